@@ -1,0 +1,153 @@
+#include "array_table.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <new>
+
+#include "namespace.hpp"
+#include "race_point.hpp"
+#include "table_registry.hpp"
+
+namespace rt {
+
+int ArrayTable::create(uint32_t max_entries, Namespace* ns, ArrayTable** out) {
+  if (max_entries == 0) return -EINVAL;
+  auto** slots = static_cast<Entry**>(std::calloc(max_entries, sizeof(Entry*)));
+  if (slots == nullptr) return -ENOMEM;
+  auto* table = new (std::nothrow) ArrayTable(max_entries, slots, ns);
+  if (table == nullptr) {
+    std::free(slots);
+    return -ENOMEM;
+  }
+  TableRegistry::instance().add(table);
+  *out = table;
+  return 0;
+}
+
+ArrayTable::ArrayTable(uint32_t max_entries, Entry** slots, Namespace* ns)
+    : Table(ns), max_entries_(max_entries), slots_(slots) {}
+
+ArrayTable::~ArrayTable() { std::free(slots_); }
+
+int ArrayTable::publish(uint32_t key, Entry* entry) {
+  // The read-side section keeps `entry` from being freed and reused while this thread may still
+  // compare against its address (no ABA on the take-back below).
+  rcu::ReadLock read;
+  Entry* old = slot(key).exchange(entry, std::memory_order_seq_cst);
+  if (old != nullptr) Entry::retire(old);
+  RT_RACE_POINT();
+  if (entry->device->registered()) return 0;
+  // The device started unregistering: the notifier may have passed this slot already.
+  Entry* expected = entry;
+  if (slot(key).compare_exchange_strong(expected, nullptr, std::memory_order_seq_cst)) Entry::retire(entry);
+  return -ENODEV;
+}
+
+int ArrayTable::update(uint32_t key, int ifindex, uint64_t* revision) {
+  if (key >= max_entries_) return -E2BIG;
+  Device* dev = ns()->acquire_device_usage(ifindex);
+  if (dev == nullptr) return -ENODEV;
+  Entry* entry = Entry::create(dev);
+  if (entry == nullptr) {
+    dev->release_usage();
+    return -ENOMEM;
+  }
+  uint64_t rev = entry->revision;
+  RT_RACE_POINT();  // the device may start unregistering here, before the entry is visible
+  int err = publish(key, entry);
+  if (err == 0 && revision != nullptr) *revision = rev;
+  return err;
+}
+
+int ArrayTable::remove(uint32_t key) {
+  if (key >= max_entries_) return -E2BIG;
+  Entry* old = slot(key).exchange(nullptr, std::memory_order_acq_rel);
+  if (old == nullptr) return 0;
+  Entry::retire(old);
+  return 1;
+}
+
+int ArrayTable::update_batch(const uint32_t* keys, const int32_t* ifindexes, size_t n, size_t* bad_index) {
+  for (size_t i = 0; i < n; ++i) {
+    if (keys[i] >= max_entries_) {
+      *bad_index = i;
+      return -E2BIG;
+    }
+  }
+  // Resolve every device and build every entry first, so a bad ifindex changes nothing.
+  std::vector<Entry*> entries(n, nullptr);
+  int err = 0;
+  for (size_t i = 0; i < n && err == 0; ++i) {
+    Device* dev = ns()->acquire_device_usage(ifindexes[i]);
+    if (dev == nullptr) {
+      *bad_index = i;
+      err = -ENODEV;
+      break;
+    }
+    entries[i] = Entry::create(dev);
+    if (entries[i] == nullptr) {
+      dev->release_usage();
+      *bad_index = i;
+      err = -ENOMEM;
+    }
+  }
+  if (err != 0) {
+    for (Entry* entry : entries) {
+      if (entry != nullptr) Entry::destroy(entry);  // never published: no grace period needed
+    }
+    return err;
+  }
+  // A device that starts unregistering during the loop takes its entries back, as if the
+  // notifier had run right after this batch.
+  for (size_t i = 0; i < n; ++i) publish(keys[i], entries[i]);
+  return 0;
+}
+
+long ArrayTable::remove_batch(const uint32_t* keys, size_t n, size_t* bad_index) {
+  for (size_t i = 0; i < n; ++i) {
+    if (keys[i] >= max_entries_) {
+      *bad_index = i;
+      return -E2BIG;
+    }
+  }
+  long removed = 0;
+  for (size_t i = 0; i < n; ++i) removed += remove(keys[i]);
+  return removed;
+}
+
+size_t ArrayTable::lookup_batch(const uint32_t* keys, int32_t* out, size_t n) const {
+  size_t hits = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const Entry* entry = lookup(keys[i]);
+    out[i] = entry != nullptr ? entry->ifindex : 0;
+    hits += entry != nullptr;
+  }
+  return hits;
+}
+
+std::vector<uint32_t> ArrayTable::keys() const {
+  std::vector<uint32_t> result;
+  for (uint32_t key = 0; key < max_entries_; ++key) {
+    if (slot(key).load(std::memory_order_relaxed) != nullptr) result.push_back(key);
+  }
+  return result;
+}
+
+void ArrayTable::purge_device(Device* dev) {
+  for (uint32_t key = 0; key < max_entries_; ++key) {
+    Entry* entry = slot(key).load(std::memory_order_acquire);
+    if (entry == nullptr || entry->device != dev) continue;
+    RT_RACE_POINT();  // a concurrent update may replace the entry here
+    // A concurrent update that replaced the entry wins; its own re-check handles its device.
+    if (slot(key).compare_exchange_strong(entry, nullptr, std::memory_order_seq_cst)) Entry::retire(entry);
+  }
+}
+
+void ArrayTable::drain() {
+  for (uint32_t key = 0; key < max_entries_; ++key) {
+    Entry* entry = slot(key).exchange(nullptr, std::memory_order_relaxed);
+    if (entry != nullptr) Entry::destroy(entry);
+  }
+}
+
+}  // namespace rt

@@ -1,0 +1,69 @@
+// The array redirect table (the kernel's BPF_MAP_TYPE_DEVMAP): maxEntries atomic slots, each
+// empty or pointing at an immutable Entry.
+//
+// Readers: a read-side section and an acquire load of a slot; they never lock or write.
+// Writers: publish with an exchange, retire the previous entry after a grace period.
+// A publisher re-checks its device after publishing and takes its own entry back when the
+// device started unregistering meanwhile (the notifier may have walked past the slot).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
+#include "entry.hpp"
+#include "table.hpp"
+
+namespace rt {
+
+class ArrayTable final : public Table {
+ public:
+  // Returns 0 and the table in *out (registered, one handle), -EINVAL when max_entries is 0,
+  // -ENOMEM when the slots cannot be allocated.
+  static int create(uint32_t max_entries, Namespace* ns, ArrayTable** out);
+
+  uint32_t max_entries() const { return max_entries_; }
+
+  // --- reads (caller must hold a read-side section; see rcu::ReadLock) ---
+  // The entry in `key`, nullptr when empty or out of range.
+  const Entry* lookup(uint32_t key) const {
+    if (key >= max_entries_) return nullptr;
+    return slot(key).load(std::memory_order_acquire);
+  }
+
+  // --- writes (any thread; they take their own read-side sections) ---
+  // 0 and *revision, or -E2BIG (key out of range), -ENODEV (no registered device with that
+  // ifindex in the table's namespace, or it started unregistering meanwhile), -ENOMEM.
+  int update(uint32_t key, int ifindex, uint64_t* revision);
+  // 1 when an entry was removed, 0 when the slot was empty, -E2BIG when out of range.
+  int remove(uint32_t key);
+
+  // Batch forms; validation happens before any change (no partial effect on bad input).
+  // update_batch: 0 or the first error (-E2BIG, -ENODEV with *bad_index set, -ENOMEM).
+  int update_batch(const uint32_t* keys, const int32_t* ifindexes, size_t n, size_t* bad_index);
+  // remove_batch: number removed, or -E2BIG (with *bad_index) before removing anything.
+  long remove_batch(const uint32_t* keys, size_t n, size_t* bad_index);
+  // lookup_batch: writes the ifindex (0 when empty or out of range) for each key; returns hits.
+  size_t lookup_batch(const uint32_t* keys, int32_t* out, size_t n) const;
+
+  // Keys with an entry, ascending.
+  std::vector<uint32_t> keys() const;
+
+  void purge_device(Device* dev) override;
+
+ protected:
+  void drain() override;
+
+ private:
+  ArrayTable(uint32_t max_entries, Entry** slots, Namespace* ns);
+  ~ArrayTable() override;
+
+  std::atomic_ref<Entry*> slot(uint32_t key) const { return std::atomic_ref<Entry*>(slots_[key]); }
+  // Publishes `entry` (whose usage reference is held) in `key`; see update().
+  int publish(uint32_t key, Entry* entry);
+
+  const uint32_t max_entries_;
+  Entry** const slots_;  // calloc'd: zero pages until written; accessed only via atomic_ref
+};
+
+}  // namespace rt

@@ -1,0 +1,101 @@
+#include "device.hpp"
+
+#include <cerrno>
+#include <utility>
+
+#include "namespace.hpp"
+#include "rcu.hpp"
+
+namespace rt {
+
+const char* device_state_name(DeviceState state) {
+  switch (state) {
+    case DeviceState::Registered: return "registered";
+    case DeviceState::Unregistering: return "unregistering";
+    case DeviceState::Unregistered: return "unregistered";
+    case DeviceState::Released: return "released";
+  }
+  return "unknown";
+}
+
+int validate_device_name(const std::string& name) {
+  if (name.empty() || name.size() > kMaxNameLength) return -EINVAL;
+  if (name == "." || name == "..") return -EINVAL;
+  for (char c : name) {
+    if (c == '/' || c == ':' || c == '\0' || c == ' ' || (c >= '\t' && c <= '\r')) return -EINVAL;
+  }
+  return 0;
+}
+
+Device::Device(Namespace* ns, std::string name, int ifindex, uint32_t mtu, bool up, uint64_t serial)
+    : ns_(ns), serial_(serial), ifindex_(ifindex), mtu_(mtu), up_(up), name_(std::move(name)) {}
+
+std::string Device::name() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return name_;
+}
+
+int Device::set_mtu(uint32_t mtu) {
+  if (mtu < kMinMtu || mtu > kMaxMtu) return -EINVAL;
+  if (!registered()) return -ENODEV;
+  mtu_.store(mtu, std::memory_order_relaxed);
+  return 0;
+}
+
+int Device::set_up(bool up) {
+  if (!registered()) return -ENODEV;
+  up_.store(up, std::memory_order_relaxed);
+  return 0;
+}
+
+bool Device::acquire_usage() {
+  int64_t n = usage_.load(std::memory_order_relaxed);
+  while (n > 0) {
+    if (usage_.compare_exchange_weak(n, n + 1, std::memory_order_acquire, std::memory_order_relaxed)) return true;
+  }
+  return false;
+}
+
+void Device::release_usage() {
+  // After a non-final decrement this thread must not touch the device again.
+  if (usage_.fetch_sub(1, std::memory_order_acq_rel) == 1) finish_unregistration();
+}
+
+void Device::release() {
+  if (lifetime_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  // Readers that found the device through an index may still use it until a grace period ends.
+  rcu::defer([this] { delete this; });
+}
+
+void Device::mark_unregistering() {
+  state_.store(DeviceState::Unregistering, std::memory_order_seq_cst);
+  // Pairs with the publisher's exchange + state re-check (see ArrayTable::set): either the
+  // publisher sees Unregistering, or the notifier walk that follows sees its entry.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+}
+
+void Device::finish_unregistration() {
+  state_.store(DeviceState::Unregistered, std::memory_order_seq_cst);
+  ns_->forget_device(this);
+  std::vector<std::function<void()>> waiters;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    state_.store(DeviceState::Released, std::memory_order_seq_cst);
+    waiters.swap(waiters_);
+  }
+  for (auto& done : waiters) done();
+  release();  // the namespace's lifetime reference
+}
+
+void Device::when_unregistered(std::function<void()> done) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_.load(std::memory_order_seq_cst) != DeviceState::Released) {
+      waiters_.push_back(std::move(done));
+      return;
+    }
+  }
+  done();
+}
+
+}  // namespace rt

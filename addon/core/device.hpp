@@ -1,0 +1,97 @@
+// A device: a named destination in a namespace (the kernel's struct net_device).
+//
+// Two reference counts, as in the kernel:
+//  - usage (dev_hold/dev_put): held by table entries (and later by in-flight transmits). It starts
+//    at 1, the base reference owned by the registration. Unregistration drops the base after the
+//    notifier purged the tables; the thread whose release brings usage to 0 finishes the
+//    unregistration. Nothing can take a usage reference once it reached 0.
+//  - lifetime (the memory): held by the namespace while the device is not released, and by
+//    every handle (e.g. a JS object). JS handles never hold usage, so a device with live handles
+//    still unregisters. Memory is freed a grace period after lifetime reaches 0.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace rt {
+
+class Namespace;
+
+enum class DeviceState : uint8_t { Registered, Unregistering, Unregistered, Released };
+
+const char* device_state_name(DeviceState state);
+
+inline constexpr uint32_t kMinMtu = 68;
+inline constexpr uint32_t kMaxMtu = 65535;
+inline constexpr uint32_t kDefaultMtu = 1500;
+inline constexpr size_t kMaxNameLength = 15;  // IFNAMSIZ - 1
+
+// 0 when `name` is a valid device name, -EINVAL otherwise (empty, longer than 15 bytes, "." or
+// "..", or containing '/', ':', whitespace or NUL).
+int validate_device_name(const std::string& name);
+
+class Device {
+ public:
+  Device(Namespace* ns, std::string name, int ifindex, uint32_t mtu, bool up, uint64_t serial);
+  Device(const Device&) = delete;
+  Device& operator=(const Device&) = delete;
+
+  // Process-unique, never reused: lets a thread recognise two handles of one device.
+  uint64_t serial() const { return serial_; }
+  int ifindex() const { return ifindex_.load(std::memory_order_relaxed); }
+  Namespace* ns() const { return ns_; }
+  std::string name() const;
+  uint32_t mtu() const { return mtu_.load(std::memory_order_relaxed); }
+  bool is_up() const { return up_.load(std::memory_order_relaxed); }
+  DeviceState state() const { return state_.load(std::memory_order_seq_cst); }
+  bool registered() const { return state() == DeviceState::Registered; }
+
+  // Usage count including the base reference (1 for a registered, unused device).
+  int64_t usage_count() const { return usage_.load(std::memory_order_relaxed); }
+
+  // -ENODEV once unregistration started, -EINVAL for an MTU outside [kMinMtu, kMaxMtu].
+  int set_mtu(uint32_t mtu);
+  // -ENODEV once unregistration started.
+  int set_up(bool up);
+
+  // Takes a usage reference unless usage already reached 0. Callers must know the memory is
+  // alive (a lifetime reference, or a read-side section that found the device in an index).
+  bool acquire_usage();
+  // Drops a usage reference; the last one finishes the unregistration.
+  void release_usage();
+
+  void retain() { lifetime_.fetch_add(1, std::memory_order_relaxed); }
+  // Drops a lifetime reference; the last one frees the device after a grace period.
+  void release();
+
+  // Runs `done` once the unregistration finished (now, if it already has).
+  void when_unregistered(std::function<void()> done);
+
+ private:
+  friend class Namespace;
+
+  // Called by Namespace::unregister_device with the namespace lock held.
+  void mark_unregistering();
+  // Drops the base usage reference (after the notifier ran).
+  void release_base_usage() { release_usage(); }
+  void finish_unregistration();
+
+  Namespace* const ns_;
+  const uint64_t serial_;
+  std::atomic<int> ifindex_;
+  std::atomic<uint32_t> mtu_;
+  std::atomic<bool> up_;
+  std::atomic<DeviceState> state_{DeviceState::Registered};
+  std::atomic<int64_t> usage_{1};
+  std::atomic<int64_t> lifetime_{1};
+
+  mutable std::mutex mu_;  // guards name_, waiters_ and the Released transition
+  std::string name_;
+  std::vector<std::function<void()>> waiters_;
+};
+
+}  // namespace rt

@@ -1,0 +1,31 @@
+#include "entry.hpp"
+
+#include <atomic>
+#include <new>
+
+namespace rt {
+
+namespace {
+
+std::atomic<uint64_t> revision_counter{1};
+
+void destroy_after_grace_period(rcu_head* head) { Entry::destroy(caa_container_of(head, Entry, rcu)); }
+
+}  // namespace
+
+uint64_t next_revision() { return revision_counter.fetch_add(1, std::memory_order_relaxed); }
+
+Entry* Entry::create(Device* device) {
+  auto* entry = new (std::nothrow) Entry{device, device->ifindex(), next_revision(), {}};
+  return entry;
+}
+
+void Entry::retire(Entry* entry) { rcu::call_after_grace_period(&entry->rcu, destroy_after_grace_period); }
+
+void Entry::destroy(Entry* entry) {
+  Device* device = entry->device;
+  delete entry;
+  device->release_usage();
+}
+
+}  // namespace rt

@@ -1,0 +1,31 @@
+// A table entry: immutable once published. It owns a usage reference on its device, released a
+// grace period after the entry was unpublished (no reader can still be using it then).
+#pragma once
+
+#include <cstdint>
+
+#include "device.hpp"
+#include "rcu.hpp"
+
+namespace rt {
+
+struct Entry {
+  Device* device;
+  int32_t ifindex;
+  uint64_t revision;
+  rcu_head rcu;
+
+  // Takes over the caller's usage reference on `device`; nullptr when out of memory.
+  static Entry* create(Device* device);
+
+  // Unpublished entry: free it (and release its usage reference) after a grace period.
+  static void retire(Entry* entry);
+
+  // Free now; only when no reader can reach the entry any more (a grace period has passed).
+  static void destroy(Entry* entry);
+};
+
+// Process-wide, strictly increasing, assigned when an entry is created; starts at 1.
+uint64_t next_revision();
+
+}  // namespace rt

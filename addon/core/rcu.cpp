@@ -1,0 +1,69 @@
+#include "rcu.hpp"
+
+#include <utility>
+
+namespace rt::rcu {
+
+thread_local ThreadState tls_thread_state __attribute__((tls_model("initial-exec"))) = {false, false};
+
+namespace {
+
+// Constructed on a thread's first registration; its destructor runs at thread exit, so no
+// thread can exit registered (a registered dead thread corrupts later grace periods).
+struct ExitGuard {
+  ~ExitGuard() { unregister_current_thread(); }
+};
+
+struct DeferredWork {
+  rcu_head head;
+  std::function<void()>* fn;
+};
+
+void run_deferred(rcu_head* head) {
+  DeferredWork* work = caa_container_of(head, DeferredWork, head);
+  std::function<void()>* fn = work->fn;
+  delete work;
+  (*fn)();
+  delete fn;
+}
+
+}  // namespace
+
+void register_current_thread_slow() {
+  if (URCU_TLS(urcu_memb_reader).registered) {
+    // A thread liburcu registered itself (a call_rcu worker running our callbacks).
+    tls_thread_state.registered = true;
+    return;
+  }
+  static thread_local ExitGuard exit_guard;
+  (void)exit_guard;
+  urcu_memb_register_thread();
+  tls_thread_state.registered = true;
+  tls_thread_state.owned = true;
+}
+
+void unregister_current_thread() {
+  if (!tls_thread_state.owned) return;
+  urcu_memb_unregister_thread();
+  tls_thread_state.registered = false;
+  tls_thread_state.owned = false;
+}
+
+bool current_thread_registered() { return tls_thread_state.registered; }
+
+void defer(std::function<void()> fn) {
+  auto* work = new DeferredWork{{}, new std::function<void()>(std::move(fn))};
+  call_after_grace_period(&work->head, run_deferred);
+}
+
+void wait_for_callbacks() {
+  ensure_thread_registered();
+  urcu_memb_barrier();
+}
+
+void wait_for_readers() {
+  ensure_thread_registered();
+  urcu_memb_synchronize_rcu();
+}
+
+}  // namespace rt::rcu

@@ -1,0 +1,68 @@
+// RCU support for the core: the urcu-memb flavor with its read-side inlined (_LGPL_SOURCE),
+// lazy per-thread registration, read-side guards and deferred work.
+//
+// Rules kept here (DESIGN.md section 3):
+//  - every thread that touches the core registers lazily (ensure_thread_registered) and is
+//    unregistered when it exits (a thread_local guard) or earlier by unregister_current_thread();
+//  - nothing in this file waits for a grace period except wait_for_callbacks() and
+//    wait_for_readers(), which must never be called inside a read-side section or a callback.
+#pragma once
+
+#ifndef _LGPL_SOURCE
+#define _LGPL_SOURCE
+#endif
+#include <urcu/urcu-memb.h>
+
+#include <functional>
+
+namespace rt::rcu {
+
+struct ThreadState {
+  bool registered;  // the thread may use the read side (registered by us or by liburcu)
+  bool owned;       // we registered it, so we unregister it (call_rcu workers are liburcu's)
+};
+
+// Trivial and initial-exec, so the hot-path check is one %fs-relative load.
+extern thread_local ThreadState tls_thread_state __attribute__((tls_model("initial-exec")));
+
+void register_current_thread_slow();
+
+inline void ensure_thread_registered() {
+  if (__builtin_expect(!tls_thread_state.registered, 0)) register_current_thread_slow();
+}
+
+// Unregisters the calling thread if it is registered (idempotent). Used by Node environments'
+// cleanup hooks; the thread registers again lazily if it touches the core afterwards.
+void unregister_current_thread();
+
+bool current_thread_registered();
+
+// RAII read-side critical section. Registers the thread on first use.
+class ReadLock {
+ public:
+  ReadLock() {
+    ensure_thread_registered();
+    urcu_memb_read_lock();
+  }
+  ~ReadLock() { urcu_memb_read_unlock(); }
+  ReadLock(const ReadLock&) = delete;
+  ReadLock& operator=(const ReadLock&) = delete;
+};
+
+// Queues `head` to run `fn` after a grace period. Safe inside a read-side section and inside
+// callbacks (it never waits).
+inline void call_after_grace_period(rcu_head* head, void (*fn)(rcu_head*)) {
+  ensure_thread_registered();
+  urcu_memb_call_rcu(head, fn);
+}
+
+// Runs `fn` after a grace period (allocates; for control-plane objects).
+void defer(std::function<void()> fn);
+
+// Waits for every callback queued so far to have run (rcu_barrier). Blocking.
+void wait_for_callbacks();
+
+// Waits for a grace period (synchronize_rcu). Blocking.
+void wait_for_readers();
+
+}  // namespace rt::rcu

@@ -1,0 +1,42 @@
+// The process-wide registry of live tables: ids for opening a table from any thread, handle
+// reference counts, and the RCU list the unregister notifier walks.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <unordered_map>
+
+#include "table.hpp"
+
+namespace rt {
+
+class TableRegistry {
+ public:
+  static TableRegistry& instance();
+
+  // Publishes a new table with one handle reference and assigns its id.
+  void add(Table* table);
+
+  // Takes a handle reference on the table with `id`; nullptr when there is none.
+  Table* open(uint32_t id);
+
+  // Drops a handle reference. The last one unlists the table and frees it after a grace
+  // period; `done` (may be empty) runs once the table is freed, or now when it was not the last.
+  void release(Table* table, std::function<void()> done);
+
+  // The unregister notifier: purges `dev` from every live table (walked under RCU).
+  void notify_unregister(Device* dev);
+
+  size_t size();
+
+ private:
+  TableRegistry();
+
+  std::mutex mu_;  // guards by_id_, next_id_, every table's handles_ and list updates
+  std::unordered_map<uint32_t, Table*> by_id_;
+  uint32_t next_id_ = 1;
+  cds_list_head tables_;
+};
+
+}  // namespace rt

@@ -1,0 +1,337 @@
+// Stress test of the core without Node, built with AddressSanitizer and UBSan (see Makefile).
+//
+// Reader threads look up random keys and check every entry they see; a writer sets, deletes and
+// batch-updates keys; an unregister thread creates and unregisters devices and waits for each
+// unregistration to finish; a table thread opens and closes handles and whole tables.
+// Checks:
+//  - an entry's ifindex was created, obeys the key's residue rule, and matches its device;
+//  - no reader sees a device whose unregistration finished before the read started;
+//  - every unregistration and every table close completes (no leaked usage reference);
+//  - at exit everything is freed (LeakSanitizer).
+#include <atomic>
+#include <barrier>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "array_table.hpp"
+#include "namespace.hpp"
+#include "rcu.hpp"
+#include "table_registry.hpp"
+
+using namespace rt;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr uint32_t kKeys = 64;
+constexpr uint32_t kResidues = 8;  // key k only ever points at devices with ifindex % 8 == k % 8
+constexpr int kMaxIfindex = 1 << 20;
+constexpr auto kCompletionTimeout = std::chrono::seconds(10);
+
+std::atomic<bool> stop{false};
+std::atomic<uint64_t> violations{0};
+std::atomic<uint64_t> lookups{0}, updates{0}, unregisters{0}, table_cycles{0}, duels{0};
+
+std::vector<std::atomic<uint8_t>> created(kMaxIfindex);
+std::vector<std::atomic<uint64_t>> death_seq(kMaxIfindex);  // 0 while live
+std::atomic<uint64_t> deaths{0};
+
+struct Completion {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  void signal() {
+    std::lock_guard<std::mutex> lock(mu);
+    done = true;
+    cv.notify_all();
+  }
+  bool wait() {
+    std::unique_lock<std::mutex> lock(mu);
+    return cv.wait_for(lock, kCompletionTimeout, [this] { return done; });
+  }
+};
+
+void fail(const char* what, long a = 0, long b = 0) {
+  violations.fetch_add(1);
+  std::fprintf(stderr, "VIOLATION: %s (%ld, %ld)\n", what, a, b);
+}
+
+struct DevicePool {
+  std::mutex mu;
+  std::vector<Device*> live;  // each with a lifetime reference owned by the pool
+
+  Device* pick(std::mt19937& rng, uint32_t residue) {
+    std::lock_guard<std::mutex> lock(mu);
+    std::vector<Device*> fit;
+    for (Device* d : live) {
+      if (static_cast<uint32_t>(d->ifindex()) % kResidues == residue) fit.push_back(d);
+    }
+    if (fit.empty()) return nullptr;
+    Device* d = fit[rng() % fit.size()];
+    d->retain();
+    return d;
+  }
+};
+
+DevicePool pool;
+
+void check_entry(uint32_t key, const Entry* e, uint64_t deaths_before) {
+  int ifindex = e->ifindex;
+  if (ifindex <= 0 || ifindex >= kMaxIfindex || !created[ifindex].load()) return fail("unknown ifindex", key, ifindex);
+  if (static_cast<uint32_t>(ifindex) % kResidues != key % kResidues) fail("wrong residue", key, ifindex);
+  if (e->device->ifindex() != ifindex) fail("entry/device ifindex mismatch", key, ifindex);
+  if (e->device->mtu() < kMinMtu) fail("device memory looks wrong", key, ifindex);
+  uint64_t died = death_seq[ifindex].load(std::memory_order_acquire);
+  if (died != 0 && died <= deaths_before) fail("read a device whose unregistration had finished", key, ifindex);
+}
+
+void reader(ArrayTable* table, unsigned seed) {
+  std::mt19937 rng(seed);
+  uint32_t keys[64];
+  int32_t out[64];
+  while (!stop.load(std::memory_order_relaxed)) {
+    uint64_t deaths_before = deaths.load(std::memory_order_acquire);
+    for (uint32_t& k : keys) k = rng() % kKeys;
+    rt::rcu::ReadLock read;
+    for (uint32_t k : keys) {
+      if (const Entry* e = table->lookup(k)) check_entry(k, e, deaths_before);
+    }
+    table->lookup_batch(keys, out, 64);
+    for (int i = 0; i < 64; ++i) {
+      if (out[i] != 0 && static_cast<uint32_t>(out[i]) % kResidues != keys[i] % kResidues) fail("batch residue", keys[i], out[i]);
+    }
+    lookups.fetch_add(128, std::memory_order_relaxed);
+  }
+}
+
+void writer(ArrayTable* table, unsigned seed) {
+  std::mt19937 rng(seed);
+  while (!stop.load(std::memory_order_relaxed)) {
+    uint32_t key = rng() % kKeys;
+    switch (rng() % 4) {
+      case 0:
+      case 1: {
+        Device* d = pool.pick(rng, key % kResidues);
+        if (d == nullptr) break;
+        uint64_t rev = 0;
+        int err = table->update(key, d->ifindex(), &rev);
+        if (err != 0 && err != -ENODEV) fail("update error", key, err);
+        d->release();
+        break;
+      }
+      case 2:
+        table->remove(key);
+        break;
+      default: {
+        uint32_t keys[4];
+        int32_t ifindexes[4];
+        std::vector<Device*> held;
+        for (uint32_t i = 0; i < 4; ++i) {
+          keys[i] = (key + i * kResidues) % kKeys;  // same residue
+          Device* d = pool.pick(rng, key % kResidues);
+          if (d == nullptr) break;
+          held.push_back(d);
+          ifindexes[i] = d->ifindex();
+        }
+        if (held.size() == 4) {
+          size_t bad = 0;
+          int err = table->update_batch(keys, ifindexes, 4, &bad);
+          if (err != 0 && err != -ENODEV) fail("update_batch error", key, err);
+        }
+        for (Device* d : held) d->release();
+      }
+    }
+    updates.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+Device* create_device(int serial) {
+  Device* d = nullptr;
+  std::string name = "d" + std::to_string(serial);
+  int err = Namespace::root()->create_device(name, 1500, true, &d);
+  if (err != 0) {
+    fail("create_device", err);
+    return nullptr;
+  }
+  if (d->ifindex() >= kMaxIfindex) {
+    fail("ifindex space of the test exhausted", d->ifindex());
+    return d;
+  }
+  created[d->ifindex()].store(1);
+  return d;
+}
+
+template <typename AfterStart = void (*)()>
+bool unregister_and_wait(Device* d, AfterStart after_start = [] {}) {
+  // Shared: after a timeout the completion may still arrive, after this frame is gone.
+  auto done = std::make_shared<Completion>();
+  int ifindex = d->ifindex();
+  Namespace::root()->unregister_device(d, [done] { done->signal(); });
+  after_start();
+  if (!done->wait()) {
+    fail("unregister never completed; usage count", ifindex, d->usage_count());
+    return false;
+  }
+  death_seq[ifindex].store(deaths.fetch_add(1) + 1, std::memory_order_release);
+  deaths.store(deaths.load());  // publish after death_seq (acq/rel pair with readers)
+  unregisters.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+void unregisterer(unsigned seed) {
+  std::mt19937 rng(seed);
+  int serial = 0;
+  while (!stop.load(std::memory_order_relaxed)) {
+    {
+      std::lock_guard<std::mutex> lock(pool.mu);
+      while (pool.live.size() < 24) {
+        Device* d = create_device(serial++);
+        if (d == nullptr) return;
+        pool.live.push_back(d);
+      }
+    }
+    Device* victim;
+    {
+      std::lock_guard<std::mutex> lock(pool.mu);
+      victim = pool.live[rng() % pool.live.size()];
+    }
+    // Unregister while writers can still pick the device, then take it out of the pool.
+    bool ok = unregister_and_wait(victim, [victim] {
+      std::lock_guard<std::mutex> lock(pool.mu);
+      std::erase(pool.live, victim);
+    });
+    victim->release();
+    if (!ok) return;
+  }
+}
+
+void table_churn(uint32_t shared_id, unsigned seed) {
+  std::mt19937 rng(seed);
+  while (!stop.load(std::memory_order_relaxed)) {
+    Table* same = TableRegistry::instance().open(shared_id);
+    if (same == nullptr) fail("open by id failed", shared_id);
+    ArrayTable* extra = nullptr;
+    if (ArrayTable::create(1 + rng() % 256, Namespace::root(), &extra) != 0) return fail("create table");
+    for (uint32_t k = 0; k < 8 && k < extra->max_entries(); ++k) {
+      Device* d = pool.pick(rng, k % kResidues);
+      if (d == nullptr) continue;
+      extra->update(k, d->ifindex(), nullptr);
+      d->release();
+    }
+    auto closed = std::make_shared<Completion>();
+    TableRegistry::instance().release(extra, [closed] { closed->signal(); });
+    if (!closed->wait()) fail("table close never completed");
+    if (same != nullptr) TableRegistry::instance().release(same, nullptr);
+    table_cycles.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+// A setter and an unregisterer start at the same moment on the same fresh device, round after
+// round: the race between publishing an entry and the notifier walking past its slot.
+void duel(unsigned seed) {
+  ArrayTable* arena = nullptr;
+  if (ArrayTable::create(1, Namespace::root(), &arena) != 0) return fail("create duel table");
+  std::barrier sync(2);
+  std::atomic<Device*> contender{nullptr};
+  std::atomic<bool> over{false};
+  std::thread setter([&] {
+    std::mt19937 rng(seed);
+    for (;;) {
+      sync.arrive_and_wait();  // round start
+      if (over.load()) break;
+      Device* d = contender.load();
+      int err = arena->update(0, d->ifindex(), nullptr);
+      if (err != 0 && err != -ENODEV) fail("duel update", err);
+      sync.arrive_and_wait();  // round end
+    }
+  });
+  int serial = 0;
+  while (!stop.load(std::memory_order_relaxed)) {
+    Device* d = create_device(2000000 + serial++);
+    if (d == nullptr) break;
+    contender.store(d);
+    sync.arrive_and_wait();
+    bool ok = unregister_and_wait(d);
+    sync.arrive_and_wait();
+    d->release();
+    if (!ok) break;
+    duels.fetch_add(1, std::memory_order_relaxed);
+  }
+  over.store(true);
+  sync.arrive_and_wait();
+  setter.join();
+  auto closed = std::make_shared<Completion>();
+  TableRegistry::instance().release(arena, [closed] { closed->signal(); });
+  if (!closed->wait()) fail("duel table close never completed");
+}
+
+}  // namespace
+
+namespace rt {
+// Race points (see addon/core/race_point.hpp): yield often, sleep sometimes.
+void race_point() {
+  thread_local std::mt19937 rng(std::hash<std::thread::id>()(std::this_thread::get_id()));
+  uint32_t r = rng() % 64;
+  if (r < 8) std::this_thread::yield();
+  else if (r == 8) std::this_thread::sleep_for(std::chrono::microseconds(20));
+}
+}  // namespace rt
+
+int main(int argc, char** argv) {
+  double seconds = 3;
+  int readers = 2;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (std::strcmp(argv[i], "--seconds") == 0) seconds = std::atof(argv[i + 1]);
+    if (std::strcmp(argv[i], "--readers") == 0) readers = std::atoi(argv[i + 1]);
+  }
+  ArrayTable* table = nullptr;
+  if (ArrayTable::create(kKeys, Namespace::root(), &table) != 0) return 2;
+  {
+    std::lock_guard<std::mutex> lock(pool.mu);
+    for (int i = 0; i < 24; ++i) pool.live.push_back(create_device(1000000 + i));
+  }
+
+  std::vector<std::thread> threads;
+  for (int i = 0; i < readers; ++i) threads.emplace_back(reader, table, 100 + i);
+  threads.emplace_back(writer, table, 7);
+  threads.emplace_back(unregisterer, 8);
+  threads.emplace_back(table_churn, table->id(), 9);
+  threads.emplace_back(duel, 10);
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop.store(true);
+  for (auto& t : threads) t.join();
+
+  // Tear everything down and check that it all completes.
+  std::vector<Device*> rest;
+  {
+    std::lock_guard<std::mutex> lock(pool.mu);
+    rest.swap(pool.live);
+  }
+  for (Device* d : rest) {
+    unregister_and_wait(d);
+    d->release();
+  }
+  auto closed = std::make_shared<Completion>();
+  TableRegistry::instance().release(table, [closed] { closed->signal(); });
+  if (!closed->wait()) fail("final table close never completed");
+  if (TableRegistry::instance().size() != 0) fail("tables left in the registry", static_cast<long>(TableRegistry::instance().size()));
+  if (!Namespace::root()->devices().empty()) fail("devices left in the namespace");
+  rt::rcu::wait_for_callbacks();
+  rt::rcu::wait_for_callbacks();  // callbacks queued by callbacks (device frees)
+  rt::rcu::unregister_current_thread();
+
+  std::printf("stress: %.1fs, %d readers: %llu lookups, %llu updates, %llu unregisters, %llu duels, %llu table cycles, %llu violations\n",
+              seconds, readers, (unsigned long long)lookups.load(), (unsigned long long)updates.load(),
+              (unsigned long long)unregisters.load(), (unsigned long long)duels.load(), (unsigned long long)table_cycles.load(),
+              (unsigned long long)violations.load());
+  return violations.load() == 0 ? 0 : 1;
+}
