@@ -1,0 +1,81 @@
+// Argument checks for the bindings. Each returns false with a TypeError/RangeError pending.
+#pragma once
+
+#include <node_api.h>
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "errors.hpp"
+
+namespace rt::napi {
+
+// JS-like rendering of a number for messages: 3, -1, 1.5, NaN, Infinity.
+std::string format_number(double value);
+
+// A number that is an integer in [min, max]; `what` names the argument in messages.
+inline bool to_integer(napi_env env, napi_value value, const char* what, double min, double max, double* out) {
+  double d;
+  if (napi_get_value_double(env, value, &d) != napi_ok) {
+    throw_type_error(env, std::string("The \"") + what + "\" argument must be of type number");
+    return false;
+  }
+  if (!(d >= min && d <= max) || d != std::floor(d)) {
+    throw_range_error(env, std::string("The \"") + what + "\" argument must be an integer >= " +
+                               std::to_string(static_cast<long long>(min)) + " and <= " +
+                               std::to_string(static_cast<long long>(max)) + ". Received " + format_number(d));
+    return false;
+  }
+  *out = d;
+  return true;
+}
+
+inline bool to_u32(napi_env env, napi_value value, const char* what, uint32_t* out) {
+  double d;
+  if (!to_integer(env, value, what, 0, 4294967295.0, &d)) return false;
+  *out = static_cast<uint32_t>(d);
+  return true;
+}
+
+// ifindexes are positive int32; 0 is accepted (and names no device).
+inline bool to_ifindex(napi_env env, napi_value value, int* out) {
+  double d;
+  if (!to_integer(env, value, "ifindex", 0, 2147483647.0, &d)) return false;
+  *out = static_cast<int>(d);
+  return true;
+}
+
+inline bool to_bool(napi_env env, napi_value value, const char* what, bool* out) {
+  if (napi_get_value_bool(env, value, out) != napi_ok) {
+    throw_type_error(env, std::string("The \"") + what + "\" argument must be of type boolean");
+    return false;
+  }
+  return true;
+}
+
+bool to_string(napi_env env, napi_value value, const char* what, std::string* out);
+
+struct TypedArrayView {
+  void* data;
+  size_t length;
+};
+
+// A typed array of exactly one of the accepted element types (napi_uint32_array, ...).
+// `accepted` lists them; `expected` names them for the message (e.g. "Uint32Array").
+bool to_typed_array(napi_env env, napi_value value, const char* what, const napi_typedarray_type* accepted,
+                    size_t accepted_count, const char* expected, TypedArrayView* out,
+                    napi_typedarray_type* type = nullptr);
+
+inline bool to_u32_array(napi_env env, napi_value value, const char* what, TypedArrayView* out) {
+  static const napi_typedarray_type kAccepted[] = {napi_uint32_array};
+  return to_typed_array(env, value, what, kAccepted, 1, "Uint32Array", out);
+}
+
+inline bool to_i32_array(napi_env env, napi_value value, const char* what, TypedArrayView* out) {
+  static const napi_typedarray_type kAccepted[] = {napi_int32_array};
+  return to_typed_array(env, value, what, kAccepted, 1, "Int32Array", out);
+}
+
+}  // namespace rt::napi

@@ -1,0 +1,209 @@
+#include "device_binding.hpp"
+
+#include <cerrno>
+#include <string>
+
+#include "args.hpp"
+#include "env_context.hpp"
+#include "errors.hpp"
+#include "namespace.hpp"
+
+namespace rt::napi {
+
+namespace {
+
+// Tags our externals so a foreign value is rejected instead of dereferenced.
+constexpr napi_type_tag kDeviceTag = {0x7c1a4f0e2b9d4c61ull, 0x93e5d2a8b04f6c17ull};
+
+void finalize_device(Napi::Env, Device* dev) { dev->release(); }
+
+// Takes over the caller's lifetime reference.
+Napi::Value wrap_device(Napi::Env env, Device* dev) {
+  auto external = Napi::External<Device>::New(env, dev, finalize_device);
+  napi_type_tag_object(env, external, &kDeviceTag);
+  return external;
+}
+
+Device* unwrap_device(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  bool tagged = false;
+  if (info.Length() < 1 || !info[0].IsExternal() ||
+      napi_check_object_type_tag(env, info[0], &kDeviceTag, &tagged) != napi_ok || !tagged) {
+    throw_type_error(env, "The \"device\" argument must be a device handle");
+    return nullptr;
+  }
+  return info[0].As<Napi::External<Device>>().Data();
+}
+
+Napi::Value pending(Napi::Env env) { return Napi::Value(env, nullptr); }
+
+Namespace* namespace_arg(const Napi::CallbackInfo& info, size_t index) {
+  uint32_t id;
+  if (!to_u32(info.Env(), info[index], "namespaceId", &id)) return nullptr;
+  if (id != Namespace::kRootId) {
+    throw_redirect_error(info.Env(), -ENOENT, "no namespace with id " + std::to_string(id));
+    return nullptr;
+  }
+  return Namespace::root();
+}
+
+// createDevice(namespaceId, name, mtu, up)
+Napi::Value CreateDevice(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Namespace* ns = namespace_arg(info, 0);
+  std::string name;
+  double mtu;
+  bool up;
+  if (ns == nullptr || !to_string(env, info[1], "name", &name) ||
+      !to_integer(env, info[2], "mtu", kMinMtu, kMaxMtu, &mtu) || !to_bool(env, info[3], "up", &up)) {
+    return pending(env);
+  }
+  Device* dev = nullptr;
+  int err = ns->create_device(name, static_cast<uint32_t>(mtu), up, &dev);
+  if (err == -EINVAL) {
+    throw_redirect_error(env, err, "invalid device name \"" + name +
+                                       "\" (1 to 15 bytes, not \".\" or \"..\", no '/', ':' or whitespace)");
+    return pending(env);
+  }
+  if (err == -EEXIST) {
+    throw_redirect_error(env, err, "a device named \"" + name + "\" exists in namespace " + ns->name());
+    return pending(env);
+  }
+  if (err != 0) {
+    throw_redirect_error(env, err, "cannot create device \"" + name + "\"");
+    return pending(env);
+  }
+  return wrap_device(env, dev);
+}
+
+// findDevice(namespaceId, ifindex | name): a handle or undefined.
+Napi::Value FindDevice(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Namespace* ns = namespace_arg(info, 0);
+  if (ns == nullptr) return pending(env);
+  Device* dev = nullptr;
+  if (info[1].IsString()) {
+    dev = ns->find_device(info[1].As<Napi::String>().Utf8Value());
+  } else if (info[1].IsNumber()) {
+    int ifindex;
+    if (!to_ifindex(env, info[1], &ifindex)) return pending(env);
+    dev = ns->find_device(ifindex);
+  } else {
+    throw_type_error(env, "The \"device\" argument must be an ifindex (number) or a name (string)");
+    return pending(env);
+  }
+  if (dev == nullptr) return env.Undefined();
+  return wrap_device(env, dev);
+}
+
+Napi::Value ListDevices(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Namespace* ns = namespace_arg(info, 0);
+  if (ns == nullptr) return pending(env);
+  std::vector<Device*> devices = ns->devices();
+  Napi::Array result = Napi::Array::New(env, devices.size());
+  for (size_t i = 0; i < devices.size(); ++i) result.Set(static_cast<uint32_t>(i), wrap_device(env, devices[i]));
+  return result;
+}
+
+Napi::Value NamespaceInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Namespace* ns = namespace_arg(info, 0);
+  if (ns == nullptr) return pending(env);
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("id", Napi::Number::New(env, ns->id()));
+  result.Set("name", Napi::String::New(env, ns->name()));
+  return result;
+}
+
+// deviceInfo(device): a snapshot of the device's fields.
+Napi::Value DeviceInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Device* dev = unwrap_device(info);
+  if (dev == nullptr) return pending(env);
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("serial", Napi::Number::New(env, static_cast<double>(dev->serial())));
+  result.Set("ifindex", Napi::Number::New(env, dev->ifindex()));
+  result.Set("name", Napi::String::New(env, dev->name()));
+  result.Set("mtu", Napi::Number::New(env, dev->mtu()));
+  result.Set("up", Napi::Boolean::New(env, dev->is_up()));
+  result.Set("state", Napi::String::New(env, device_state_name(dev->state())));
+  result.Set("usage", Napi::Number::New(env, static_cast<double>(dev->usage_count())));
+  result.Set("namespaceId", Napi::Number::New(env, dev->ns()->id()));
+  return result;
+}
+
+Napi::Value DeviceSerial(const Napi::CallbackInfo& info) {
+  Device* dev = unwrap_device(info);
+  if (dev == nullptr) return pending(info.Env());
+  return Napi::Number::New(info.Env(), static_cast<double>(dev->serial()));
+}
+
+Napi::Value DeviceField(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Device* dev = unwrap_device(info);
+  if (dev == nullptr) return pending(env);
+  std::string field = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
+  if (field == "mtu") return Napi::Number::New(env, dev->mtu());
+  if (field == "up") return Napi::Boolean::New(env, dev->is_up());
+  if (field == "state") return Napi::String::New(env, device_state_name(dev->state()));
+  if (field == "name") return Napi::String::New(env, dev->name());
+  if (field == "ifindex") return Napi::Number::New(env, dev->ifindex());
+  if (field == "usage") return Napi::Number::New(env, static_cast<double>(dev->usage_count()));
+  throw_invalid_value(env, "unknown device field \"" + field + "\"");
+  return pending(env);
+}
+
+Napi::Value unregistered_error(Napi::Env env, Device* dev, const char* what) {
+  throw_redirect_error(env, -ENODEV, std::string("cannot ") + what + " device \"" + dev->name() + "\": it is " +
+                                         device_state_name(dev->state()));
+  return pending(env);
+}
+
+Napi::Value DeviceSetUp(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Device* dev = unwrap_device(info);
+  bool up;
+  if (dev == nullptr || !to_bool(env, info[1], "up", &up)) return pending(env);
+  if (dev->set_up(up) != 0) return unregistered_error(env, dev, up ? "bring up" : "bring down");
+  return env.Undefined();
+}
+
+Napi::Value DeviceSetMtu(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Device* dev = unwrap_device(info);
+  double mtu;
+  if (dev == nullptr || !to_integer(env, info[1], "mtu", kMinMtu, kMaxMtu, &mtu)) return pending(env);
+  if (dev->set_mtu(static_cast<uint32_t>(mtu)) != 0) return unregistered_error(env, dev, "change the MTU of");
+  return env.Undefined();
+}
+
+// deviceUnregister(device): a Promise resolved once the device's usage is back to base and it
+// has been released (after grace periods). Calling it again is harmless.
+Napi::Value DeviceUnregister(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Device* dev = unwrap_device(info);
+  if (dev == nullptr) return pending(env);
+  Ticket* ticket = nullptr;
+  napi_value promise = EnvContext::of(env)->completer().make_promise(env, &ticket);
+  if (promise == nullptr) return pending(env);
+  dev->ns()->unregister_device(dev, [ticket] { ticket->settle(0); });
+  return Napi::Value(env, promise);
+}
+
+}  // namespace
+
+void init_device_binding(Napi::Env env, Napi::Object exports) {
+  exports.Set("createDevice", Napi::Function::New(env, CreateDevice, "createDevice"));
+  exports.Set("findDevice", Napi::Function::New(env, FindDevice, "findDevice"));
+  exports.Set("listDevices", Napi::Function::New(env, ListDevices, "listDevices"));
+  exports.Set("namespaceInfo", Napi::Function::New(env, NamespaceInfo, "namespaceInfo"));
+  exports.Set("deviceInfo", Napi::Function::New(env, DeviceInfo, "deviceInfo"));
+  exports.Set("deviceSerial", Napi::Function::New(env, DeviceSerial, "deviceSerial"));
+  exports.Set("deviceField", Napi::Function::New(env, DeviceField, "deviceField"));
+  exports.Set("deviceSetUp", Napi::Function::New(env, DeviceSetUp, "deviceSetUp"));
+  exports.Set("deviceSetMtu", Napi::Function::New(env, DeviceSetMtu, "deviceSetMtu"));
+  exports.Set("deviceUnregister", Napi::Function::New(env, DeviceUnregister, "deviceUnregister"));
+}
+
+}  // namespace rt::napi

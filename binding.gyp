@@ -1,0 +1,36 @@
+{
+  "targets": [
+    {
+      "target_name": "redirect_table",
+      "sources": [
+        "addon/core/array_table.cpp",
+        "addon/core/device.cpp",
+        "addon/core/entry.cpp",
+        "addon/core/namespace.cpp",
+        "addon/core/rcu.cpp",
+        "addon/core/table_registry.cpp",
+        "addon/napi/addon.cpp",
+        "addon/napi/args.cpp",
+        "addon/napi/completer.cpp",
+        "addon/napi/device_binding.cpp",
+        "addon/napi/env_context.cpp",
+        "addon/napi/errors.cpp",
+        "addon/napi/table_binding.cpp"
+      ],
+      "include_dirs": ["addon/core"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "_LGPL_SOURCE"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-std=gnu++17", "-fno-exceptions"],
+      "cflags_cc": [
+        "-std=c++20",
+        "-O3",
+        "-Wall",
+        "-Wextra",
+        "-isystem", "<!(node -p \"require('path').dirname(require.resolve('node-addon-api/napi.h'))\")",
+        "<!@(pkg-config --cflags liburcu-memb liburcu-cds)"
+      ],
+      "ldflags": ["-Wl,-z,nodelete"],
+      "libraries": ["<!@(pkg-config --libs liburcu-memb liburcu-cds)"]
+    }
+  ]
+}

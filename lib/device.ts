@@ -1,0 +1,136 @@
+import { inspect } from 'node:util';
+import { invalidArgType } from './errors';
+import { native, NativeDevice } from './native';
+import type { Namespace } from './namespace';
+
+/** Lifecycle of a device, as in the kernel's `reg_state`. */
+export type DeviceState = 'registered' | 'unregistering' | 'unregistered' | 'released';
+
+export interface DeviceOptions {
+  /** Maximum frame length, 68..65535 (default 1500). */
+  mtu?: number;
+  /** Whether the device starts up (default `true`; the kernel starts devices down). */
+  up?: boolean;
+}
+
+const INTERNAL = Symbol('Device.internal');
+
+// Set by namespace.ts (which imports this module) to map a namespace id to its object.
+let namespaceById: (id: number) => Namespace = () => {
+  throw new Error('redirect-table: namespace module not loaded');
+};
+
+/** @internal */
+export function setNamespaceLookup(lookup: (id: number) => Namespace): void {
+  namespaceById = lookup;
+}
+
+// One Device object per native device per thread, so `===` works between lookups.
+const bySerial = new Map<number, WeakRef<Device>>();
+const forget = new FinalizationRegistry<number>((serial) => {
+  const ref = bySerial.get(serial);
+  if (ref !== undefined && ref.deref() === undefined) bySerial.delete(serial);
+});
+
+/** @internal Wraps a native handle, reusing this thread's object for the same device. */
+export function wrapDevice(handle: NativeDevice): Device {
+  const serial = native.deviceSerial(handle);
+  const existing = bySerial.get(serial)?.deref();
+  if (existing !== undefined) return existing;
+  const device = new Device(INTERNAL, handle);
+  bySerial.set(serial, new WeakRef(device));
+  forget.register(device, serial);
+  return device;
+}
+
+/**
+ * A named destination with an ifindex, an MTU and an up/down state (the kernel's
+ * `net_device`). Handles never keep a device registered: `unregister()` completes while
+ * handles exist, and a handle of an unregistered device still answers its getters.
+ */
+export class Device {
+  readonly #handle: NativeDevice;
+  #unregistering: Promise<void> | undefined;
+
+  /** @internal Devices come from `Namespace.createDevice()` / `device()` / `devices()`. */
+  constructor(token: typeof INTERNAL, handle: NativeDevice) {
+    if (token !== INTERNAL) throw invalidArgType('Device objects come from Namespace.createDevice()');
+    this.#handle = handle;
+  }
+
+  /** Interface index, unique in its namespace while the device is registered. */
+  get ifindex(): number {
+    return native.deviceField(this.#handle, 'ifindex') as number;
+  }
+
+  /** Name, unique in its namespace while the device is registered. */
+  get name(): string {
+    return native.deviceField(this.#handle, 'name') as string;
+  }
+
+  /** Maximum frame length accepted by the device. */
+  get mtu(): number {
+    return native.deviceField(this.#handle, 'mtu') as number;
+  }
+
+  /** Whether the device is up. */
+  get isUp(): boolean {
+    return native.deviceField(this.#handle, 'up') as boolean;
+  }
+
+  /** Registration state: registered, unregistering, unregistered, released. */
+  get state(): DeviceState {
+    return native.deviceField(this.#handle, 'state') as DeviceState;
+  }
+
+  /**
+   * References held on the device by table entries, plus 1 for its registration while it is
+   * registered (the kernel's usage count); 0 once released.
+   */
+  get usageCount(): number {
+    return native.deviceField(this.#handle, 'usage') as number;
+  }
+
+  /** The namespace the device belongs to. */
+  get namespace(): Namespace {
+    return namespaceById(native.deviceInfo(this.#handle).namespaceId);
+  }
+
+  /** Brings the device up. @throws RedirectError ENODEV once unregistration started */
+  up(): void {
+    native.deviceSetUp(this.#handle, true);
+  }
+
+  /** Brings the device down. @throws RedirectError ENODEV once unregistration started */
+  down(): void {
+    native.deviceSetUp(this.#handle, false);
+  }
+
+  /**
+   * Changes the MTU. @throws RangeError outside [68, 65535]
+   * @throws RedirectError ENODEV once unregistration started
+   */
+  setMtu(mtu: number): void {
+    native.deviceSetMtu(this.#handle, mtu);
+  }
+
+  /**
+   * Unregisters the device: it leaves its namespace at once (its ifindex and name can no
+   * longer be set in a table: `ENODEV`), every table entry that references it is purged, and
+   * the Promise resolves once no reader can still be using it (its usage is back to base,
+   * after grace periods). Calling it again returns the same Promise.
+   */
+  unregister(): Promise<void> {
+    this.#unregistering ??= native.deviceUnregister(this.#handle);
+    return this.#unregistering;
+  }
+
+  toString(): string {
+    return `Device(${this.ifindex}, ${this.name})`;
+  }
+
+  [inspect.custom](): string {
+    const info = native.deviceInfo(this.#handle);
+    return `Device { ifindex: ${info.ifindex}, name: '${info.name}', mtu: ${info.mtu}, up: ${info.up}, state: '${info.state}' }`;
+  }
+}

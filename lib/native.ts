@@ -1,0 +1,57 @@
+// The compiled addon and the shape of what it exports. Internal: not part of the public API.
+import * as path from 'node:path';
+import { RedirectError } from './errors';
+
+/** An opaque native device handle (holds the device's memory, never its usage). */
+export type NativeDevice = { readonly __nativeDevice: unique symbol };
+
+export interface NativeDeviceInfo {
+  serial: number;
+  ifindex: number;
+  name: string;
+  mtu: number;
+  up: boolean;
+  state: string;
+  usage: number;
+  namespaceId: number;
+}
+
+export interface NativeTableHandle {
+  readonly id: number;
+  readonly maxEntries: number;
+  readonly namespaceId: number;
+  get(key: number): number | undefined;
+  set(key: number, ifindex: number): number;
+  delete(key: number): boolean;
+  entry(key: number): { ifindex: number; revision: number } | undefined;
+  keys(): Uint32Array;
+  getBatch(keys: Uint32Array, out: Int32Array): number;
+  setBatch(keys: Uint32Array, ifindexes: Int32Array | Uint32Array): number;
+  deleteBatch(keys: Uint32Array): number;
+  close(): Promise<void>;
+  closed(): boolean;
+}
+
+export interface NativeAddon {
+  setErrorClass(ctor: typeof RedirectError): void;
+  noop(): void;
+  createTable(maxEntries: number, namespaceId: number): NativeTableHandle;
+  openTable(id: number): NativeTableHandle;
+  liveTableCount(): number;
+  createDevice(namespaceId: number, name: string, mtu: number, up: boolean): NativeDevice;
+  findDevice(namespaceId: number, key: number | string): NativeDevice | undefined;
+  listDevices(namespaceId: number): NativeDevice[];
+  namespaceInfo(namespaceId: number): { id: number; name: string };
+  deviceInfo(device: NativeDevice): NativeDeviceInfo;
+  deviceSerial(device: NativeDevice): number;
+  deviceField(device: NativeDevice, field: 'mtu' | 'up' | 'state' | 'name' | 'ifindex' | 'usage'): unknown;
+  deviceSetUp(device: NativeDevice, up: boolean): void;
+  deviceSetMtu(device: NativeDevice, mtu: number): void;
+  deviceUnregister(device: NativeDevice): Promise<void>;
+}
+
+// dist/lib/native.js -> build/Release/redirect_table.node
+const addonPath = path.join(__dirname, '..', '..', 'build', 'Release', 'redirect_table.node');
+
+export const native: NativeAddon = require(addonPath);
+native.setErrorClass(RedirectError);

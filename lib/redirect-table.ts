@@ -1,0 +1,141 @@
+import { inspect } from 'node:util';
+import { invalidArgType } from './errors';
+import { Namespace } from './namespace';
+import { native, NativeTableHandle } from './native';
+
+// Handed from open() to the constructor, so open() reuses it without a second public signature.
+let openedHandle: NativeTableHandle | undefined;
+
+export interface RedirectTableOptions {
+  /** Number of slots; keys are 0 .. maxEntries - 1. An integer from 1 to 2^32 - 1. */
+  maxEntries: number;
+  /** Namespace whose ifindexes `set` resolves (default `Namespace.root`). */
+  namespace?: Namespace;
+}
+
+/** What a slot holds: the destination's ifindex and the entry's revision. */
+export interface TableEntry {
+  ifindex: number;
+  /** Process-wide, strictly increasing, assigned when the entry was created by `set`. */
+  revision: number;
+}
+
+/**
+ * The array redirect table (the kernel's `BPF_MAP_TYPE_DEVMAP`): `maxEntries` slots, each empty
+ * or pointing at a device. Lookups never lock; updates publish atomically; entries are freed
+ * after a grace period. Shared by every thread: open the same table in a worker with
+ * `RedirectTable.open(table.id)`.
+ *
+ * The data methods are own properties bound to the native table (no method dispatch on the
+ * hot path); they may be detached (`const get = table.get`).
+ */
+export class RedirectTable {
+  /** Process-unique id; `RedirectTable.open(id)` opens the same table from any thread. */
+  readonly id: number;
+  /** Number of slots. */
+  readonly maxEntries: number;
+  /** Namespace whose ifindexes `set` resolves. */
+  readonly namespace: Namespace;
+
+  /**
+   * The ifindex in slot `key`, or `undefined` when the slot is empty.
+   * @throws RedirectError E2BIG (key >= maxEntries), EBADF (closed)
+   */
+  readonly get: (key: number) => number | undefined;
+  /**
+   * Points slot `key` at the registered device with `ifindex`; returns the new entry's revision.
+   * @throws RedirectError E2BIG (key >= maxEntries), ENODEV (no such registered device, or it
+   *   started unregistering during the call), EBADF (closed)
+   */
+  readonly set: (key: number, ifindex: number) => number;
+  /**
+   * Empties slot `key`; `true` when it held an entry.
+   * @throws RedirectError E2BIG, EBADF
+   */
+  readonly delete: (key: number) => boolean;
+  /**
+   * `{ ifindex, revision }` of slot `key`, or `undefined` when empty.
+   * @throws RedirectError E2BIG, EBADF
+   */
+  readonly entry: (key: number) => TableEntry | undefined;
+  /** Keys whose slot holds an entry, ascending. @throws RedirectError EBADF */
+  readonly keys: () => Uint32Array;
+  /**
+   * Looks up every key in one read-side section: `out[i]` = ifindex, or 0 for an empty slot or a
+   * key >= maxEntries. `out` needs at least `keys.length` elements. Returns the number of hits.
+   * @throws RedirectError EBADF
+   */
+  readonly getBatch: (keys: Uint32Array, out: Int32Array) => number;
+  /**
+   * Sets `keys[i]` to `ifindexes[i]` for every i (same lengths). All keys and devices are
+   * checked first: on E2BIG or ENODEV nothing is set. Returns the number of keys set.
+   * @throws RedirectError E2BIG, ENODEV, EBADF
+   */
+  readonly setBatch: (keys: Uint32Array, ifindexes: Int32Array | Uint32Array) => number;
+  /**
+   * Empties every slot in `keys`; returns how many held an entry. On E2BIG nothing is deleted.
+   * @throws RedirectError E2BIG, EBADF
+   */
+  readonly deleteBatch: (keys: Uint32Array) => number;
+
+  readonly #handle: NativeTableHandle;
+
+  /**
+   * Creates a table in `options.namespace` (default root).
+   * @throws TypeError / RangeError for a bad `maxEntries`, RedirectError ENOMEM when the slots
+   *   cannot be allocated
+   */
+  constructor(options: RedirectTableOptions) {
+    if (typeof options !== 'object' || options === null) {
+      throw invalidArgType('The "options" argument must be of type object');
+    }
+    const namespace = options.namespace ?? Namespace.root;
+    if (!(namespace instanceof Namespace)) {
+      throw invalidArgType('The "options.namespace" argument must be a Namespace');
+    }
+    const opened = openedHandle;
+    openedHandle = undefined;
+    const handle = opened ?? native.createTable(options.maxEntries, namespace.id);
+    this.#handle = handle;
+    this.id = handle.id;
+    this.maxEntries = handle.maxEntries;
+    this.namespace = opened ? Namespace.byId(handle.namespaceId) : namespace;
+    this.get = handle.get;
+    this.set = handle.set;
+    this.delete = handle.delete;
+    this.entry = handle.entry;
+    this.keys = handle.keys;
+    this.getBatch = handle.getBatch;
+    this.setBatch = handle.setBatch;
+    this.deleteBatch = handle.deleteBatch;
+  }
+
+  /**
+   * A new handle onto the live table with `id`, from any thread. Each handle must be closed
+   * (or garbage collected); the table is freed after its last handle goes.
+   * @throws RedirectError ENOENT (no open table with that id), TypeError / RangeError
+   */
+  static open(id: number): RedirectTable {
+    openedHandle = native.openTable(id);
+    return new RedirectTable({ maxEntries: openedHandle.maxEntries });
+  }
+
+  /** Whether `close()` was called on this handle. */
+  get closed(): boolean {
+    return this.#handle.closed();
+  }
+
+  /**
+   * Closes this handle: every method then throws EBADF. The Promise resolves once the handle's
+   * reference is dropped and, if it was the last handle, the table has been freed (after a
+   * grace period). Closing again is harmless.
+   */
+  close(): Promise<void> {
+    return this.#handle.close();
+  }
+
+  [inspect.custom](): string {
+    return `RedirectTable { id: ${this.id}, maxEntries: ${this.maxEntries}, closed: ${this.closed} }`;
+  }
+}
+
