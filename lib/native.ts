@@ -35,6 +35,7 @@ export interface NativeTableHandle {
 export interface NativeAddon {
   setErrorClass(ctor: typeof RedirectError): void;
   noop(): void;
+  echo(value: number): number;
   createTable(maxEntries: number, namespaceId: number): NativeTableHandle;
   openTable(id: number): NativeTableHandle;
   liveTableCount(): number;

@@ -4,7 +4,7 @@
 
 namespace rt::rcu {
 
-thread_local ThreadState tls_thread_state __attribute__((tls_model("initial-exec"))) = {false, false};
+thread_local ThreadState tls_thread_state __attribute__((tls_model("initial-exec"))) = {false, false, nullptr};
 
 namespace {
 
@@ -32,12 +32,14 @@ void run_deferred(rcu_head* head) {
 void register_current_thread_slow() {
   if (URCU_TLS(urcu_memb_reader).registered) {
     // A thread liburcu registered itself (a call_rcu worker running our callbacks).
+    tls_thread_state.reader = &URCU_TLS(urcu_memb_reader);
     tls_thread_state.registered = true;
     return;
   }
   static thread_local ExitGuard exit_guard;
   (void)exit_guard;
   urcu_memb_register_thread();
+  tls_thread_state.reader = &URCU_TLS(urcu_memb_reader);
   tls_thread_state.registered = true;
   tls_thread_state.owned = true;
 }

@@ -18,11 +18,14 @@
 namespace rt::rcu {
 
 struct ThreadState {
-  bool registered;  // the thread may use the read side (registered by us or by liburcu)
-  bool owned;       // we registered it, so we unregister it (call_rcu workers are liburcu's)
+  bool registered;      // the thread may use the read side (registered by us or by liburcu)
+  bool owned;           // we registered it, so we unregister it (call_rcu workers are liburcu's)
+  urcu_reader* reader;  // this thread's liburcu reader state, cached (see ReadLock)
 };
 
-// Trivial and initial-exec, so the hot-path check is one %fs-relative load.
+// Trivial and initial-exec, so the hot-path check is one %fs-relative load. liburcu's own
+// per-thread reader state lives in a dynamically loaded library: reaching it costs a
+// __tls_get_addr call per access from the addon, so its address is cached here.
 extern thread_local ThreadState tls_thread_state __attribute__((tls_model("initial-exec")));
 
 void register_current_thread_slow();
@@ -38,15 +41,43 @@ void unregister_current_thread();
 bool current_thread_registered();
 
 // RAII read-side critical section. Registers the thread on first use.
+//
+// Same protocol as liburcu's inline urcu_memb_read_lock/unlock (_LGPL_SOURCE), applied to the
+// cached reader pointer instead of liburcu's TLS symbol: nesting count in ctr, a snapshot of the
+// grace-period counter on the outermost lock, the flavor's slave barriers (compiler barriers
+// when sys_membarrier is available), and the wake-up of a waiting synchronize_rcu on the
+// outermost unlock. The stress test in test/native runs it under ASan with grace periods racing.
 class ReadLock {
  public:
   ReadLock() {
     ensure_thread_registered();
-    urcu_memb_read_lock();
+    reader_ = tls_thread_state.reader;
+    cmm_barrier();
+    unsigned long ctr = CMM_LOAD_SHARED(reader_->ctr);
+    if (__builtin_expect(!(ctr & URCU_GP_CTR_NEST_MASK), 1)) {
+      CMM_STORE_SHARED(reader_->ctr, CMM_LOAD_SHARED(urcu_memb_gp.ctr));
+      urcu_memb_smp_mb_slave();
+    } else {
+      CMM_STORE_SHARED(reader_->ctr, ctr + URCU_GP_COUNT);
+    }
   }
-  ~ReadLock() { urcu_memb_read_unlock(); }
+  ~ReadLock() {
+    unsigned long ctr = CMM_LOAD_SHARED(reader_->ctr);
+    if (__builtin_expect((ctr & URCU_GP_CTR_NEST_MASK) == URCU_GP_COUNT, 1)) {
+      urcu_memb_smp_mb_slave();
+      CMM_STORE_SHARED(reader_->ctr, ctr - URCU_GP_COUNT);
+      urcu_memb_smp_mb_slave();
+      urcu_common_wake_up_gp(&urcu_memb_gp);
+    } else {
+      CMM_STORE_SHARED(reader_->ctr, ctr - URCU_GP_COUNT);
+    }
+    cmm_barrier();
+  }
   ReadLock(const ReadLock&) = delete;
   ReadLock& operator=(const ReadLock&) = delete;
+
+ private:
+  urcu_reader* reader_;
 };
 
 // Queues `head` to run `fn` after a grace period. Safe inside a read-side section and inside

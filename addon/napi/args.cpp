@@ -13,6 +13,14 @@ std::string format_number(double value) {
   return buffer;
 }
 
+bool reject_integer(napi_env env, napi_value value, const char* what, double min, double max) {
+  double ignored;
+  if (to_integer(env, value, what, min, max, &ignored)) {
+    throw_range_error(env, std::string("The \"") + what + "\" argument is out of range");  // unreachable
+  }
+  return false;
+}
+
 bool to_string(napi_env env, napi_value value, const char* what, std::string* out) {
   size_t length = 0;
   if (napi_get_value_string_utf8(env, value, nullptr, 0, &length) != napi_ok) {

@@ -32,19 +32,35 @@ inline bool to_integer(napi_env env, napi_value value, const char* what, double 
   return true;
 }
 
+// Throws the TypeError/RangeError that to_integer would for `value`; always returns false.
+[[gnu::cold]] bool reject_integer(napi_env env, napi_value value, const char* what, double min, double max);
+
+// Hot-path forms: one N-API call and two compares when the value is fine.
 inline bool to_u32(napi_env env, napi_value value, const char* what, uint32_t* out) {
   double d;
-  if (!to_integer(env, value, what, 0, 4294967295.0, &d)) return false;
-  *out = static_cast<uint32_t>(d);
-  return true;
+  if (napi_get_value_double(env, value, &d) == napi_ok && d >= 0 && d <= 4294967295.0) {
+    auto u = static_cast<uint32_t>(d);
+    if (static_cast<double>(u) == d) {
+      *out = u;
+      return true;
+    }
+  }
+  *out = 0;
+  return reject_integer(env, value, what, 0, 4294967295.0);
 }
 
 // ifindexes are positive int32; 0 is accepted (and names no device).
 inline bool to_ifindex(napi_env env, napi_value value, int* out) {
   double d;
-  if (!to_integer(env, value, "ifindex", 0, 2147483647.0, &d)) return false;
-  *out = static_cast<int>(d);
-  return true;
+  if (napi_get_value_double(env, value, &d) == napi_ok && d >= 0 && d <= 2147483647.0) {
+    auto i = static_cast<int>(d);
+    if (static_cast<double>(i) == d) {
+      *out = i;
+      return true;
+    }
+  }
+  *out = 0;
+  return reject_integer(env, value, "ifindex", 0, 2147483647.0);
 }
 
 inline bool to_bool(napi_env env, napi_value value, const char* what, bool* out) {

@@ -1,0 +1,219 @@
+// `npm run bench`: reader worker threads do per-call and batched lookups on one table while this
+// thread sets, deletes and batch-sets entries and creates and unregisters devices. Prints
+// lookups/s per thread and the inconsistent reads seen (must be 0), and writes a JSON file.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import { Device, Namespace, RedirectTable } from '../lib';
+import { formatReport, BenchReport } from './report';
+import { BenchShared, createBenchShared, MAX_IFINDEX, PHASE, ReaderResult } from './shared';
+
+const HELP = `Usage: npm run bench -- [options]
+
+  --duration <s>     seconds per phase (per-call, then batched)     [4]
+  --readers <n>      reader worker threads                          [${os.availableParallelism()}]
+  --keys <n>         table size (maxEntries)                        [1024]
+  --batch <n>        keys per getBatch call                         [256]
+  --devices <n>      live devices the entries point at              [16]
+  --unregister-ms <ms>  one device unregistered (and replaced) every [20]
+  --out <file>       results JSON                                   [bench/results/bench-<time>.json]
+  --help             this text
+`;
+
+type Options = {
+  duration: number;
+  readers: number;
+  keys: number;
+  batch: number;
+  devices: number;
+  unregisterMs: number;
+  out: string | undefined;
+};
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      duration: { type: 'string', default: '4' },
+      readers: { type: 'string', default: String(os.availableParallelism()) },
+      keys: { type: 'string', default: '1024' },
+      batch: { type: 'string', default: '256' },
+      devices: { type: 'string', default: '16' },
+      'unregister-ms': { type: 'string', default: '20' },
+      out: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    process.exit(0);
+  }
+  const num = (name: string, value: string, min: number, max: number): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < min || n > max) {
+      process.stderr.write(`bench: --${name} must be a number from ${min} to ${max}\n${HELP}`);
+      process.exit(2);
+    }
+    return n;
+  };
+  return {
+    duration: num('duration', values.duration, 0.2, 600),
+    readers: Math.floor(num('readers', values.readers, 1, 256)),
+    keys: Math.floor(num('keys', values.keys, 1, 1 << 20)),
+    batch: Math.floor(num('batch', values.batch, 1, 1 << 16)),
+    devices: Math.floor(num('devices', values.devices, 1, 4096)),
+    unregisterMs: num('unregister-ms', values['unregister-ms'], 1, 60_000),
+    out: values.out,
+  };
+}
+
+interface ControlStats {
+  sets: number;
+  deletes: number;
+  batchSets: number;
+  unregisters: number;
+  unregisterMs: number[];
+  seconds: number;
+}
+
+/** The control plane: runs until `stop` resolves; updates, deletes, device churn. */
+async function controlPlane(
+  table: RedirectTable,
+  shared: BenchShared,
+  options: Options,
+  stopAt: () => boolean
+): Promise<ControlStats> {
+  const stats: ControlStats = { sets: 0, deletes: 0, batchSets: 0, unregisters: 0, unregisterMs: [], seconds: 0 };
+  const live: Device[] = [];
+  let serial = 0;
+  const spawn = (): void => {
+    const dev = Namespace.root.createDevice(`bench${process.pid % 10000}-${serial++}`.slice(0, 15));
+    if (dev.ifindex >= MAX_IFINDEX) throw new Error('bench: ifindex space of the checker exhausted');
+    live.push(dev);
+  };
+  for (let i = 0; i < options.devices; i += 1) spawn();
+  let rng = 0x2545f491;
+  const random = (n: number): number => {
+    rng ^= rng << 13;
+    rng ^= rng >>> 17;
+    rng ^= rng << 5;
+    return (rng >>> 0) % n;
+  };
+  const markSet = (key: number, ifindex: number): void => {
+    shared.everSet[key * MAX_IFINDEX + ifindex] = 1;
+  };
+  let announced = 0;
+  const pending = new Set<Promise<void>>();
+  let nextUnregister = performance.now() + options.unregisterMs;
+  const batchKeys = new Uint32Array(8);
+  const batchIfindexes = new Int32Array(8);
+  const start = performance.now();
+
+  while (!stopAt()) {
+    for (let i = 0; i < 256; i += 1) {
+      const key = random(table.maxEntries);
+      const op = random(16);
+      if (op < 10) {
+        const dev = live[random(live.length)];
+        markSet(key, dev.ifindex);
+        table.set(key, dev.ifindex);
+        stats.sets += 1;
+      } else if (op < 15) {
+        table.delete(key);
+        stats.deletes += 1;
+      } else {
+        for (let j = 0; j < batchKeys.length; j += 1) {
+          batchKeys[j] = random(table.maxEntries);
+          batchIfindexes[j] = live[random(live.length)].ifindex;
+          markSet(batchKeys[j], batchIfindexes[j]);
+        }
+        table.setBatch(batchKeys, batchIfindexes);
+        stats.batchSets += 1;
+      }
+    }
+    const now = performance.now();
+    if (now >= nextUnregister) {
+      nextUnregister = now + options.unregisterMs;
+      const victim = live.splice(random(live.length), 1)[0];
+      const ifindex = victim.ifindex;
+      const begun = performance.now();
+      const done = victim.unregister().then(() => {
+        stats.unregisterMs.push(performance.now() - begun);
+        announced += 1;
+        Atomics.store(shared.deathSeq, ifindex, announced);
+        Atomics.store(shared.control, 1, announced);
+        stats.unregisters += 1;
+        pending.delete(done);
+      });
+      pending.add(done);
+      spawn();
+    }
+    await new Promise((resolve) => setImmediate(resolve)); // let completions run
+  }
+  await Promise.all(pending);
+  stats.seconds = (performance.now() - start) / 1000;
+  await Promise.all(live.map((d) => d.unregister()));
+  return stats;
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const table = new RedirectTable({ maxEntries: options.keys });
+  const shared = createBenchShared(options.keys);
+  const workerFile = path.join(__dirname, 'reader-worker.js');
+  const readers = Array.from({ length: options.readers }, (_, thread) => {
+    const worker = new Worker(workerFile, { workerData: { tableId: table.id, shared, thread, batchSize: options.batch } });
+    const ready = new Promise<void>((resolve) => worker.once('message', () => resolve()));
+    const result = new Promise<ReaderResult>((resolve, reject) => {
+      worker.on('message', (m: ReaderResult | { ready: true }) => {
+        if (!('ready' in m)) resolve(m);
+      });
+      worker.once('error', reject);
+      worker.once('exit', (code) => code !== 0 && reject(new Error(`reader ${thread} exited with ${code}`)));
+    });
+    return { ready, result };
+  });
+  await Promise.all(readers.map((r) => r.ready));
+
+  const phases: Array<[number, string]> = [
+    [PHASE.perCall, 'per-call get'],
+    [PHASE.batched, `getBatch(${options.batch})`],
+  ];
+  const control: ControlStats[] = [];
+  for (const [phase, label] of phases) {
+    process.stdout.write(`bench: ${label}: ${options.readers} reader thread(s) for ${options.duration}s while this thread updates...\n`);
+    Atomics.store(shared.control, 0, phase);
+    Atomics.notify(shared.control, 0);
+    const end = performance.now() + options.duration * 1000;
+    control.push(await controlPlane(table, shared, options, () => performance.now() >= end));
+  }
+  Atomics.store(shared.control, 0, PHASE.stop);
+  Atomics.notify(shared.control, 0);
+  const results = await Promise.all(readers.map((r) => r.result));
+  await table.close();
+
+  const report: BenchReport = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version },
+    options,
+    readers: results,
+    control,
+  };
+  process.stdout.write(formatReport(report));
+  const out = options.out ?? path.join(__dirname, '..', '..', 'bench', 'results', `bench-${report.date.replace(/[:.]/g, '-')}.json`);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`results: ${path.relative(process.cwd(), out)}\n`);
+  const inconsistent = results.reduce((n, r) => n + r.perCall.inconsistent + r.batched.inconsistent, 0);
+  if (inconsistent !== 0) {
+    process.stderr.write(`bench: ${inconsistent} inconsistent reads\n`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 1;
+});
