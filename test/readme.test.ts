@@ -1,0 +1,36 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const root = path.join(__dirname, '..', '..');
+
+/** The README's ```js blocks, in order. */
+function examples(): string[] {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  return [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+}
+
+describe('README examples', () => {
+  it('has runnable examples', () => {
+    assert.ok(examples().length >= 2);
+  });
+
+  examples().forEach((code, i) => {
+    it(`example ${i + 1} runs as written`, () => {
+      // Inside the package, so require('redirect-table') resolves to this package.
+      const dir = path.join(root, 'build', 'readme-examples');
+      fs.mkdirSync(dir, { recursive: true });
+      const file = path.join(dir, `example-${i + 1}.js`);
+      fs.writeFileSync(file, code);
+      const run = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 30_000 });
+      assert.equal(run.status, 0, run.stderr);
+      assert.equal(run.stderr, '');
+      if (code.includes('ENODEV')) {
+        assert.match(run.stdout, /^true true$/m);
+        assert.match(run.stdout, /^true ENODEV$/m);
+      }
+      if (code.includes('worker saw ifindex')) assert.match(run.stdout, /worker saw ifindex \d+/);
+    });
+  });
+});
