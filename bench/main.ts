@@ -7,8 +7,9 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { Device, Namespace, RedirectTable } from '../lib';
+import { measureBaseline } from './baseline';
 import { formatReport, BenchReport } from './report';
-import { BenchShared, createBenchShared, MAX_IFINDEX, PHASE, ReaderResult } from './shared';
+import { BenchShared, createBenchShared, deviceNumber, markSet, PHASE, ReaderResult } from './shared';
 
 const HELP = `Usage: npm run bench -- [options]
 
@@ -17,7 +18,8 @@ const HELP = `Usage: npm run bench -- [options]
   --keys <n>         table size (maxEntries)                        [1024]
   --batch <n>        keys per getBatch call                         [256]
   --devices <n>      live devices the entries point at              [16]
-  --unregister-ms <ms>  one device unregistered (and replaced) every [20]
+  --rate <ops/s>     control-plane updates per second, 0 = flat out  [100000]
+  --unregister-ms <ms>  unregister (and replace) a device every    [20]
   --out <file>       results JSON                                   [bench/results/bench-<time>.json]
   --help             this text
 `;
@@ -29,6 +31,7 @@ type Options = {
   batch: number;
   devices: number;
   unregisterMs: number;
+  rate: number;
   out: string | undefined;
 };
 
@@ -42,6 +45,7 @@ function parseOptions(argv: string[]): Options {
       batch: { type: 'string', default: '256' },
       devices: { type: 'string', default: '16' },
       'unregister-ms': { type: 'string', default: '20' },
+      rate: { type: 'string', default: '100000' },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -65,6 +69,7 @@ function parseOptions(argv: string[]): Options {
     batch: Math.floor(num('batch', values.batch, 1, 1 << 16)),
     devices: Math.floor(num('devices', values.devices, 1, 4096)),
     unregisterMs: num('unregister-ms', values['unregister-ms'], 1, 60_000),
+    rate: num('rate', values.rate, 0, 1e9),
     out: values.out,
   };
 }
@@ -86,12 +91,14 @@ async function controlPlane(
   stopAt: () => boolean
 ): Promise<ControlStats> {
   const stats: ControlStats = { sets: 0, deletes: 0, batchSets: 0, unregisters: 0, unregisterMs: [], seconds: 0 };
-  const live: Device[] = [];
+  // Ifindexes cached next to the devices: the loop below reads them millions of times.
+  const live: Array<{ device: Device; ifindex: number }> = [];
   let serial = 0;
   const spawn = (): void => {
     const dev = Namespace.root.createDevice(`bench${process.pid % 10000}-${serial++}`.slice(0, 15));
-    if (dev.ifindex >= MAX_IFINDEX) throw new Error('bench: ifindex space of the checker exhausted');
-    live.push(dev);
+    if (shared.base[0] === 0) Atomics.store(shared.base, 0, dev.ifindex);
+    if (deviceNumber(shared, dev.ifindex) < 0) throw new Error('bench: more devices than the checker can track');
+    live.push({ device: dev, ifindex: dev.ifindex });
   };
   for (let i = 0; i < options.devices; i += 1) spawn();
   let rng = 0x2545f491;
@@ -101,24 +108,28 @@ async function controlPlane(
     rng ^= rng << 5;
     return (rng >>> 0) % n;
   };
-  const markSet = (key: number, ifindex: number): void => {
-    shared.everSet[key * MAX_IFINDEX + ifindex] = 1;
-  };
+  const mark = (key: number, ifindex: number): void => markSet(shared, key, deviceNumber(shared, ifindex));
   let announced = 0;
   const pending = new Set<Promise<void>>();
   let nextUnregister = performance.now() + options.unregisterMs;
   const batchKeys = new Uint32Array(8);
   const batchIfindexes = new Int32Array(8);
   const start = performance.now();
+  let ops = 0;
 
   while (!stopAt()) {
+    if (options.rate > 0 && ops >= ((performance.now() - start) / 1000) * options.rate) {
+      await new Promise((resolve) => setTimeout(resolve, 1)); // ahead of the target rate
+      continue;
+    }
+    ops += 256;
     for (let i = 0; i < 256; i += 1) {
       const key = random(table.maxEntries);
       const op = random(16);
       if (op < 10) {
-        const dev = live[random(live.length)];
-        markSet(key, dev.ifindex);
-        table.set(key, dev.ifindex);
+        const { ifindex } = live[random(live.length)];
+        mark(key, ifindex);
+        table.set(key, ifindex);
         stats.sets += 1;
       } else if (op < 15) {
         table.delete(key);
@@ -127,7 +138,7 @@ async function controlPlane(
         for (let j = 0; j < batchKeys.length; j += 1) {
           batchKeys[j] = random(table.maxEntries);
           batchIfindexes[j] = live[random(live.length)].ifindex;
-          markSet(batchKeys[j], batchIfindexes[j]);
+          mark(batchKeys[j], batchIfindexes[j]);
         }
         table.setBatch(batchKeys, batchIfindexes);
         stats.batchSets += 1;
@@ -136,13 +147,12 @@ async function controlPlane(
     const now = performance.now();
     if (now >= nextUnregister) {
       nextUnregister = now + options.unregisterMs;
-      const victim = live.splice(random(live.length), 1)[0];
-      const ifindex = victim.ifindex;
+      const { device: victim, ifindex } = live.splice(random(live.length), 1)[0];
       const begun = performance.now();
       const done = victim.unregister().then(() => {
         stats.unregisterMs.push(performance.now() - begun);
         announced += 1;
-        Atomics.store(shared.deathSeq, ifindex, announced);
+        Atomics.store(shared.deathSeq, deviceNumber(shared, ifindex), announced);
         Atomics.store(shared.control, 1, announced);
         stats.unregisters += 1;
         pending.delete(done);
@@ -154,7 +164,7 @@ async function controlPlane(
   }
   await Promise.all(pending);
   stats.seconds = (performance.now() - start) / 1000;
-  await Promise.all(live.map((d) => d.unregister()));
+  await Promise.all(live.map(({ device }) => device.unregister()));
   return stats;
 }
 
@@ -162,6 +172,11 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const table = new RedirectTable({ maxEntries: options.keys });
   const shared = createBenchShared(options.keys);
+  process.stdout.write('bench: single-thread baseline on a quiet table...\n');
+  const baselineDevice = Namespace.root.createDevice(`base${process.pid % 100000}`);
+  for (let key = 0; key < options.keys; key += 2) table.set(key, baselineDevice.ifindex);
+  const baseline = measureBaseline(table, options.batch);
+  await baselineDevice.unregister(); // purges its entries: the run starts from an empty table
   const workerFile = path.join(__dirname, 'reader-worker.js');
   const readers = Array.from({ length: options.readers }, (_, thread) => {
     const worker = new Worker(workerFile, { workerData: { tableId: table.id, shared, thread, batchSize: options.batch } });
@@ -198,6 +213,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version },
     options,
+    baseline,
     readers: results,
     control,
   };

@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { RedirectTable } from '../lib';
 import { native } from '../lib/native';
-import { BenchShared, MAX_IFINDEX, PHASE, PhaseResult, ReaderResult } from './shared';
+import { BenchShared, deviceNumber, PHASE, PhaseResult, ReaderResult, wasSet } from './shared';
 
 const { tableId, shared, thread, batchSize } = workerData as {
   tableId: number;
@@ -17,11 +17,12 @@ const keyCount = table.maxEntries;
 const examples: string[] = [];
 
 function inconsistent(key: number, ifindex: number, deathsBefore: number): boolean {
-  if (ifindex <= 0 || ifindex >= MAX_IFINDEX || shared.everSet[key * MAX_IFINDEX + ifindex] !== 1) {
+  const device = deviceNumber(shared, ifindex);
+  if (device < 0 || !wasSet(shared, key, device)) {
     if (examples.length < 5) examples.push(`key ${key} read ${ifindex}, never set there`);
     return true;
   }
-  const died = Atomics.load(shared.deathSeq, ifindex);
+  const died = Atomics.load(shared.deathSeq, device);
   if (died !== 0 && died <= deathsBefore) {
     if (examples.length < 5) examples.push(`key ${key} read ${ifindex} after its unregistration resolved`);
     return true;

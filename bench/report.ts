@@ -1,10 +1,12 @@
 // Formats the benchmark's results as a table a person can read.
+import type { Baseline } from './baseline';
 import type { ReaderResult } from './shared';
 
 export interface BenchReport {
   date: string;
   machine: { cpus: number; model: string; node: string };
   options: Record<string, unknown>;
+  baseline: Baseline;
   readers: ReaderResult[];
   control: Array<{ sets: number; deletes: number; batchSets: number; unregisters: number; unregisterMs: number[]; seconds: number }>;
 }
@@ -24,6 +26,15 @@ function table(rows: string[][]): string {
 export function formatReport(report: BenchReport): string {
   const lines: string[] = [];
   lines.push(`\nredirect-table bench — ${report.machine.model}, ${report.machine.cpus} cores, Node ${report.machine.node}`);
+  const b = report.baseline;
+  lines.push('single thread, quiet table:');
+  lines.push(
+    table([
+      ['no-op call', 'call(number)→number', 'get', 'get / no-op', 'getBatch per key'],
+      [`${b.noopNs.toFixed(1)} ns`, `${b.echoNs.toFixed(1)} ns`, `${b.getNs.toFixed(1)} ns`, `${(b.getNs / b.noopNs).toFixed(2)}x`, `${b.getBatchNsPerKey.toFixed(2)} ns`],
+    ])
+  );
+  lines.push(`${report.readers.length} reader threads while the control thread updates:`);
   const rows = [['reader', 'no-op call', 'per-call get', 'ns/get', 'getBatch', 'ns/key', 'hit rate', 'checked', 'inconsistent']];
   let totalCall = 0;
   let totalBatch = 0;

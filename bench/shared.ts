@@ -1,13 +1,18 @@
 // Memory shared between the benchmark's control thread and its reader workers.
-export const MAX_IFINDEX = 1 << 16;
+/** Devices one run may create; the checker numbers them ifindex - base. */
+export const MAX_DEVICES = 1 << 13;
+const WORDS_PER_KEY = MAX_DEVICES / 32;
 
 export interface BenchShared {
   /** [0] phase (0 wait, 1 per-call, 2 batched, 3 stop), [1] unregistrations announced */
   control: Int32Array;
-  /** deathSeq[ifindex]: announcement number of its finished unregistration (0 while live) */
+  /** [0] the ifindex of the run's first device: device number = ifindex - base */
+  base: Int32Array;
+  /** deathSeq[device]: announcement number of its finished unregistration (0 while live) */
   deathSeq: Int32Array;
-  /** everSet[key * MAX_IFINDEX + ifindex] = 1 once the control thread set (or tried to set) it */
-  everSet: Uint8Array;
+  /** everSet: bit (key, device) set once the control thread set (or tried to set) it. A bitset,
+   * small enough to stay in cache, so checking a read costs little next to the read. */
+  everSet: Int32Array;
 }
 
 export const PHASE = { wait: 0, perCall: 1, batched: 2, stop: 3 } as const;
@@ -15,9 +20,24 @@ export const PHASE = { wait: 0, perCall: 1, batched: 2, stop: 3 } as const;
 export function createBenchShared(keys: number): BenchShared {
   return {
     control: new Int32Array(new SharedArrayBuffer(8)),
-    deathSeq: new Int32Array(new SharedArrayBuffer(4 * MAX_IFINDEX)),
-    everSet: new Uint8Array(new SharedArrayBuffer(keys * MAX_IFINDEX)),
+    base: new Int32Array(new SharedArrayBuffer(4)),
+    deathSeq: new Int32Array(new SharedArrayBuffer(4 * MAX_DEVICES)),
+    everSet: new Int32Array(new SharedArrayBuffer(4 * keys * WORDS_PER_KEY)),
   };
+}
+
+/** Device number of `ifindex` in this run, or -1 when it is not one of the run's devices. */
+export function deviceNumber(shared: BenchShared, ifindex: number): number {
+  const n = ifindex - shared.base[0];
+  return n >= 0 && n < MAX_DEVICES ? n : -1;
+}
+
+export function markSet(shared: BenchShared, key: number, device: number): void {
+  Atomics.or(shared.everSet, key * WORDS_PER_KEY + (device >>> 5), 1 << (device & 31));
+}
+
+export function wasSet(shared: BenchShared, key: number, device: number): boolean {
+  return (Atomics.load(shared.everSet, key * WORDS_PER_KEY + (device >>> 5)) & (1 << (device & 31))) !== 0;
 }
 
 export interface PhaseResult {

@@ -60,27 +60,27 @@ export class Device {
 
   /** Interface index, unique in its namespace while the device is registered. */
   get ifindex(): number {
-    return native.deviceField(this.#handle, 'ifindex') as number;
+    return native.deviceIfindex(this.#handle);
   }
 
   /** Name, unique in its namespace while the device is registered. */
   get name(): string {
-    return native.deviceField(this.#handle, 'name') as string;
+    return native.deviceName(this.#handle);
   }
 
   /** Maximum frame length accepted by the device. */
   get mtu(): number {
-    return native.deviceField(this.#handle, 'mtu') as number;
+    return native.deviceMtu(this.#handle);
   }
 
   /** Whether the device is up. */
   get isUp(): boolean {
-    return native.deviceField(this.#handle, 'up') as boolean;
+    return native.deviceIsUp(this.#handle);
   }
 
   /** Registration state: registered, unregistering, unregistered, released. */
   get state(): DeviceState {
-    return native.deviceField(this.#handle, 'state') as DeviceState;
+    return native.deviceState(this.#handle) as DeviceState;
   }
 
   /**
@@ -88,7 +88,7 @@ export class Device {
    * registered (the kernel's usage count); 0 once released.
    */
   get usageCount(): number {
-    return native.deviceField(this.#handle, 'usage') as number;
+    return native.deviceUsage(this.#handle);
   }
 
   /** The namespace the device belongs to. */

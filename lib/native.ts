@@ -45,7 +45,12 @@ export interface NativeAddon {
   namespaceInfo(namespaceId: number): { id: number; name: string };
   deviceInfo(device: NativeDevice): NativeDeviceInfo;
   deviceSerial(device: NativeDevice): number;
-  deviceField(device: NativeDevice, field: 'mtu' | 'up' | 'state' | 'name' | 'ifindex' | 'usage'): unknown;
+  deviceIfindex(device: NativeDevice): number;
+  deviceName(device: NativeDevice): string;
+  deviceMtu(device: NativeDevice): number;
+  deviceIsUp(device: NativeDevice): boolean;
+  deviceState(device: NativeDevice): string;
+  deviceUsage(device: NativeDevice): number;
   deviceSetUp(device: NativeDevice, up: boolean): void;
   deviceSetMtu(device: NativeDevice, mtu: number): void;
   deviceUnregister(device: NativeDevice): Promise<void>;

@@ -139,19 +139,32 @@ Napi::Value DeviceSerial(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(dev->serial()));
 }
 
-Napi::Value DeviceField(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
+// One getter per field: no field-name string to convert on every read.
+template <typename Read>
+Napi::Value read_device(const Napi::CallbackInfo& info, Read read) {
   Device* dev = unwrap_device(info);
-  if (dev == nullptr) return pending(env);
-  std::string field = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
-  if (field == "mtu") return Napi::Number::New(env, dev->mtu());
-  if (field == "up") return Napi::Boolean::New(env, dev->is_up());
-  if (field == "state") return Napi::String::New(env, device_state_name(dev->state()));
-  if (field == "name") return Napi::String::New(env, dev->name());
-  if (field == "ifindex") return Napi::Number::New(env, dev->ifindex());
-  if (field == "usage") return Napi::Number::New(env, static_cast<double>(dev->usage_count()));
-  throw_invalid_value(env, "unknown device field \"" + field + "\"");
-  return pending(env);
+  if (dev == nullptr) return pending(info.Env());
+  return read(info.Env(), dev);
+}
+
+Napi::Value DeviceIfindex(const Napi::CallbackInfo& info) {
+  return read_device(info, [](Napi::Env env, Device* d) { return Napi::Number::New(env, d->ifindex()); });
+}
+Napi::Value DeviceName(const Napi::CallbackInfo& info) {
+  return read_device(info, [](Napi::Env env, Device* d) { return Napi::String::New(env, d->name()); });
+}
+Napi::Value DeviceMtu(const Napi::CallbackInfo& info) {
+  return read_device(info, [](Napi::Env env, Device* d) { return Napi::Number::New(env, d->mtu()); });
+}
+Napi::Value DeviceIsUp(const Napi::CallbackInfo& info) {
+  return read_device(info, [](Napi::Env env, Device* d) { return Napi::Boolean::New(env, d->is_up()); });
+}
+Napi::Value DeviceState(const Napi::CallbackInfo& info) {
+  return read_device(info, [](Napi::Env env, Device* d) { return Napi::String::New(env, device_state_name(d->state())); });
+}
+Napi::Value DeviceUsage(const Napi::CallbackInfo& info) {
+  return read_device(
+      info, [](Napi::Env env, Device* d) { return Napi::Number::New(env, static_cast<double>(d->usage_count())); });
 }
 
 Napi::Value unregistered_error(Napi::Env env, Device* dev, const char* what) {
@@ -200,7 +213,12 @@ void init_device_binding(Napi::Env env, Napi::Object exports) {
   exports.Set("namespaceInfo", Napi::Function::New(env, NamespaceInfo, "namespaceInfo"));
   exports.Set("deviceInfo", Napi::Function::New(env, DeviceInfo, "deviceInfo"));
   exports.Set("deviceSerial", Napi::Function::New(env, DeviceSerial, "deviceSerial"));
-  exports.Set("deviceField", Napi::Function::New(env, DeviceField, "deviceField"));
+  exports.Set("deviceIfindex", Napi::Function::New(env, DeviceIfindex, "deviceIfindex"));
+  exports.Set("deviceName", Napi::Function::New(env, DeviceName, "deviceName"));
+  exports.Set("deviceMtu", Napi::Function::New(env, DeviceMtu, "deviceMtu"));
+  exports.Set("deviceIsUp", Napi::Function::New(env, DeviceIsUp, "deviceIsUp"));
+  exports.Set("deviceState", Napi::Function::New(env, DeviceState, "deviceState"));
+  exports.Set("deviceUsage", Napi::Function::New(env, DeviceUsage, "deviceUsage"));
   exports.Set("deviceSetUp", Napi::Function::New(env, DeviceSetUp, "deviceSetUp"));
   exports.Set("deviceSetMtu", Napi::Function::New(env, DeviceSetMtu, "deviceSetMtu"));
   exports.Set("deviceUnregister", Napi::Function::New(env, DeviceUnregister, "deviceUnregister"));

@@ -1,0 +1,46 @@
+// Single-thread figures on a quiet table, measured in the same run before the readers start:
+// the floor of a native call, of a call that converts one argument and one result, and the
+// table's own per-call and batched lookups.
+import { RedirectTable } from '../lib';
+import { native } from '../lib/native';
+
+export interface Baseline {
+  noopNs: number;
+  echoNs: number;
+  getNs: number;
+  getBatchNsPerKey: number;
+}
+
+function nsPerOp(ops: number, run: () => void): number {
+  run(); // warm up (and let the JIT settle)
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < 5; i += 1) run();
+  return Number(process.hrtime.bigint() - start) / (5 * ops);
+}
+
+export function measureBaseline(table: RedirectTable, batchSize: number): Baseline {
+  const n = 1_000_000;
+  const mask = table.maxEntries - 1;
+  const { noop, echo } = native;
+  const { get, getBatch } = table;
+  let sink = 0;
+  const keys = new Uint32Array(batchSize).map((_, i) => (i * 2654435761) % table.maxEntries);
+  const out = new Int32Array(batchSize);
+  const batches = Math.max(1, Math.floor(n / batchSize));
+  const result: Baseline = {
+    noopNs: nsPerOp(n, () => {
+      for (let i = 0; i < n; i += 1) noop();
+    }),
+    echoNs: nsPerOp(n, () => {
+      for (let i = 0; i < n; i += 1) sink += echo(i & mask);
+    }),
+    getNs: nsPerOp(n, () => {
+      for (let i = 0; i < n; i += 1) sink += get(i & mask) ?? 0;
+    }),
+    getBatchNsPerKey: nsPerOp(batches * batchSize, () => {
+      for (let i = 0; i < batches; i += 1) sink += getBatch(keys, out);
+    }),
+  };
+  if (sink === -1) process.stdout.write(''); // keep the loops observable
+  return result;
+}
