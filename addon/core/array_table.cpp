@@ -116,6 +116,7 @@ long ArrayTable::remove_batch(const uint32_t* keys, size_t n, size_t* bad_index)
 }
 
 size_t ArrayTable::lookup_batch(const uint32_t* keys, int32_t* out, size_t n) const {
+  rcu::ReadLock read;
   size_t hits = 0;
   for (size_t i = 0; i < n; ++i) {
     const Entry* entry = lookup(keys[i]);

@@ -24,11 +24,21 @@ class ArrayTable final : public Table {
 
   uint32_t max_entries() const { return max_entries_; }
 
-  // --- reads (caller must hold a read-side section; see rcu::ReadLock) ---
+  // --- reads inside the caller's read-side section (see rcu::ReadLock) ---
   // The entry in `key`, nullptr when empty or out of range.
   const Entry* lookup(uint32_t key) const {
     if (key >= max_entries_) return nullptr;
     return slot(key).load(std::memory_order_acquire);
+  }
+
+  // --- reads that take their own read-side section ---
+  // Copies the entry in `key` into *out; false when empty or out of range.
+  bool read(uint32_t key, EntryView* out) const {
+    rcu::ReadLock read;
+    const Entry* entry = lookup(key);
+    if (entry == nullptr) return false;
+    *out = EntryView{entry->ifindex, entry->revision};
+    return true;
   }
 
   // --- writes (any thread; they take their own read-side sections) ---
@@ -43,7 +53,8 @@ class ArrayTable final : public Table {
   int update_batch(const uint32_t* keys, const int32_t* ifindexes, size_t n, size_t* bad_index);
   // remove_batch: number removed, or -E2BIG (with *bad_index) before removing anything.
   long remove_batch(const uint32_t* keys, size_t n, size_t* bad_index);
-  // lookup_batch: writes the ifindex (0 when empty or out of range) for each key; returns hits.
+  // lookup_batch: writes the ifindex (0 when empty or out of range) for each key, in one
+  // read-side section; returns hits.
   size_t lookup_batch(const uint32_t* keys, int32_t* out, size_t n) const;
 
   // Keys with an entry, ascending.

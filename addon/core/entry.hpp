@@ -25,6 +25,12 @@ struct Entry {
   static void destroy(Entry* entry);
 };
 
+// What a reader copies out of an entry.
+struct EntryView {
+  int32_t ifindex;
+  uint64_t revision;
+};
+
 // Process-wide, strictly increasing, assigned when an entry is created; starts at 1.
 uint64_t next_revision();
 

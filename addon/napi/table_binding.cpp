@@ -10,7 +10,6 @@
 #include "env_context.hpp"
 #include "errors.hpp"
 #include "namespace.hpp"
-#include "rcu.hpp"
 #include "table_registry.hpp"
 
 namespace rt::napi {
@@ -68,38 +67,36 @@ napi_value no_device(napi_env env, const TableHandle* handle, int ifindex) {
                                                 " in namespace " + handle->table->ns()->name());
 }
 
-bool read_key(napi_env env, const TableHandle* handle, napi_value value, uint32_t* key) {
-  if (!to_u32(env, value, "key", key)) return false;
+// open_handle() plus argv[0] read as a key < maxEntries (E2BIG otherwise).
+template <size_t N>
+TableHandle* open_handle_with_key(napi_env env, napi_callback_info info, napi_value (&argv)[N], uint32_t* key) {
+  TableHandle* handle = open_handle(env, info, argv);
+  if (handle == nullptr || !to_u32(env, argv[0], "key", key)) return nullptr;
   if (*key >= handle->max_entries) {
     key_out_of_range(env, handle, *key);
-    return false;
+    return nullptr;
   }
-  return true;
+  return handle;
 }
 
 napi_value table_get(napi_env env, napi_callback_info info) {
   napi_value argv[1];
-  TableHandle* handle = open_handle(env, info, argv);
   uint32_t key;
-  if (handle == nullptr || !read_key(env, handle, argv[0], &key)) return nullptr;
-  int ifindex;
-  {
-    rcu::ReadLock read;
-    const Entry* entry = handle->table->lookup(key);
-    ifindex = entry != nullptr ? entry->ifindex : 0;
-  }
-  if (ifindex == 0) return undefined_value(env);
+  TableHandle* handle = open_handle_with_key(env, info, argv, &key);
+  EntryView entry;
+  if (handle == nullptr) return nullptr;
+  if (!handle->table->read(key, &entry)) return undefined_value(env);
   napi_value result;
-  napi_create_int32(env, ifindex, &result);
+  napi_create_int32(env, entry.ifindex, &result);
   return result;
 }
 
 napi_value table_set(napi_env env, napi_callback_info info) {
   napi_value argv[2];
-  TableHandle* handle = open_handle(env, info, argv);
   uint32_t key;
   int ifindex;
-  if (handle == nullptr || !read_key(env, handle, argv[0], &key) || !to_ifindex(env, argv[1], &ifindex)) return nullptr;
+  TableHandle* handle = open_handle_with_key(env, info, argv, &key);
+  if (handle == nullptr || !to_ifindex(env, argv[1], &ifindex)) return nullptr;
   uint64_t revision = 0;
   int err = handle->table->update(key, ifindex, &revision);
   if (err == -ENODEV) return no_device(env, handle, ifindex);
@@ -111,9 +108,9 @@ napi_value table_set(napi_env env, napi_callback_info info) {
 
 napi_value table_delete(napi_env env, napi_callback_info info) {
   napi_value argv[1];
-  TableHandle* handle = open_handle(env, info, argv);
   uint32_t key;
-  if (handle == nullptr || !read_key(env, handle, argv[0], &key)) return nullptr;
+  TableHandle* handle = open_handle_with_key(env, info, argv, &key);
+  if (handle == nullptr) return nullptr;
   napi_value result;
   napi_get_boolean(env, handle->table->remove(key) == 1, &result);
   return result;
@@ -121,24 +118,16 @@ napi_value table_delete(napi_env env, napi_callback_info info) {
 
 napi_value table_entry(napi_env env, napi_callback_info info) {
   napi_value argv[1];
-  TableHandle* handle = open_handle(env, info, argv);
   uint32_t key;
-  if (handle == nullptr || !read_key(env, handle, argv[0], &key)) return nullptr;
-  int ifindex = 0;
-  uint64_t revision = 0;
-  {
-    rcu::ReadLock read;
-    if (const Entry* entry = handle->table->lookup(key)) {
-      ifindex = entry->ifindex;
-      revision = entry->revision;
-    }
-  }
-  if (ifindex == 0) return undefined_value(env);
+  TableHandle* handle = open_handle_with_key(env, info, argv, &key);
+  EntryView entry;
+  if (handle == nullptr) return nullptr;
+  if (!handle->table->read(key, &entry)) return undefined_value(env);
   napi_value result, value;
   napi_create_object(env, &result);
-  napi_create_int32(env, ifindex, &value);
+  napi_create_int32(env, entry.ifindex, &value);
   napi_set_named_property(env, result, "ifindex", value);
-  napi_create_double(env, static_cast<double>(revision), &value);
+  napi_create_double(env, static_cast<double>(entry.revision), &value);
   napi_set_named_property(env, result, "revision", value);
   return result;
 }
@@ -167,12 +156,8 @@ napi_value table_get_batch(napi_env env, napi_callback_info info) {
     return throw_range_error(env, "The \"out\" argument must have at least keys.length (" +
                                       std::to_string(keys.length) + ") elements. Received " + std::to_string(out.length));
   }
-  size_t hits;
-  {
-    rcu::ReadLock read;  // one read-side section for the whole batch
-    hits = handle->table->lookup_batch(static_cast<const uint32_t*>(keys.data), static_cast<int32_t*>(out.data),
-                                       keys.length);
-  }
+  size_t hits = handle->table->lookup_batch(static_cast<const uint32_t*>(keys.data), static_cast<int32_t*>(out.data),
+                                            keys.length);
   napi_value result;
   napi_create_uint32(env, static_cast<uint32_t>(hits), &result);
   return result;
