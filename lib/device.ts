@@ -11,6 +11,34 @@ export interface DeviceOptions {
   mtu?: number;
   /** Whether the device starts up (default `true`; the kernel starts devices down). */
   up?: boolean;
+  /** Frames its transmit ring holds, a power of two up to 2^24 (default 4096). */
+  ringSize?: number;
+}
+
+/** Transmit counters of a device (summed over every thread that transmitted). */
+export interface DeviceStats {
+  /** Frames accepted into the ring. */
+  txFrames: number;
+  /** Bytes (sum of frame lengths) accepted into the ring. */
+  txBytes: number;
+  /** Frames refused: ring full, or beyond a fault's `acceptAtMost`. */
+  drops: number;
+  /** Frames failed by an `error` transmit fault. */
+  errors: number;
+  /** Transmit calls (bulks of up to 16 frames). */
+  bulks: number;
+  /** Frames in the ring, not yet received. */
+  queued: number;
+  /** Capacity of the ring. */
+  ringSize: number;
+}
+
+/** Fault injection for transmits, like a driver's `ndo_xdp_xmit` failing. */
+export interface TransmitFault {
+  /** Every following transmit fails: all frames of each bulk count as errors. */
+  error?: boolean;
+  /** Each following transmit accepts at most this many frames of its bulk; the rest are drops. */
+  acceptAtMost?: number;
 }
 
 const INTERNAL = Symbol('Device.internal');
@@ -112,6 +140,34 @@ export class Device {
    */
   setMtu(mtu: number): void {
     native.deviceSetMtu(this.#handle, mtu);
+  }
+
+  /**
+   * Copies frames out of the device's transmit ring, oldest first: `ids[i]` (and `lengths[i]`
+   * when given) for up to `ids.length` frames (and `lengths.length`). Returns how many were
+   * copied. Works in every state, so frames queued before unregistration can still be read.
+   * Several threads may receive from one device; they are serialised.
+   */
+  receive(ids: Uint32Array, lengths?: Uint32Array): number {
+    return native.deviceReceive(this.#handle, ids, lengths);
+  }
+
+  /** Transmit counters, summed over every thread. Works in every state. */
+  stats(): DeviceStats {
+    return native.deviceStats(this.#handle);
+  }
+
+  /**
+   * Makes the following transmits fail (`{ error: true }`) or accept only part of each bulk
+   * (`{ acceptAtMost: n }`), until called with `null`.
+   */
+  setTransmitFault(fault: TransmitFault | null): void {
+    if (fault === null) {
+      native.deviceSetTransmitFault(this.#handle, false, undefined);
+      return;
+    }
+    if (typeof fault !== 'object') throw invalidArgType('The "fault" argument must be an object or null');
+    native.deviceSetTransmitFault(this.#handle, fault.error ?? false, fault.acceptAtMost);
   }
 
   /**

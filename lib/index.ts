@@ -1,7 +1,7 @@
 export { Namespace } from './namespace';
 export { Device } from './device';
-export type { DeviceOptions, DeviceState } from './device';
-export { RedirectTable } from './redirect-table';
-export type { RedirectTableOptions, TableEntry } from './redirect-table';
+export type { DeviceOptions, DeviceState, DeviceStats, TransmitFault } from './device';
+export { RedirectTable, Verdict } from './redirect-table';
+export type { BroadcastOptions, RedirectTableOptions, TableEntry, TableStats, TraceEvent } from './redirect-table';
 export { RedirectError, ERRNO } from './errors';
 export type { RedirectErrorCode } from './errors';

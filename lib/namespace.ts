@@ -39,14 +39,15 @@ export class Namespace {
   /**
    * Creates and registers a device with the next free ifindex (1, 2, 3, ...).
    * @throws RedirectError EINVAL (invalid name), EEXIST (name taken in this namespace)
-   * @throws TypeError / RangeError for a non-string name or an MTU outside [68, 65535]
+   * @throws TypeError / RangeError for a non-string name, an MTU outside [68, 65535] or a ring
+   *   size that is not a power of two up to 2^24
    */
   createDevice(name: string, options: DeviceOptions = {}): Device {
     if (typeof options !== 'object' || options === null) {
       throw invalidArgType('The "options" argument must be of type object');
     }
-    const { mtu = 1500, up = true } = options;
-    return wrapDevice(native.createDevice(this.id, name, mtu, up));
+    const { mtu = 1500, up = true, ringSize = 4096 } = options;
+    return wrapDevice(native.createDevice(this.id, name, mtu, up, ringSize));
   }
 
   /** The registered device with this ifindex or name, or `undefined`. */

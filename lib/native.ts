@@ -16,6 +16,35 @@ export interface NativeDeviceInfo {
   namespaceId: number;
 }
 
+export interface NativeTableStats {
+  redirected: number;
+  misses: number;
+  down: number;
+  tooBig: number;
+  flushes: number;
+  bulks: number;
+  bulkAverage: number;
+}
+
+export interface NativeDeviceStats {
+  txFrames: number;
+  txBytes: number;
+  drops: number;
+  errors: number;
+  bulks: number;
+  queued: number;
+  ringSize: number;
+}
+
+export interface NativeTraceEvent {
+  tableId: number;
+  fromIfindex: number;
+  toIfindex: number;
+  sent: number;
+  drops: number;
+  errors: number;
+}
+
 export interface NativeTableHandle {
   readonly id: number;
   readonly maxEntries: number;
@@ -30,16 +59,27 @@ export interface NativeTableHandle {
   deleteBatch(keys: Uint32Array): number;
   close(): Promise<void>;
   closed(): boolean;
+  redirect(keys: Uint32Array, ids: Uint32Array, lengths: Uint32Array, verdicts?: Int32Array): number;
+  redirectOne(key: number, id: number, length: number): number;
+  flush(): void;
+  broadcast(ids: Uint32Array, lengths: Uint32Array, excludeIfindex: number): number;
+  stats(): NativeTableStats;
 }
 
 export interface NativeAddon {
-  setErrorClass(ctor: typeof RedirectError): void;
+  setHooks(hooks: {
+    RedirectError: typeof RedirectError;
+    scheduleFlush: () => void;
+    dispatchTrace: (events: NativeTraceEvent[]) => void;
+  }): void;
+  flushThread(): void;
+  setTracing(on: boolean): void;
   noop(): void;
   echo(value: number): number;
   createTable(maxEntries: number, namespaceId: number): NativeTableHandle;
   openTable(id: number): NativeTableHandle;
   liveTableCount(): number;
-  createDevice(namespaceId: number, name: string, mtu: number, up: boolean): NativeDevice;
+  createDevice(namespaceId: number, name: string, mtu: number, up: boolean, ringSize: number): NativeDevice;
   findDevice(namespaceId: number, key: number | string): NativeDevice | undefined;
   listDevices(namespaceId: number): NativeDevice[];
   namespaceInfo(namespaceId: number): { id: number; name: string };
@@ -54,10 +94,27 @@ export interface NativeAddon {
   deviceSetUp(device: NativeDevice, up: boolean): void;
   deviceSetMtu(device: NativeDevice, mtu: number): void;
   deviceUnregister(device: NativeDevice): Promise<void>;
+  deviceReceive(device: NativeDevice, ids: Uint32Array, lengths?: Uint32Array): number;
+  deviceStats(device: NativeDevice): NativeDeviceStats;
+  deviceSetTransmitFault(device: NativeDevice, error: boolean, acceptAtMost: number | undefined): void;
 }
 
 // dist/lib/native.js -> build/Release/redirect_table.node
 const addonPath = path.join(__dirname, '..', '..', 'build', 'Release', 'redirect_table.node');
 
 export const native: NativeAddon = require(addonPath);
-native.setErrorClass(RedirectError);
+
+// Trace listeners of this thread, by table id (see RedirectTable.setTrace).
+export const traceListeners = new Map<number, Set<(event: NativeTraceEvent) => void>>();
+
+native.setHooks({
+  RedirectError,
+  // The per-frame API's frames are flushed at the end of the current task at the latest.
+  scheduleFlush: () => queueMicrotask(() => native.flushThread()),
+  dispatchTrace: (events) => {
+    for (const event of events) {
+      const listeners = traceListeners.get(event.tableId);
+      if (listeners) for (const listener of listeners) listener(event);
+    }
+  },
+});

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { invalidArgType } from './errors';
 import { Namespace } from './namespace';
-import { native, NativeTableHandle } from './native';
+import { native, NativeTableHandle, NativeTraceEvent, traceListeners } from './native';
 
 // Handed from open() to the constructor, so open() reuses it without a second public signature.
 let openedHandle: NativeTableHandle | undefined;
@@ -19,6 +19,40 @@ export interface TableEntry {
   /** Process-wide, strictly increasing, assigned when the entry was created by `set`. */
   revision: number;
 }
+
+/** Datapath counters of a table, summed over every thread. */
+export interface TableStats {
+  /** Frames accepted (verdict 0); a broadcast counts one per copy. */
+  redirected: number;
+  /** Frames refused with -ENOENT (empty slot or key out of range). */
+  misses: number;
+  /** Frames refused with -ENETDOWN. */
+  down: number;
+  /** Frames refused with -EMSGSIZE (broadcast: copies skipped for a smaller MTU). */
+  tooBig: number;
+  /** Flushes that transmitted at least one bulk of this table. */
+  flushes: number;
+  /** Bulks transmitted (one sink call each, up to 16 frames). */
+  bulks: number;
+  /** Average frames per bulk. */
+  bulkAverage: number;
+}
+
+/** One transmitted bulk (the kernel's `xdp_devmap_xmit` tracepoint). */
+export type TraceEvent = NativeTraceEvent;
+
+export interface BroadcastOptions {
+  /** Skip entries pointing at this ifindex (the ingress: `BPF_F_EXCLUDE_INGRESS`). */
+  excludeIfindex?: number;
+}
+
+/** `redirect` verdicts: 0 accepted, or a negative errno. */
+export const Verdict = Object.freeze({
+  OK: 0,
+  ENOENT: -2,
+  ENETDOWN: -100,
+  EMSGSIZE: -90,
+});
 
 /**
  * The array redirect table (the kernel's `BPF_MAP_TYPE_DEVMAP`): `maxEntries` slots, each empty
@@ -78,7 +112,27 @@ export class RedirectTable {
    */
   readonly deleteBatch: (keys: Uint32Array) => number;
 
+  /**
+   * Redirects frames `(ids[i], lengths[i])` to the devices of slots `keys[i]` (three arrays of
+   * one length): each frame is checked (entry present, device up, length <= MTU), queued on this
+   * thread's bulk queue for its destination (16 frames per bulk) and everything is transmitted
+   * before the call returns. `verdicts[i]` (optional, at least keys.length long) receives 0 or
+   * -ENOENT / -ENETDOWN / -EMSGSIZE. Returns the number of frames accepted.
+   * @throws RedirectError EBADF; TypeError / RangeError for bad arrays
+   */
+  readonly redirect: (keys: Uint32Array, ids: Uint32Array, lengths: Uint32Array, verdicts?: Int32Array) => number;
+  /**
+   * Redirects one frame; returns its verdict (0, -ENOENT, -ENETDOWN, -EMSGSIZE). Accepted frames
+   * wait in this thread's bulk queues until `flush()`, a full bulk, or the end of the current JS
+   * task (an automatic flush), so a forgotten flush loses nothing.
+   * @throws RedirectError EBADF; TypeError / RangeError
+   */
+  readonly redirectOne: (key: number, id: number, length: number) => number;
+  /** Transmits every frame this thread has queued (any table). @throws RedirectError EBADF */
+  readonly flush: () => void;
+
   readonly #handle: NativeTableHandle;
+  #traceListener: ((event: TraceEvent) => void) | undefined;
 
   /**
    * Creates a table in `options.namespace` (default root).
@@ -108,6 +162,47 @@ export class RedirectTable {
     this.getBatch = handle.getBatch;
     this.setBatch = handle.setBatch;
     this.deleteBatch = handle.deleteBatch;
+    this.redirect = handle.redirect;
+    this.redirectOne = handle.redirectOne;
+    this.flush = handle.flush;
+  }
+
+  /**
+   * Sends every frame to the device of every entry (walking the slots, so each entry gets each
+   * frame exactly once), except entries pointing at `options.excludeIfindex`, and entries whose
+   * device is down or whose MTU is below the frame's length. Transmitted before returning.
+   * Returns the number of copies accepted.
+   * @throws RedirectError EBADF; TypeError / RangeError
+   */
+  broadcast(ids: Uint32Array, lengths: Uint32Array, options: BroadcastOptions = {}): number {
+    if (typeof options !== 'object' || options === null) {
+      throw invalidArgType('The "options" argument must be of type object');
+    }
+    return this.#handle.broadcast(ids, lengths, options.excludeIfindex ?? 0);
+  }
+
+  /** Datapath counters, summed over every thread. @throws RedirectError EBADF */
+  stats(): TableStats {
+    return this.#handle.stats();
+  }
+
+  /**
+   * Calls `listener` for every bulk of this table that the *current thread* transmits (from,
+   * to, sent, drops, errors), synchronously at the end of the call that flushed it; `null`
+   * stops. Off by default, and free when off. A listener that throws makes that call throw
+   * (its frames were already transmitted).
+   */
+  setTrace(listener: ((event: TraceEvent) => void) | null): void {
+    if (listener !== null && typeof listener !== 'function') {
+      throw invalidArgType('The "listener" argument must be a function or null');
+    }
+    const listeners = traceListeners.get(this.id) ?? new Set();
+    if (this.#traceListener) listeners.delete(this.#traceListener);
+    this.#traceListener = listener ?? undefined;
+    if (listener) listeners.add(listener);
+    if (listeners.size > 0) traceListeners.set(this.id, listeners);
+    else traceListeners.delete(this.id);
+    native.setTracing(traceListeners.size > 0);
   }
 
   /**
@@ -131,6 +226,7 @@ export class RedirectTable {
    * grace period). Closing again is harmless.
    */
   close(): Promise<void> {
+    if (this.#traceListener) this.setTrace(null);
     return this.#handle.close();
   }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "entry.hpp"
+#include "frame.hpp"
 #include "table.hpp"
 
 namespace rt {
@@ -56,6 +57,20 @@ class ArrayTable final : public Table {
   // lookup_batch: writes the ifindex (0 when empty or out of range) for each key, in one
   // read-side section; returns hits.
   size_t lookup_batch(const uint32_t* keys, int32_t* out, size_t n) const;
+
+  // --- datapath ---
+  // For each frame: look up keys[i], check the device (up, length <= MTU), queue the frame on
+  // this thread's bulk queue for the destination; then flush everything, all in one read-side
+  // section. verdicts (may be null): 0 accepted, -ENOENT no entry (or key out of range),
+  // -ENETDOWN device down, -EMSGSIZE longer than the MTU. Returns the frames accepted.
+  size_t redirect(const uint32_t* keys, const uint32_t* ids, const uint32_t* lengths, int32_t* verdicts, size_t n);
+  // One frame into the thread's per-frame section (see BulkQueues); *opened_section is set when
+  // this call opened it, so the caller schedules the flush. Returns the verdict.
+  int redirect_one(uint32_t key, uint32_t id, uint32_t length, bool* opened_section);
+  // Every frame to every entry's device except `exclude_ifindex` (0: none), walking the slots;
+  // entries whose device is down or whose MTU is below the frame's length are skipped.
+  // Returns the copies accepted.
+  size_t broadcast(const uint32_t* ids, const uint32_t* lengths, size_t n, int exclude_ifindex);
 
   // Keys with an entry, ascending.
   std::vector<uint32_t> keys() const;

@@ -27,8 +27,14 @@ int validate_device_name(const std::string& name) {
   return 0;
 }
 
-Device::Device(Namespace* ns, std::string name, int ifindex, uint32_t mtu, bool up, uint64_t serial)
-    : ns_(ns), serial_(serial), ifindex_(ifindex), mtu_(mtu), up_(up), name_(std::move(name)) {}
+Device::Device(Namespace* ns, std::string name, int ifindex, const DeviceConfig& config, uint64_t serial)
+    : ns_(ns),
+      serial_(serial),
+      ifindex_(ifindex),
+      mtu_(config.mtu),
+      up_(config.up),
+      name_(std::move(name)),
+      sink_(config.ring_size) {}
 
 std::string Device::name() const {
   std::lock_guard<std::mutex> lock(mu_);

@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "sink.hpp"
+
 namespace rt {
 
 class Namespace;
@@ -30,13 +32,20 @@ inline constexpr uint32_t kMaxMtu = 65535;
 inline constexpr uint32_t kDefaultMtu = 1500;
 inline constexpr size_t kMaxNameLength = 15;  // IFNAMSIZ - 1
 
+// What a device is created with.
+struct DeviceConfig {
+  uint32_t mtu = kDefaultMtu;
+  bool up = true;
+  uint32_t ring_size = Sink::kDefaultSize;  // power of two, see Sink::valid_size
+};
+
 // 0 when `name` is a valid device name, -EINVAL otherwise (empty, longer than 15 bytes, "." or
 // "..", or containing '/', ':', whitespace or NUL).
 int validate_device_name(const std::string& name);
 
 class Device {
  public:
-  Device(Namespace* ns, std::string name, int ifindex, uint32_t mtu, bool up, uint64_t serial);
+  Device(Namespace* ns, std::string name, int ifindex, const DeviceConfig& config, uint64_t serial);
   Device(const Device&) = delete;
   Device& operator=(const Device&) = delete;
 
@@ -49,6 +58,11 @@ class Device {
   bool is_up() const { return up_.load(std::memory_order_relaxed); }
   DeviceState state() const { return state_.load(std::memory_order_seq_cst); }
   bool registered() const { return state() == DeviceState::Registered; }
+
+  // The transmit sink (descriptor ring). Usable in every state: frames already queued can
+  // still be received from an unregistered device.
+  Sink& sink() { return sink_; }
+  const Sink& sink() const { return sink_; }
 
   // Usage count including the base reference (1 for a registered, unused device).
   int64_t usage_count() const { return usage_.load(std::memory_order_relaxed); }
@@ -80,6 +94,7 @@ class Device {
   void release_base_usage() { release_usage(); }
   void finish_unregistration();
 
+  // Read by the datapath on every frame: kept away from the sink's written cache lines.
   Namespace* const ns_;
   const uint64_t serial_;
   std::atomic<int> ifindex_;
@@ -92,6 +107,8 @@ class Device {
   mutable std::mutex mu_;  // guards name_, waiters_ and the Released transition
   std::string name_;
   std::vector<std::function<void()>> waiters_;
+
+  Sink sink_;
 };
 
 }  // namespace rt

@@ -56,14 +56,14 @@ int Namespace::allocate_ifindex_locked() {
   return -EBUSY;
 }
 
-int Namespace::create_device(const std::string& name, uint32_t mtu, bool up, Device** out) {
+int Namespace::create_device(const std::string& name, const DeviceConfig& config, Device** out) {
   if (int err = validate_device_name(name)) return err;
-  if (mtu < kMinMtu || mtu > kMaxMtu) return -EINVAL;
+  if (config.mtu < kMinMtu || config.mtu > kMaxMtu || !Sink::valid_size(config.ring_size)) return -EINVAL;
   std::lock_guard<std::mutex> lock(mu_);
   if (by_name_.count(name) != 0) return -EEXIST;
   int ifindex = allocate_ifindex_locked();
   if (ifindex < 0) return ifindex;
-  auto* dev = new Device(this, name, ifindex, mtu, up, next_device_serial.fetch_add(1, std::memory_order_relaxed));
+  auto* dev = new Device(this, name, ifindex, config, next_device_serial.fetch_add(1, std::memory_order_relaxed));
   auto* node = new IndexNode{};
   node->ifindex = ifindex;
   node->device = dev;

@@ -31,10 +31,10 @@ class Namespace {
   uint32_t id() const { return id_; }
   const std::string& name() const { return name_; }
 
-  // Registers a new device (up or down, with `mtu`) and returns it in *out with a lifetime
-  // reference owned by the caller. Errors: -EINVAL bad name or MTU, -EEXIST name taken,
-  // -EBUSY no free ifindex.
-  int create_device(const std::string& name, uint32_t mtu, bool up, Device** out);
+  // Registers a new device and returns it in *out with a lifetime reference owned by the
+  // caller. Errors: -EINVAL bad name, MTU or ring size, -EEXIST name taken, -EBUSY no free
+  // ifindex.
+  int create_device(const std::string& name, const DeviceConfig& config, Device** out);
 
   // Registered devices only; each result carries a lifetime reference owned by the caller.
   Device* find_device(int ifindex);

@@ -40,44 +40,50 @@ void unregister_current_thread();
 
 bool current_thread_registered();
 
-// RAII read-side critical section. Registers the thread on first use.
+// Read-side critical sections. Registers the thread on first use; sections nest.
 //
 // Same protocol as liburcu's inline urcu_memb_read_lock/unlock (_LGPL_SOURCE), applied to the
 // cached reader pointer instead of liburcu's TLS symbol: nesting count in ctr, a snapshot of the
 // grace-period counter on the outermost lock, the flavor's slave barriers (compiler barriers
 // when sys_membarrier is available), and the wake-up of a waiting synchronize_rcu on the
 // outermost unlock. The stress test in test/native runs it under ASan with grace periods racing.
+inline void read_lock() {
+  ensure_thread_registered();
+  urcu_reader* reader = tls_thread_state.reader;
+  cmm_barrier();
+  unsigned long ctr = CMM_LOAD_SHARED(reader->ctr);
+  if (__builtin_expect(!(ctr & URCU_GP_CTR_NEST_MASK), 1)) {
+    CMM_STORE_SHARED(reader->ctr, CMM_LOAD_SHARED(urcu_memb_gp.ctr));
+    urcu_memb_smp_mb_slave();
+  } else {
+    CMM_STORE_SHARED(reader->ctr, ctr + URCU_GP_COUNT);
+  }
+}
+
+inline void read_unlock() {
+  urcu_reader* reader = tls_thread_state.reader;
+  unsigned long ctr = CMM_LOAD_SHARED(reader->ctr);
+  if (__builtin_expect((ctr & URCU_GP_CTR_NEST_MASK) == URCU_GP_COUNT, 1)) {
+    urcu_memb_smp_mb_slave();
+    CMM_STORE_SHARED(reader->ctr, ctr - URCU_GP_COUNT);
+    urcu_memb_smp_mb_slave();
+    urcu_common_wake_up_gp(&urcu_memb_gp);
+  } else {
+    CMM_STORE_SHARED(reader->ctr, ctr - URCU_GP_COUNT);
+  }
+  cmm_barrier();
+}
+
+inline bool read_section_open() {
+  return tls_thread_state.registered && (CMM_LOAD_SHARED(tls_thread_state.reader->ctr) & URCU_GP_CTR_NEST_MASK) != 0;
+}
+
 class ReadLock {
  public:
-  ReadLock() {
-    ensure_thread_registered();
-    reader_ = tls_thread_state.reader;
-    cmm_barrier();
-    unsigned long ctr = CMM_LOAD_SHARED(reader_->ctr);
-    if (__builtin_expect(!(ctr & URCU_GP_CTR_NEST_MASK), 1)) {
-      CMM_STORE_SHARED(reader_->ctr, CMM_LOAD_SHARED(urcu_memb_gp.ctr));
-      urcu_memb_smp_mb_slave();
-    } else {
-      CMM_STORE_SHARED(reader_->ctr, ctr + URCU_GP_COUNT);
-    }
-  }
-  ~ReadLock() {
-    unsigned long ctr = CMM_LOAD_SHARED(reader_->ctr);
-    if (__builtin_expect((ctr & URCU_GP_CTR_NEST_MASK) == URCU_GP_COUNT, 1)) {
-      urcu_memb_smp_mb_slave();
-      CMM_STORE_SHARED(reader_->ctr, ctr - URCU_GP_COUNT);
-      urcu_memb_smp_mb_slave();
-      urcu_common_wake_up_gp(&urcu_memb_gp);
-    } else {
-      CMM_STORE_SHARED(reader_->ctr, ctr - URCU_GP_COUNT);
-    }
-    cmm_barrier();
-  }
+  ReadLock() { read_lock(); }
+  ~ReadLock() { read_unlock(); }
   ReadLock(const ReadLock&) = delete;
   ReadLock& operator=(const ReadLock&) = delete;
-
- private:
-  urcu_reader* reader_;
 };
 
 // Queues `head` to run `fn` after a grace period. Safe inside a read-side section and inside

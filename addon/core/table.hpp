@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "rcu.hpp"
+#include "thread_slot.hpp"
 
 #include <urcu/list.h>
 
@@ -13,6 +14,18 @@ namespace rt {
 
 class Device;
 class Namespace;
+
+// Datapath counters, per thread, summed on read.
+enum TableCounter : unsigned {
+  kRedirected,  // frames accepted into a bulk queue
+  kMisses,      // -ENOENT verdicts
+  kDown,        // -ENETDOWN verdicts
+  kTooBig,      // -EMSGSIZE verdicts
+  kFlushes,     // flushes that transmitted at least one bulk of this table
+  kBulks,       // bulks transmitted
+  kBulkFrames,  // frames in those bulks
+  kTableCounterCount
+};
 
 class Table {
  public:
@@ -28,6 +41,9 @@ class Table {
   // compare-exchange (a concurrent update that replaced the entry wins). Called inside a
   // read-side section; never waits.
   virtual void purge_device(Device* dev) = 0;
+
+  PerThreadCounters<kTableCounterCount>& counters() { return counters_; }
+  const PerThreadCounters<kTableCounterCount>& counters() const { return counters_; }
 
  protected:
   // Frees every entry now. Called once, a grace period after the table became unreachable.
@@ -46,6 +62,7 @@ class Table {
   uint32_t handles_ = 0;  // guarded by the registry's mutex
   ListLink link_{{nullptr, nullptr}, this};
   std::function<void()> on_freed_;
+  PerThreadCounters<kTableCounterCount> counters_;
 };
 
 }  // namespace rt

@@ -1,6 +1,9 @@
 // Module entry: one EnvContext per environment (main thread, each worker), then the bindings.
 #include <napi.h>
 
+#include <string>
+#include <utility>
+
 #include "device_binding.hpp"
 #include "env_context.hpp"
 #include "errors.hpp"
@@ -25,20 +28,33 @@ napi_value echo(napi_env env, napi_callback_info info) {
   return result;
 }
 
-Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
-  if (!info[0].IsFunction()) {
-    throw_type_error(info.Env(), "The \"RedirectError\" argument must be a class");
-    return Napi::Value(info.Env(), nullptr);
+// setHooks({ RedirectError, scheduleFlush, dispatchTrace }): lib/ registers its functions.
+Napi::Value SetHooks(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  static const std::pair<const char*, JsHook> kHooks[] = {{"RedirectError", JsHook::RedirectErrorClass},
+                                                          {"scheduleFlush", JsHook::ScheduleFlush},
+                                                          {"dispatchTrace", JsHook::TraceDispatcher}};
+  if (!info[0].IsObject()) {
+    throw_type_error(env, "The \"hooks\" argument must be of type object");
+    return Napi::Value(env, nullptr);
   }
-  EnvContext::of(info.Env())->set_redirect_error_class(info.Env(), info[0]);
-  return info.Env().Undefined();
+  Napi::Object hooks = info[0].As<Napi::Object>();
+  for (const auto& [name, which] : kHooks) {
+    Napi::Value fn = hooks.Get(name);
+    if (!fn.IsFunction()) {
+      throw_type_error(env, std::string("The \"hooks.") + name + "\" property must be a function");
+      return Napi::Value(env, nullptr);
+    }
+    EnvContext::of(env)->set_hook(env, which, fn);
+  }
+  return env.Undefined();
 }
 
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   if (EnvContext::install(env) == nullptr) return exports;
-  exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass, "setErrorClass"));
+  exports.Set("setHooks", Napi::Function::New(env, SetHooks, "setHooks"));
   napi_value fn;
   napi_create_function(env, "noop", NAPI_AUTO_LENGTH, noop, nullptr, &fn);
   exports.Set("noop", fn);

@@ -1,5 +1,6 @@
 #include "device_binding.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <string>
 
@@ -47,19 +48,26 @@ Namespace* namespace_arg(const Napi::CallbackInfo& info, size_t index) {
   return Namespace::root();
 }
 
-// createDevice(namespaceId, name, mtu, up)
+// createDevice(namespaceId, name, mtu, up, ringSize)
 Napi::Value CreateDevice(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Namespace* ns = namespace_arg(info, 0);
   std::string name;
-  double mtu;
-  bool up;
+  double mtu, ring_size;
+  DeviceConfig config;
   if (ns == nullptr || !to_string(env, info[1], "name", &name) ||
-      !to_integer(env, info[2], "mtu", kMinMtu, kMaxMtu, &mtu) || !to_bool(env, info[3], "up", &up)) {
+      !to_integer(env, info[2], "mtu", kMinMtu, kMaxMtu, &mtu) || !to_bool(env, info[3], "up", &config.up) ||
+      !to_integer(env, info[4], "ringSize", 1, Sink::kMaxSize, &ring_size)) {
     return pending(env);
   }
+  if (!Sink::valid_size(static_cast<uint64_t>(ring_size))) {
+    throw_invalid_value(env, "The \"ringSize\" argument must be a power of two. Received " + format_number(ring_size));
+    return pending(env);
+  }
+  config.mtu = static_cast<uint32_t>(mtu);
+  config.ring_size = static_cast<uint32_t>(ring_size);
   Device* dev = nullptr;
-  int err = ns->create_device(name, static_cast<uint32_t>(mtu), up, &dev);
+  int err = ns->create_device(name, config, &dev);
   if (err == -EINVAL) {
     throw_redirect_error(env, err, "invalid device name \"" + name +
                                        "\" (1 to 15 bytes, not \".\" or \"..\", no '/', ':' or whitespace)");
@@ -204,6 +212,47 @@ Napi::Value DeviceUnregister(const Napi::CallbackInfo& info) {
   return Napi::Value(env, promise);
 }
 
+// deviceReceive(device, ids, lengths?): frames copied out of the ring, oldest first.
+Napi::Value DeviceReceive(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Device* dev = unwrap_device(info);
+  TypedArrayView ids, lengths{nullptr, 0};
+  if (dev == nullptr || !to_u32_array(env, info[1], "ids", &ids)) return pending(env);
+  bool with_lengths = info.Length() > 2 && !info[2].IsUndefined();
+  if (with_lengths && !to_u32_array(env, info[2], "lengths", &lengths)) return pending(env);
+  size_t max = with_lengths ? std::min(ids.length, lengths.length) : ids.length;
+  uint32_t n = dev->sink().receive(static_cast<uint32_t*>(ids.data), static_cast<uint32_t*>(lengths.data),
+                                   static_cast<uint32_t>(std::min<size_t>(max, UINT32_MAX)));
+  return Napi::Number::New(env, n);
+}
+
+Napi::Value DeviceStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Device* dev = unwrap_device(info);
+  if (dev == nullptr) return pending(env);
+  SinkStats stats = dev->sink().stats();
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("txFrames", Napi::Number::New(env, static_cast<double>(stats.tx_frames)));
+  result.Set("txBytes", Napi::Number::New(env, static_cast<double>(stats.tx_bytes)));
+  result.Set("drops", Napi::Number::New(env, static_cast<double>(stats.drops)));
+  result.Set("errors", Napi::Number::New(env, static_cast<double>(stats.errors)));
+  result.Set("bulks", Napi::Number::New(env, static_cast<double>(stats.bulks)));
+  result.Set("queued", Napi::Number::New(env, dev->sink().queued()));
+  result.Set("ringSize", Napi::Number::New(env, dev->sink().size()));
+  return result;
+}
+
+// deviceSetTransmitFault(device, error: boolean, acceptAtMost: number | undefined)
+Napi::Value DeviceSetTransmitFault(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Device* dev = unwrap_device(info);
+  TransmitFault fault;
+  if (dev == nullptr || !to_bool(env, info[1], "error", &fault.error)) return pending(env);
+  if (!info[2].IsUndefined() && !to_u32(env, info[2], "acceptAtMost", &fault.accept_at_most)) return pending(env);
+  dev->sink().set_fault(fault);
+  return env.Undefined();
+}
+
 }  // namespace
 
 void init_device_binding(Napi::Env env, Napi::Object exports) {
@@ -221,6 +270,9 @@ void init_device_binding(Napi::Env env, Napi::Object exports) {
   exports.Set("deviceUsage", Napi::Function::New(env, DeviceUsage, "deviceUsage"));
   exports.Set("deviceSetUp", Napi::Function::New(env, DeviceSetUp, "deviceSetUp"));
   exports.Set("deviceSetMtu", Napi::Function::New(env, DeviceSetMtu, "deviceSetMtu"));
+  exports.Set("deviceReceive", Napi::Function::New(env, DeviceReceive, "deviceReceive"));
+  exports.Set("deviceStats", Napi::Function::New(env, DeviceStats, "deviceStats"));
+  exports.Set("deviceSetTransmitFault", Napi::Function::New(env, DeviceSetTransmitFault, "deviceSetTransmitFault"));
   exports.Set("deviceUnregister", Napi::Function::New(env, DeviceUnregister, "deviceUnregister"));
 }
 

@@ -1,5 +1,6 @@
 #include "env_context.hpp"
 
+#include "bulk_queues.hpp"
 #include "rcu.hpp"
 
 namespace rt::napi {
@@ -22,25 +23,32 @@ EnvContext* EnvContext::of(napi_env env) {
   return static_cast<EnvContext*>(data);
 }
 
-napi_value EnvContext::redirect_error_class(napi_env env) const {
-  if (redirect_error_class_ == nullptr) return nullptr;
-  napi_value ctor = nullptr;
-  napi_get_reference_value(env, redirect_error_class_, &ctor);
-  return ctor;
+napi_value EnvContext::hook(napi_env env, JsHook which) const {
+  napi_ref ref = hooks_[static_cast<unsigned>(which)];
+  if (ref == nullptr) return nullptr;
+  napi_value fn = nullptr;
+  napi_get_reference_value(env, ref, &fn);
+  return fn;
 }
 
-void EnvContext::set_redirect_error_class(napi_env env, napi_value ctor) {
-  if (redirect_error_class_ != nullptr) napi_delete_reference(env, redirect_error_class_);
-  napi_create_reference(env, ctor, 1, &redirect_error_class_);
+void EnvContext::set_hook(napi_env env, JsHook which, napi_value fn) {
+  napi_ref& ref = hooks_[static_cast<unsigned>(which)];
+  if (ref != nullptr) napi_delete_reference(env, ref);
+  napi_create_reference(env, fn, 1, &ref);
 }
 
 void EnvContext::finalize(napi_env env, void* data, void*) {
   auto* ctx = static_cast<EnvContext*>(data);
-  if (ctx->redirect_error_class_ != nullptr) napi_delete_reference(env, ctx->redirect_error_class_);
+  for (napi_ref ref : ctx->hooks_) {
+    if (ref != nullptr) napi_delete_reference(env, ref);
+  }
   delete ctx;
 }
 
 void EnvContext::cleanup(void*) {
+  // Frames the per-frame API still holds are transmitted, and its read-side section closed,
+  // before the thread leaves urcu.
+  rt::BulkQueues::release_current_thread();
   // The environment's thread may exit right after this; a thread that exits registered corrupts
   // later grace periods. Finalizers that run later register again lazily (and the thread's
   // exit guard unregisters it for good).

@@ -1,5 +1,6 @@
-// Per-environment state (main thread and each worker have their own): the RedirectError class
-// registered by lib/, and the completer that settles Promises.
+// Per-environment state (main thread and each worker have their own): the JS functions lib/
+// registers (the RedirectError class, the automatic-flush scheduler, the trace dispatcher) and
+// the completer that settles Promises.
 #pragma once
 
 #include <node_api.h>
@@ -10,6 +11,14 @@
 
 namespace rt::napi {
 
+// JS functions lib/ hands to the addon once per environment.
+enum class JsHook : unsigned {
+  RedirectErrorClass,  // new RedirectError(code, message)
+  ScheduleFlush,       // (): arranges native flushThread() at the end of the current task
+  TraceDispatcher,     // (events): delivers trace events to this thread's listeners
+  Count
+};
+
 class EnvContext {
  public:
   // Creates the context for `env`, sets it as instance data and registers the cleanup hook that
@@ -17,8 +26,10 @@ class EnvContext {
   static EnvContext* install(napi_env env);
   static EnvContext* of(napi_env env);
 
-  napi_value redirect_error_class(napi_env env) const;
-  void set_redirect_error_class(napi_env env, napi_value ctor);
+  // nullptr when lib/ has not registered it.
+  napi_value hook(napi_env env, JsHook which) const;
+  void set_hook(napi_env env, JsHook which, napi_value fn);
+  napi_value redirect_error_class(napi_env env) const { return hook(env, JsHook::RedirectErrorClass); }
   Completer& completer() { return *completer_; }
 
  private:
@@ -26,7 +37,7 @@ class EnvContext {
   static void cleanup(void* arg);
 
   std::shared_ptr<Completer> completer_;
-  napi_ref redirect_error_class_ = nullptr;
+  napi_ref hooks_[static_cast<unsigned>(JsHook::Count)] = {};
 };
 
 }  // namespace rt::napi

@@ -2,11 +2,13 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 #include <string>
 #include <vector>
 
 #include "args.hpp"
 #include "array_table.hpp"
+#include "bulk_queues.hpp"
 #include "env_context.hpp"
 #include "errors.hpp"
 #include "namespace.hpp"
@@ -206,6 +208,153 @@ napi_value table_delete_batch(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// Hands this thread's trace events (if it traces) to lib/'s dispatcher. Returns false with the
+// dispatcher's exception pending if it threw.
+bool dispatch_trace(napi_env env) {
+  BulkQueues& queues = BulkQueues::current();
+  if (!queues.tracing()) return true;
+  std::vector<TraceEvent> events = queues.take_events();
+  napi_value dispatcher = EnvContext::of(env)->hook(env, JsHook::TraceDispatcher);
+  if (events.empty() || dispatcher == nullptr) return true;
+  napi_value list, global, ignored;
+  napi_create_array_with_length(env, events.size(), &list);
+  for (size_t i = 0; i < events.size(); ++i) {
+    const TraceEvent& e = events[i];
+    napi_value event, value;
+    napi_create_object(env, &event);
+    const std::pair<const char*, double> fields[] = {{"tableId", e.table_id}, {"fromIfindex", e.from_ifindex},
+                                                     {"toIfindex", e.to_ifindex}, {"sent", e.sent},
+                                                     {"drops", e.drops},          {"errors", e.errors}};
+    for (const auto& [name, number] : fields) {
+      napi_create_double(env, number, &value);
+      napi_set_named_property(env, event, name, value);
+    }
+    napi_set_element(env, list, static_cast<uint32_t>(i), event);
+  }
+  napi_get_global(env, &global);
+  return napi_call_function(env, global, dispatcher, 1, &list, &ignored) == napi_ok;
+}
+
+// Checks the three parallel frame arrays of redirect (and the optional verdicts).
+bool read_frames(napi_env env, napi_value* argv, bool with_keys, TypedArrayView* keys, TypedArrayView* ids,
+                 TypedArrayView* lengths) {
+  size_t at = 0;
+  if (with_keys && !to_u32_array(env, argv[at++], "keys", keys)) return false;
+  if (!to_u32_array(env, argv[at++], "ids", ids) || !to_u32_array(env, argv[at++], "lengths", lengths)) return false;
+  size_t n = with_keys ? keys->length : ids->length;
+  if (ids->length != n || lengths->length != n) {
+    throw_invalid_value(env, std::string(with_keys ? "keys, ids and lengths" : "ids and lengths") +
+                                 " must have the same length. Received " +
+                                 (with_keys ? std::to_string(keys->length) + ", " : std::string()) +
+                                 std::to_string(ids->length) + " and " + std::to_string(lengths->length));
+    return false;
+  }
+  return true;
+}
+
+// redirect(keys, ids, lengths, verdicts?): frames accepted.
+napi_value table_redirect(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  TableHandle* handle = open_handle(env, info, argv);
+  TypedArrayView keys, ids, lengths, verdicts{nullptr, 0};
+  if (handle == nullptr || !read_frames(env, argv, true, &keys, &ids, &lengths)) return nullptr;
+  napi_valuetype type;
+  napi_typeof(env, argv[3], &type);
+  if (type != napi_undefined) {
+    if (!to_i32_array(env, argv[3], "verdicts", &verdicts)) return nullptr;
+    if (verdicts.length < keys.length) {
+      return throw_range_error(env, "The \"verdicts\" argument must have at least keys.length (" +
+                                        std::to_string(keys.length) + ") elements. Received " +
+                                        std::to_string(verdicts.length));
+    }
+  }
+  size_t accepted = handle->table->redirect(static_cast<const uint32_t*>(keys.data), static_cast<const uint32_t*>(ids.data),
+                                            static_cast<const uint32_t*>(lengths.data),
+                                            static_cast<int32_t*>(verdicts.data), keys.length);
+  if (!dispatch_trace(env)) return nullptr;
+  napi_value result;
+  napi_create_double(env, static_cast<double>(accepted), &result);
+  return result;
+}
+
+// redirectOne(key, id, length): the verdict. The frame waits in this thread's bulk queue until
+// flush(), a full queue, or the end of the current JS task (lib/ schedules flushThread()).
+napi_value table_redirect_one(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  TableHandle* handle = open_handle(env, info, argv);
+  uint32_t key, id, length;
+  if (handle == nullptr || !to_u32(env, argv[0], "key", &key) || !to_u32(env, argv[1], "id", &id) ||
+      !to_u32(env, argv[2], "length", &length)) {
+    return nullptr;
+  }
+  bool opened = false;
+  int verdict = handle->table->redirect_one(key, id, length, &opened);
+  if (opened) {
+    napi_value schedule = EnvContext::of(env)->hook(env, JsHook::ScheduleFlush);
+    napi_value global, ignored;
+    napi_get_global(env, &global);
+    if (schedule == nullptr || napi_call_function(env, global, schedule, 0, nullptr, &ignored) != napi_ok) {
+      BulkQueues::current().flush_and_close_section();  // no scheduler: never leave the section open
+      if (schedule != nullptr) return nullptr;
+    }
+  }
+  if (!dispatch_trace(env)) return nullptr;
+  napi_value result;
+  napi_create_int32(env, verdict, &result);
+  return result;
+}
+
+// flush(): transmits every frame this thread has queued and ends its per-frame section.
+napi_value table_flush(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (open_handle(env, info, argv) == nullptr) return nullptr;
+  BulkQueues::current().flush_and_close_section();
+  if (!dispatch_trace(env)) return nullptr;
+  return undefined_value(env);
+}
+
+// broadcast(ids, lengths, excludeIfindex): copies accepted.
+napi_value table_broadcast(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  TableHandle* handle = open_handle(env, info, argv);
+  TypedArrayView ids, lengths;
+  int exclude;
+  if (handle == nullptr || !read_frames(env, argv, false, nullptr, &ids, &lengths) ||
+      !to_ifindex(env, argv[2], &exclude)) {
+    return nullptr;
+  }
+  size_t accepted = handle->table->broadcast(static_cast<const uint32_t*>(ids.data),
+                                             static_cast<const uint32_t*>(lengths.data), ids.length, exclude);
+  if (!dispatch_trace(env)) return nullptr;
+  napi_value result;
+  napi_create_double(env, static_cast<double>(accepted), &result);
+  return result;
+}
+
+napi_value table_stats(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  TableHandle* handle = open_handle(env, info, argv);
+  if (handle == nullptr) return nullptr;
+  const auto& c = handle->table->counters();
+  uint64_t bulks = c.sum(kBulks);
+  const std::pair<const char*, double> fields[] = {
+      {"redirected", static_cast<double>(c.sum(kRedirected))},
+      {"misses", static_cast<double>(c.sum(kMisses))},
+      {"down", static_cast<double>(c.sum(kDown))},
+      {"tooBig", static_cast<double>(c.sum(kTooBig))},
+      {"flushes", static_cast<double>(c.sum(kFlushes))},
+      {"bulks", static_cast<double>(bulks)},
+      {"bulkAverage", bulks == 0 ? 0.0 : static_cast<double>(c.sum(kBulkFrames)) / static_cast<double>(bulks)},
+  };
+  napi_value result, value;
+  napi_create_object(env, &result);
+  for (const auto& [name, number] : fields) {
+    napi_create_double(env, number, &value);
+    napi_set_named_property(env, result, name, value);
+  }
+  return result;
+}
+
 // close(): idempotent; the Promise resolves once this handle's reference is gone and, when it
 // was the last one, the table has been freed (after a grace period).
 napi_value table_close(napi_env env, napi_callback_info info) {
@@ -246,6 +395,9 @@ constexpr FunctionSpec kHandleFunctions[] = {
     {"keys", table_keys},         {"getBatch", table_get_batch},
     {"setBatch", table_set_batch}, {"deleteBatch", table_delete_batch},
     {"close", table_close},       {"closed", table_closed},
+    {"redirect", table_redirect}, {"redirectOne", table_redirect_one},
+    {"flush", table_flush},       {"broadcast", table_broadcast},
+    {"stats", table_stats},
 };
 
 // The JS face of a handle: { id, maxEntries, get, set, ... }.
@@ -306,6 +458,25 @@ napi_value open_table(napi_env env, napi_callback_info info) {
   return make_handle_object(env, static_cast<ArrayTable*>(table));
 }
 
+// flushThread(): the end-of-task flush lib/ schedules after a redirectOne opened the section.
+napi_value flush_thread(napi_env env, napi_callback_info) {
+  BulkQueues::current().flush_and_close_section();
+  if (!dispatch_trace(env)) return nullptr;
+  return undefined_value(env);
+}
+
+// setTracing(on): record a trace event for every bulk this thread transmits.
+napi_value set_tracing(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  bool on;
+  if (!to_bool(env, argv[0], "on", &on)) return nullptr;
+  BulkQueues::current().set_tracing(on);
+  if (!on) BulkQueues::current().take_events();
+  return undefined_value(env);
+}
+
 napi_value live_table_count(napi_env env, napi_callback_info) {
   napi_value result;
   napi_create_uint32(env, static_cast<uint32_t>(TableRegistry::instance().size()), &result);
@@ -319,6 +490,8 @@ void init_table_binding(napi_env env, napi_value exports) {
       {"createTable", nullptr, create_table, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"openTable", nullptr, open_table, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"liveTableCount", nullptr, live_table_count, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"flushThread", nullptr, flush_thread, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setTracing", nullptr, set_tracing, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
 }

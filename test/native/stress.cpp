@@ -3,7 +3,12 @@
 // Reader threads look up random keys and check every entry they see; a writer sets, deletes and
 // batch-updates keys; an unregister thread creates and unregisters devices and waits for each
 // unregistration to finish; a table thread opens and closes handles and whole tables.
+// Redirector threads push frames through the datapath (batched redirect, and the per-frame
+// section) into device sinks that a consumer thread drains, also through the churned tables.
 // Checks:
+//  - frame conservation: frames accepted = sum over every device of tx + drops + errors; every
+//    received id was sent once; every device received exactly its txFrames;
+//  - no frame reaches a device after its unregistration completed (txFrames frozen);
 //  - an entry's ifindex was created, obeys the key's residue rule, and matches its device;
 //  - no reader sees a device whose unregistration finished before the read started;
 //  - every unregistration and every table close completes (no leaked usage reference);
@@ -23,6 +28,7 @@
 #include <vector>
 
 #include "array_table.hpp"
+#include "bulk_queues.hpp"
 #include "namespace.hpp"
 #include "rcu.hpp"
 #include "table_registry.hpp"
@@ -40,6 +46,21 @@ constexpr auto kCompletionTimeout = std::chrono::seconds(10);
 std::atomic<bool> stop{false};
 std::atomic<uint64_t> violations{0};
 std::atomic<uint64_t> lookups{0}, updates{0}, unregisters{0}, table_cycles{0}, duels{0};
+std::atomic<uint64_t> frames_accepted{0}, frames_received{0};
+std::atomic<uint32_t> churn_table_id{0};  // a table the churn thread is about to close
+
+// Every device ever created (lifetime references), for the final conservation sums, and the
+// txFrames each had when its unregistration completed.
+struct DeviceRecord {
+  Device* device;
+  uint64_t received = 0;
+  int64_t tx_at_completion = -1;
+};
+std::mutex all_mu;
+std::vector<DeviceRecord> all_devices;
+
+constexpr unsigned kMaxRedirectors = 8;
+constexpr uint32_t kSeqBits = 22;  // frame id = redirector << 22 | seq
 
 std::vector<std::atomic<uint8_t>> created(kMaxIfindex);
 std::vector<std::atomic<uint64_t>> death_seq(kMaxIfindex);  // 0 while live
@@ -157,7 +178,9 @@ void writer(ArrayTable* table, unsigned seed) {
 Device* create_device(int serial) {
   Device* d = nullptr;
   std::string name = "d" + std::to_string(serial);
-  int err = Namespace::root()->create_device(name, 1500, true, &d);
+  DeviceConfig config;
+  config.ring_size = 64;  // small: ring-full drops happen too
+  int err = Namespace::root()->create_device(name, config, &d);
   if (err != 0) {
     fail("create_device", err);
     return nullptr;
@@ -167,6 +190,9 @@ Device* create_device(int serial) {
     return d;
   }
   created[d->ifindex()].store(1);
+  d->retain();
+  std::lock_guard<std::mutex> lock(all_mu);
+  all_devices.push_back(DeviceRecord{d});
   return d;
 }
 
@@ -180,6 +206,12 @@ bool unregister_and_wait(Device* d, AfterStart after_start = [] {}) {
   if (!done->wait()) {
     fail("unregister never completed; usage count", ifindex, d->usage_count());
     return false;
+  }
+  {
+    std::lock_guard<std::mutex> lock(all_mu);
+    for (DeviceRecord& r : all_devices) {
+      if (r.device == d) r.tx_at_completion = static_cast<int64_t>(d->sink().stats().tx_frames);
+    }
   }
   death_seq[ifindex].store(deaths.fetch_add(1) + 1, std::memory_order_release);
   deaths.store(deaths.load());  // publish after death_seq (acq/rel pair with readers)
@@ -203,6 +235,8 @@ void unregisterer(unsigned seed) {
     {
       std::lock_guard<std::mutex> lock(pool.mu);
       victim = pool.live[rng() % pool.live.size()];
+      Device* flapping = pool.live[rng() % pool.live.size()];
+      flapping->set_up(!flapping->is_up());  // -ENETDOWN verdicts, then up again later
     }
     // Unregister while writers can still pick the device, then take it out of the pool.
     bool ok = unregister_and_wait(victim, [victim] {
@@ -227,6 +261,8 @@ void table_churn(uint32_t shared_id, unsigned seed) {
       extra->update(k, d->ifindex(), nullptr);
       d->release();
     }
+    churn_table_id.store(extra->id());  // redirectors may open it while it is being closed
+    std::this_thread::sleep_for(std::chrono::microseconds(rng() % 200));
     auto closed = std::make_shared<Completion>();
     TableRegistry::instance().release(extra, [closed] { closed->signal(); });
     if (!closed->wait()) fail("table close never completed");
@@ -274,6 +310,87 @@ void duel(unsigned seed) {
   if (!closed->wait()) fail("duel table close never completed");
 }
 
+// Redirects batches of random keys (and single frames through the per-frame section) on the
+// shared table and on whatever table the churn thread is closing.
+void redirector(ArrayTable* table, unsigned index) {
+  std::mt19937 rng(500 + index);
+  uint32_t seq = 0;
+  uint32_t keys[32], ids[32], lengths[32];
+  int32_t verdicts[32];
+  auto next_id = [&]() { return (index << kSeqBits) | seq++; };
+  while (!stop.load(std::memory_order_relaxed) && seq < (1u << kSeqBits) - 64) {
+    ArrayTable* target = table;
+    Table* opened = nullptr;
+    if (rng() % 8 == 0) {
+      opened = TableRegistry::instance().open(churn_table_id.load());
+      if (opened != nullptr) target = static_cast<ArrayTable*>(opened);
+    }
+    if (rng() % 4 == 0) {
+      BulkQueues& queues = BulkQueues::current();
+      for (int i = 0; i < 20; ++i) {
+        bool opened_section = false;
+        uint32_t id = next_id();
+        if (target->redirect_one(rng() % 64, id, 64 + rng() % 1400, &opened_section) == 0) frames_accepted.fetch_add(1);
+      }
+      queues.flush_and_close_section();
+    } else {
+      for (int i = 0; i < 32; ++i) {
+        keys[i] = rng() % 64;
+        ids[i] = next_id();
+        lengths[i] = 64 + rng() % 1400;
+      }
+      size_t accepted = target->redirect(keys, ids, lengths, verdicts, 32);
+      size_t zero = 0;
+      for (int32_t v : verdicts) zero += v == 0;
+      if (zero != accepted) fail("verdicts disagree with the accepted count", static_cast<long>(zero), static_cast<long>(accepted));
+      frames_accepted.fetch_add(accepted);
+    }
+    if (opened != nullptr) TableRegistry::instance().release(opened, nullptr);
+  }
+}
+
+// Drains every device ever created and checks each received id was sent once.
+struct Receiver {
+  std::vector<std::vector<uint64_t>> seen = std::vector<std::vector<uint64_t>>(
+      kMaxRedirectors, std::vector<uint64_t>((1u << kSeqBits) / 64));
+
+  void drain_all() {
+    std::vector<std::pair<size_t, Device*>> devices;
+    {
+      std::lock_guard<std::mutex> lock(all_mu);
+      for (size_t i = 0; i < all_devices.size(); ++i) devices.emplace_back(i, all_devices[i].device);
+    }
+    uint32_t ids[256];
+    for (auto [index, dev] : devices) {
+      uint32_t n;
+      while ((n = dev->sink().receive(ids, nullptr, 256)) != 0) {
+        for (uint32_t i = 0; i < n; ++i) mark(ids[i]);
+        frames_received.fetch_add(n);
+        std::lock_guard<std::mutex> lock(all_mu);
+        all_devices[index].received += n;
+      }
+    }
+  }
+
+  void mark(uint32_t id) {
+    uint32_t who = id >> kSeqBits, seq = id & ((1u << kSeqBits) - 1);
+    if (who >= kMaxRedirectors) return fail("received an id no redirector sent", id);
+    uint64_t bit = uint64_t{1} << (seq % 64);
+    uint64_t& word = seen[who][seq / 64];
+    if (word & bit) fail("frame received twice", id);
+    word |= bit;
+  }
+};
+
+Receiver receiver;
+
+void consumer() {
+  while (!stop.load(std::memory_order_relaxed)) {
+    receiver.drain_all();
+    std::this_thread::yield();
+  }
+}
+
 }  // namespace
 
 namespace rt {
@@ -289,9 +406,11 @@ void race_point() {
 int main(int argc, char** argv) {
   double seconds = 3;
   int readers = 2;
+  int redirectors = 2;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--seconds") == 0) seconds = std::atof(argv[i + 1]);
     if (std::strcmp(argv[i], "--readers") == 0) readers = std::atoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--redirectors") == 0) redirectors = std::atoi(argv[i + 1]);
   }
   ArrayTable* table = nullptr;
   if (ArrayTable::create(kKeys, Namespace::root(), &table) != 0) return 2;
@@ -306,6 +425,8 @@ int main(int argc, char** argv) {
   threads.emplace_back(unregisterer, 8);
   threads.emplace_back(table_churn, table->id(), 9);
   threads.emplace_back(duel, 10);
+  for (int i = 0; i < redirectors && i < static_cast<int>(kMaxRedirectors); ++i) threads.emplace_back(redirector, table, i);
+  threads.emplace_back(consumer);
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop.store(true);
   for (auto& t : threads) t.join();
@@ -325,12 +446,31 @@ int main(int argc, char** argv) {
   if (!closed->wait()) fail("final table close never completed");
   if (TableRegistry::instance().size() != 0) fail("tables left in the registry", static_cast<long>(TableRegistry::instance().size()));
   if (!Namespace::root()->devices().empty()) fail("devices left in the namespace");
+
+  // Conservation, per frame and per device.
+  receiver.drain_all();
+  uint64_t handed = 0;
+  {
+    std::lock_guard<std::mutex> lock(all_mu);
+    for (DeviceRecord& r : all_devices) {
+      SinkStats st = r.device->sink().stats();
+      handed += st.tx_frames + st.drops + st.errors;
+      if (r.received != st.tx_frames) fail("device received != txFrames", static_cast<long>(r.received), static_cast<long>(st.tx_frames));
+      if (r.tx_at_completion >= 0 && static_cast<uint64_t>(r.tx_at_completion) != st.tx_frames) {
+        fail("frames reached a device after its unregistration completed", r.tx_at_completion, static_cast<long>(st.tx_frames));
+      }
+      r.device->release();
+    }
+    all_devices.clear();
+  }
+  if (handed != frames_accepted.load()) fail("frames accepted != tx + drops + errors", static_cast<long>(frames_accepted.load()), static_cast<long>(handed));
   rt::rcu::wait_for_callbacks();
   rt::rcu::wait_for_callbacks();  // callbacks queued by callbacks (device frees)
   rt::rcu::unregister_current_thread();
 
-  std::printf("stress: %.1fs, %d readers: %llu lookups, %llu updates, %llu unregisters, %llu duels, %llu table cycles, %llu violations\n",
-              seconds, readers, (unsigned long long)lookups.load(), (unsigned long long)updates.load(),
+  std::printf("stress: %.1fs, %d readers, %d redirectors: %llu frames accepted, %llu received, %llu lookups, %llu updates, %llu unregisters, %llu duels, %llu table cycles, %llu violations\n",
+              seconds, readers, redirectors, (unsigned long long)frames_accepted.load(), (unsigned long long)frames_received.load(),
+              (unsigned long long)lookups.load(), (unsigned long long)updates.load(),
               (unsigned long long)unregisters.load(), (unsigned long long)duels.load(), (unsigned long long)table_cycles.load(),
               (unsigned long long)violations.load());
   return violations.load() == 0 ? 0 : 1;

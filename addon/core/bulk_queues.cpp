@@ -1,0 +1,106 @@
+#include "bulk_queues.hpp"
+
+#include <utility>
+
+#include "device.hpp"
+#include "table.hpp"
+
+namespace rt {
+
+namespace {
+
+thread_local BulkQueues* tls_queues __attribute__((tls_model("initial-exec"))) = nullptr;
+
+// Destroyed at thread exit before the RCU exit guard (constructed after it): flushes and closes
+// a section left open, then frees the queues.
+struct QueuesOwner {
+  ~QueuesOwner() {
+    if (tls_queues == nullptr) return;
+    tls_queues->flush_and_close_section();
+    delete tls_queues;
+    tls_queues = nullptr;
+  }
+};
+
+unsigned queue_index(const Table* table, const Device* device, int32_t from) {
+  uint64_t h = reinterpret_cast<uintptr_t>(device) ^ (reinterpret_cast<uintptr_t>(table) << 7) ^
+               static_cast<uint32_t>(from);
+  h *= 0x9E3779B97F4A7C15ull;
+  return static_cast<unsigned>(h >> 58);  // top 6 bits: 0..63
+}
+
+}  // namespace
+
+BulkQueues& BulkQueues::current() {
+  if (__builtin_expect(tls_queues != nullptr, 1)) return *tls_queues;
+  rcu::ensure_thread_registered();  // its exit guard must outlive ours
+  static thread_local QueuesOwner owner;
+  (void)owner;
+  tls_queues = new BulkQueues();
+  return *tls_queues;
+}
+
+void BulkQueues::release_current_thread() {
+  if (tls_queues != nullptr) tls_queues->flush_and_close_section();
+}
+
+void BulkQueues::enqueue(Table* table, Device* device, Frame frame, int32_t from_ifindex) {
+  unsigned index = queue_index(table, device, from_ifindex);
+  Queue& q = queues_[index];
+  if (q.count != 0 && (q.device != device || q.table != table || q.from_ifindex != from_ifindex)) transmit(index);
+  if (q.count == 0) {
+    q.table = table;
+    q.device = device;
+    q.from_ifindex = from_ifindex;
+    pending_ |= uint64_t{1} << index;
+  }
+  q.frames[q.count++] = frame;
+  if (q.count == kBulkSize) transmit(index);
+}
+
+void BulkQueues::transmit(unsigned index) {
+  Queue& q = queues_[index];
+  uint32_t dropped = 0, failed = 0;
+  uint32_t sent = q.device->sink().transmit(q.frames, q.count, &dropped, &failed);
+  auto& counters = q.table->counters();
+  counters.add(kBulks, 1);
+  counters.add(kBulkFrames, q.count);
+  if (tracing_) {
+    events_.push_back(TraceEvent{q.table->id(), q.from_ifindex, q.device->ifindex(), sent, dropped, failed});
+  }
+  q.count = 0;
+  pending_ &= ~(uint64_t{1} << index);
+}
+
+void BulkQueues::flush() {
+  // Count one flush per table involved (usually one): remember the last few tables seen.
+  Table* seen[4] = {};
+  unsigned seen_count = 0;
+  while (pending_ != 0) {
+    unsigned index = static_cast<unsigned>(__builtin_ctzll(pending_));
+    Table* table = queues_[index].table;
+    transmit(index);
+    bool counted = false;
+    for (unsigned i = 0; i < seen_count && !counted; ++i) counted = seen[i] == table;
+    if (!counted) {
+      table->counters().add(kFlushes, 1);
+      seen[seen_count++ % 4] = table;
+      if (seen_count > 4) seen_count = 4;
+    }
+  }
+}
+
+void BulkQueues::flush_and_close_section() {
+  if (!section_open_) return;
+  flush();
+  section_open_ = false;
+  rcu::read_unlock();
+}
+
+std::vector<TraceEvent> BulkQueues::take_events() {
+  std::vector<TraceEvent> events;
+  events.swap(events_);
+  return events;
+}
+
+}  // namespace rt

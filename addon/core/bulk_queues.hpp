@@ -1,0 +1,82 @@
+// Per-thread bulk queues and flush bitmap (the kernel's xdp_bulk_queue and flush list).
+//
+// Frames are queued per (table, device) destination, up to 16, and a destination's queue is
+// transmitted in one call to the device's sink when full or at flush. A 64-bit bitmap records
+// which of the thread's 64 queues hold frames, so a flush costs what is pending, never
+// maxEntries. Queues are direct-mapped by destination: a collision transmits the older
+// destination's queue first.
+//
+// Rule (DESIGN.md 3.4): enqueue and flush happen inside one read-side section. Batch calls hold
+// a ReadLock around both; the per-frame API opens the thread's section on its first frame and
+// closes it in flush_and_close_section() (flush(), the end of the JS task, teardown).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "frame.hpp"
+#include "rcu.hpp"
+
+namespace rt {
+
+class Device;
+class Table;
+
+// One transmitted bulk, as the kernel's xdp_devmap_xmit tracepoint reports it.
+struct TraceEvent {
+  uint32_t table_id;
+  int32_t from_ifindex;  // the excluded ingress of a broadcast, else 0
+  int32_t to_ifindex;
+  uint32_t sent;
+  uint32_t drops;
+  uint32_t errors;
+};
+
+class BulkQueues {
+ public:
+  static constexpr uint32_t kBulkSize = 16;
+  static constexpr unsigned kQueueCount = 64;
+
+  // This thread's queues (created on first use).
+  static BulkQueues& current();
+  // Flushes and closes this thread's per-frame section, if any (environment teardown).
+  static void release_current_thread();
+
+  // Inside a read-side section.
+  void enqueue(Table* table, Device* device, Frame frame, int32_t from_ifindex = 0);
+  void flush();
+  bool has_pending() const { return pending_ != 0; }
+
+  // The per-frame API's section. open_section() returns true when it opened it.
+  bool open_section() {
+    if (section_open_) return false;
+    rcu::read_lock();
+    section_open_ = true;
+    return true;
+  }
+  void flush_and_close_section();
+  bool section_open() const { return section_open_; }
+
+  void set_tracing(bool on) { tracing_ = on; }
+  bool tracing() const { return tracing_; }
+  std::vector<TraceEvent> take_events();
+
+ private:
+  struct Queue {
+    Table* table;
+    Device* device;
+    int32_t from_ifindex;
+    uint32_t count;
+    Frame frames[kBulkSize];
+  };
+
+  void transmit(unsigned index);
+
+  uint64_t pending_ = 0;
+  bool section_open_ = false;
+  bool tracing_ = false;
+  std::vector<TraceEvent> events_;
+  Queue queues_[kQueueCount] = {};
+};
+
+}  // namespace rt

@@ -1,0 +1,92 @@
+#include "sink.hpp"
+
+#include <algorithm>
+#include <thread>
+
+namespace rt {
+
+namespace {
+
+// Counters have one writer at a time (the transmit lock holder): no locked instruction needed.
+void bump(std::atomic<uint64_t>& counter, uint64_t value) {
+  counter.store(counter.load(std::memory_order_relaxed) + value, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+Sink::Sink(uint32_t size) : cells_(new Frame[size]), mask_(size - 1) {}
+
+Sink::~Sink() { delete[] cells_; }
+
+void Sink::lock_tx() {
+  for (unsigned spins = 0;; ++spins) {
+    if (!tx_locked_.exchange(true, std::memory_order_acquire)) return;
+    while (tx_locked_.load(std::memory_order_relaxed)) {
+      // The holder copies at most 16 descriptors, but may be preempted: yield soon.
+      if (++spins > 64) std::this_thread::yield();
+#if defined(__x86_64__) || defined(__i386__)
+      else __builtin_ia32_pause();
+#endif
+    }
+  }
+}
+
+uint32_t Sink::transmit(const Frame* frames, uint32_t n, uint32_t* dropped, uint32_t* failed) {
+  lock_tx();
+  bump(bulks_, 1);
+  if (fault_.error) {
+    bump(errors_, n);
+    unlock_tx();
+    *dropped = 0;
+    *failed = n;
+    return 0;
+  }
+  uint64_t tail = tail_.load(std::memory_order_relaxed);
+  uint64_t room = size() - (tail - head_.load(std::memory_order_acquire));
+  uint32_t accept = static_cast<uint32_t>(std::min<uint64_t>({n, room, fault_.accept_at_most}));
+  uint64_t bytes = 0;
+  for (uint32_t i = 0; i < accept; ++i) {
+    cells_[(tail + i) & mask_] = frames[i];
+    bytes += frames[i].length;
+  }
+  tail_.store(tail + accept, std::memory_order_release);
+  bump(tx_frames_, accept);
+  bump(tx_bytes_, bytes);
+  bump(drops_, n - accept);
+  unlock_tx();
+  *dropped = n - accept;
+  *failed = 0;
+  return accept;
+}
+
+uint32_t Sink::receive(uint32_t* ids, uint32_t* lengths, uint32_t max) {
+  std::lock_guard<std::mutex> lock(rx_mu_);
+  uint64_t head = head_.load(std::memory_order_relaxed);
+  uint64_t available = tail_.load(std::memory_order_acquire) - head;
+  uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(available, max));
+  for (uint32_t i = 0; i < n; ++i) {
+    const Frame& frame = cells_[(head + i) & mask_];
+    ids[i] = frame.id;
+    if (lengths != nullptr) lengths[i] = frame.length;
+  }
+  head_.store(head + n, std::memory_order_release);
+  return n;
+}
+
+void Sink::set_fault(const TransmitFault& fault) {
+  lock_tx();
+  fault_ = fault;
+  unlock_tx();
+}
+
+SinkStats Sink::stats() const {
+  return SinkStats{tx_frames_.load(std::memory_order_relaxed), tx_bytes_.load(std::memory_order_relaxed),
+                   drops_.load(std::memory_order_relaxed), errors_.load(std::memory_order_relaxed),
+                   bulks_.load(std::memory_order_relaxed)};
+}
+
+uint32_t Sink::queued() const {
+  return static_cast<uint32_t>(tail_.load(std::memory_order_acquire) - head_.load(std::memory_order_acquire));
+}
+
+}  // namespace rt

@@ -1,0 +1,75 @@
+// A device's transmit sink: a bounded descriptor ring that transmits fill and consumers drain.
+//
+// Producers (transmitting threads) are serialised by a spinlock held for one bulk (at most 16
+// frames); consumers by a mutex. Between the two sides the ring is single-producer /
+// single-consumer: the producer publishes `tail` with release, the consumer `head`.
+// Counters are written under the transmit lock and read without it (relaxed loads).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+
+#include "frame.hpp"
+
+namespace rt {
+
+struct SinkStats {
+  uint64_t tx_frames;  // accepted into the ring
+  uint64_t tx_bytes;
+  uint64_t drops;      // ring full, or refused by a partial-accept fault
+  uint64_t errors;     // whole bulks failed by an error fault
+  uint64_t bulks;      // transmit calls
+};
+
+// Fault injection, like a driver's ndo_xdp_xmit failing: `error` fails every frame of each
+// bulk; otherwise at most `accept_at_most` frames of each bulk are accepted.
+struct TransmitFault {
+  bool error = false;
+  uint32_t accept_at_most = UINT32_MAX;
+};
+
+class Sink {
+ public:
+  static constexpr uint32_t kDefaultSize = 4096;
+  static constexpr uint32_t kMaxSize = 1u << 24;
+
+  // `size` must be a power of two in [1, kMaxSize] (callers validate).
+  explicit Sink(uint32_t size);
+  ~Sink();
+  Sink(const Sink&) = delete;
+  Sink& operator=(const Sink&) = delete;
+
+  // Transmits one bulk from any thread. Returns how many frames entered the ring; the rest
+  // are counted as drops (or errors under an error fault) and reported in *dropped / *failed.
+  uint32_t transmit(const Frame* frames, uint32_t n, uint32_t* dropped, uint32_t* failed);
+
+  // Copies up to `max` frames out, oldest first; `lengths` may be null. Any thread.
+  uint32_t receive(uint32_t* ids, uint32_t* lengths, uint32_t max);
+
+  void set_fault(const TransmitFault& fault);
+  SinkStats stats() const;
+  uint32_t size() const { return mask_ + 1; }
+  uint32_t queued() const;
+
+  static bool valid_size(uint64_t size) { return size >= 1 && size <= kMaxSize && (size & (size - 1)) == 0; }
+
+ private:
+  void lock_tx();
+  void unlock_tx() { tx_locked_.store(false, std::memory_order_release); }
+
+  // Producer side: one cache line, owned by whichever thread transmits.
+  alignas(64) std::atomic<bool> tx_locked_{false};
+  std::atomic<uint64_t> tail_{0};
+  TransmitFault fault_;  // guarded by tx_locked_
+  std::atomic<uint64_t> tx_frames_{0}, tx_bytes_{0}, drops_{0}, errors_{0}, bulks_{0};
+
+  // Consumer side.
+  alignas(64) std::mutex rx_mu_;
+  std::atomic<uint64_t> head_{0};
+
+  alignas(64) Frame* const cells_;
+  const uint32_t mask_;
+};
+
+}  // namespace rt
