@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { Device, Namespace, RedirectError, RedirectErrorCode } from '../lib';
+import { Device, DeviceOptions, Namespace, RedirectError, RedirectErrorCode } from '../lib';
 
 let counter = 0;
 
@@ -9,7 +9,7 @@ export function uniqueName(prefix = 't'): string {
   return `${prefix}${process.pid % 1000}-${counter}`.slice(0, 15);
 }
 
-export function createDevice(options?: { mtu?: number; up?: boolean }): Device {
+export function createDevice(options?: DeviceOptions): Device {
   return Namespace.root.createDevice(uniqueName(), options);
 }
 

@@ -1,0 +1,56 @@
+// Redirector worker for the conservation test: redirects random keys in batches and single
+// frames (left for the automatic end-of-task flush), ids encoding (worker, seq), and marks every
+// accepted id in a shared bitmap.
+import { parentPort, workerData } from 'node:worker_threads';
+import { RedirectTable } from '../../lib';
+import { SEQ_BITS, RedirectorData, RedirectorReport } from './conservation-state';
+
+const { tableId, worker, control, accepted, keyCount, framesPerSecond } = workerData as RedirectorData;
+const table = RedirectTable.open(tableId);
+const maxSeq = (1 << SEQ_BITS) - 256;
+let seq = 0;
+let acceptedCount = 0;
+let rng = 0x9e3779b9 ^ (worker * 0x85ebca6b);
+const random = (n: number): number => {
+  rng ^= rng << 13;
+  rng ^= rng >>> 17;
+  rng ^= rng << 5;
+  return (rng >>> 0) % n;
+};
+const mark = (id: number): void => {
+  Atomics.or(accepted, id >>> 5, 1 << (id & 31));
+  acceptedCount += 1;
+};
+
+async function run(): Promise<void> {
+  const n = 128;
+  const keys = new Uint32Array(n);
+  const ids = new Uint32Array(n);
+  const lengths = new Uint32Array(n);
+  const verdicts = new Int32Array(n);
+  const start = performance.now();
+  while (Atomics.load(control, 0) === 0 && seq < maxSeq) {
+    if (seq > ((performance.now() - start) / 1000) * framesPerSecond) {
+      await new Promise((resolve) => setImmediate(resolve)); // paced, and a task boundary
+      continue;
+    }
+    for (let i = 0; i < n; i += 1) {
+      keys[i] = random(keyCount);
+      ids[i] = (worker << SEQ_BITS) | seq++;
+      lengths[i] = 64 + random(1600); // some longer than the 1500 MTU
+    }
+    table.redirect(keys, ids, lengths, verdicts);
+    for (let i = 0; i < n; i += 1) if (verdicts[i] === 0) mark(ids[i]);
+    // Per-frame frames, deliberately not flushed: the end of the task must transmit them.
+    for (let i = 0; i < 16; i += 1) {
+      const id = (worker << SEQ_BITS) | seq++;
+      if (table.redirectOne(random(keyCount), id, 64) === 0) mark(id);
+    }
+    await Promise.resolve();
+  }
+  await table.close();
+  const report: RedirectorReport = { accepted: acceptedCount, sent: seq };
+  parentPort?.postMessage(report);
+}
+
+void run();
