@@ -1,6 +1,7 @@
-// `npm run bench`: reader worker threads do per-call and batched lookups on one table while this
-// thread sets, deletes and batch-sets entries and creates and unregisters devices. Prints
-// lookups/s per thread and the inconsistent reads seen (must be 0), and writes a JSON file.
+// `npm run bench`: reader worker threads do per-call and batched lookups, then batched frame
+// redirects, on one table while this thread sets, deletes and batch-sets entries, creates and
+// unregisters devices and drains the devices' rings. Prints lookups/s and frames/s per thread,
+// the inconsistent reads seen and frame conservation (both must hold), and writes a JSON file.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,10 +14,10 @@ import { BenchShared, createBenchShared, deviceNumber, markSet, PHASE, ReaderRes
 
 const HELP = `Usage: npm run bench -- [options]
 
-  --duration <s>     seconds per phase (per-call, then batched)     [4]
+  --duration <s>     seconds per phase (per-call get, getBatch, redirect) [4]
   --readers <n>      reader worker threads                          [${os.availableParallelism()}]
   --keys <n>         table size (maxEntries)                        [1024]
-  --batch <n>        keys per getBatch call                         [256]
+  --batch <n>        keys per getBatch / frames per redirect call   [256]
   --devices <n>      live devices the entries point at              [16]
   --rate <ops/s>     control-plane updates per second, 0 = flat out  [100000]
   --unregister-ms <ms>  unregister (and replace) a device every    [20]
@@ -74,6 +75,17 @@ function parseOptions(argv: string[]): Options {
   };
 }
 
+/** Every device the run created, for the conservation sums at the end. */
+const everyDevice: Device[] = [];
+const drainIds = new Uint32Array(8192);
+let framesReceived = 0;
+
+function drainRings(): void {
+  for (const dev of everyDevice) {
+    for (let n = dev.receive(drainIds); n > 0; n = dev.receive(drainIds)) framesReceived += n;
+  }
+}
+
 interface ControlStats {
   sets: number;
   deletes: number;
@@ -99,6 +111,7 @@ async function controlPlane(
     if (shared.base[0] === 0) Atomics.store(shared.base, 0, dev.ifindex);
     if (deviceNumber(shared, dev.ifindex) < 0) throw new Error('bench: more devices than the checker can track');
     live.push({ device: dev, ifindex: dev.ifindex });
+    everyDevice.push(dev);
   };
   for (let i = 0; i < options.devices; i += 1) spawn();
   let rng = 0x2545f491;
@@ -160,6 +173,7 @@ async function controlPlane(
       pending.add(done);
       spawn();
     }
+    drainRings();
     await new Promise((resolve) => setImmediate(resolve)); // let completions run
   }
   await Promise.all(pending);
@@ -195,6 +209,7 @@ async function main(): Promise<void> {
   const phases: Array<[number, string]> = [
     [PHASE.perCall, 'per-call get'],
     [PHASE.batched, `getBatch(${options.batch})`],
+    [PHASE.redirect, `redirect(${options.batch} frames)`],
   ];
   const control: ControlStats[] = [];
   for (const [phase, label] of phases) {
@@ -207,7 +222,16 @@ async function main(): Promise<void> {
   Atomics.store(shared.control, 0, PHASE.stop);
   Atomics.notify(shared.control, 0);
   const results = await Promise.all(readers.map((r) => r.result));
+  const tableStats = table.stats();
   await table.close();
+  drainRings();
+  let handed = 0;
+  for (const dev of everyDevice) {
+    const s = dev.stats();
+    handed += s.txFrames + s.drops + s.errors;
+  }
+  const accepted = results.reduce((n, r) => n + r.redirect.hits, 0);
+  const conservation = { accepted, received: framesReceived, handedToDevices: handed, ok: accepted === handed };
 
   const report: BenchReport = {
     date: new Date().toISOString(),
@@ -215,6 +239,8 @@ async function main(): Promise<void> {
     options,
     baseline,
     readers: results,
+    tableStats,
+    conservation,
     control,
   };
   process.stdout.write(formatReport(report));
@@ -225,6 +251,10 @@ async function main(): Promise<void> {
   const inconsistent = results.reduce((n, r) => n + r.perCall.inconsistent + r.batched.inconsistent, 0);
   if (inconsistent !== 0) {
     process.stderr.write(`bench: ${inconsistent} inconsistent reads\n`);
+    process.exitCode = 1;
+  }
+  if (!conservation.ok) {
+    process.stderr.write(`bench: frame conservation broken: ${JSON.stringify(conservation)}\n`);
     process.exitCode = 1;
   }
 }

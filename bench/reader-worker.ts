@@ -101,11 +101,36 @@ function batchedPhase(): PhaseResult {
   return result;
 }
 
+// Batched redirect of frames (ids: a running sequence, 512 bytes each) to the entries' devices.
+function redirectPhase(): PhaseResult {
+  const redirect = table.redirect;
+  const ids = new Uint32Array(batchSize);
+  const lengths = new Uint32Array(batchSize).fill(512);
+  const batches: Uint32Array[] = [];
+  for (let off = 0; off + batchSize <= keys.length; off += batchSize) batches.push(keys.subarray(off, off + batchSize));
+  const result: PhaseResult = { lookups: 0, seconds: 0, hits: 0, checked: 0, inconsistent: 0 };
+  const start = process.hrtime.bigint();
+  let b = 0;
+  let seq = thread << 28;
+  while (Atomics.load(shared.control, 0) === PHASE.redirect) {
+    for (let round = 0; round < 16; round += 1, b += 1) {
+      for (let i = 0; i < ids.length; i += 1) ids[i] = seq++;
+      const batch = batches[b % batches.length];
+      result.hits += redirect(batch, ids, lengths);
+      result.lookups += batch.length;
+    }
+  }
+  result.seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return result;
+}
+
 const noopPerSecond = measureNoop();
 parentPort?.postMessage({ ready: true });
 waitFor(PHASE.perCall);
 const perCall = perCallPhase();
 waitFor(PHASE.batched);
 const batched = batchedPhase();
-const report: ReaderResult = { thread, noopPerSecond, perCall, batched, examples };
+waitFor(PHASE.redirect);
+const redirected = redirectPhase();
+const report: ReaderResult = { thread, noopPerSecond, perCall, batched, redirect: redirected, examples };
 table.close().then(() => parentPort?.postMessage(report));

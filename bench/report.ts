@@ -1,4 +1,5 @@
 // Formats the benchmark's results as a table a person can read.
+import type { TableStats } from '../lib';
 import type { Baseline } from './baseline';
 import type { ReaderResult } from './shared';
 
@@ -8,6 +9,8 @@ export interface BenchReport {
   options: Record<string, unknown>;
   baseline: Baseline;
   readers: ReaderResult[];
+  tableStats: TableStats;
+  conservation: { accepted: number; received: number; handedToDevices: number; ok: boolean };
   control: Array<{ sets: number; deletes: number; batchSets: number; unregisters: number; unregisterMs: number[]; seconds: number }>;
 }
 
@@ -35,13 +38,16 @@ export function formatReport(report: BenchReport): string {
     ])
   );
   lines.push(`${report.readers.length} reader threads while the control thread updates:`);
-  const rows = [['reader', 'no-op call', 'per-call get', 'ns/get', 'getBatch', 'ns/key', 'hit rate', 'checked', 'inconsistent']];
+  const rows = [['reader', 'no-op call', 'per-call get', 'ns/get', 'getBatch', 'ns/key', 'redirect', 'ns/frame', 'hit rate', 'checked', 'inconsistent']];
+  let totalRedirect = 0;
   let totalCall = 0;
   let totalBatch = 0;
   let inconsistent = 0;
   for (const r of report.readers) {
     const call = r.perCall.lookups / r.perCall.seconds;
     const batch = r.batched.lookups / r.batched.seconds;
+    const frames = r.redirect.hits / r.redirect.seconds;
+    totalRedirect += frames;
     totalCall += call;
     totalBatch += batch;
     inconsistent += r.perCall.inconsistent + r.batched.inconsistent;
@@ -52,12 +58,14 @@ export function formatReport(report: BenchReport): string {
       (1e9 / call).toFixed(1),
       millions(batch),
       (1e9 / batch).toFixed(2),
+      millions(frames),
+      (1e9 / frames).toFixed(2),
       `${((100 * (r.perCall.hits + r.batched.hits)) / (r.perCall.lookups + r.batched.lookups)).toFixed(0)}%`,
       String(r.perCall.checked + r.batched.checked),
       String(r.perCall.inconsistent + r.batched.inconsistent),
     ]);
   }
-  rows.push(['all', '', millions(totalCall), '', millions(totalBatch), '', '', '', String(inconsistent)]);
+  rows.push(['all', '', millions(totalCall), '', millions(totalBatch), '', millions(totalRedirect), '', '', '', String(inconsistent)]);
   lines.push(table(rows));
   const c = report.control.reduce(
     (acc, x) => ({
@@ -75,6 +83,16 @@ export function formatReport(report: BenchReport): string {
     `control thread: ${Math.round(c.sets / c.seconds)} sets/s, ${Math.round(c.deletes / c.seconds)} deletes/s, ` +
       `${Math.round(c.batchSets / c.seconds)} setBatch(8)/s, ${c.unregisters} unregistrations ` +
       `(unregister→resolved p50 ${percentile(latencies, 50).toFixed(2)} ms, p99 ${percentile(latencies, 99).toFixed(2)} ms)`
+  );
+  const ts = report.tableStats;
+  lines.push(
+    `redirect: ${ts.redirected} frames accepted, ${ts.misses} misses, bulk average ${ts.bulkAverage.toFixed(1)} frames, ` +
+      `${ts.flushes} flushes`
+  );
+  const k = report.conservation;
+  lines.push(
+    `conservation: accepted ${k.accepted} = tx + drops + errors ${k.handedToDevices}` +
+      `${k.ok ? ' (ok)' : ' (FAILED)'}; received from rings ${k.received}`
   );
   lines.push(`inconsistent reads: ${inconsistent}${inconsistent === 0 ? ' (ok)' : ' (FAILED)'}`);
   for (const r of report.readers) for (const e of r.examples) lines.push(`  thread ${r.thread}: ${e}`);

@@ -4,7 +4,7 @@ export const MAX_DEVICES = 1 << 13;
 const WORDS_PER_KEY = MAX_DEVICES / 32;
 
 export interface BenchShared {
-  /** [0] phase (0 wait, 1 per-call, 2 batched, 3 stop), [1] unregistrations announced */
+  /** [0] phase (0 wait, 1 per-call, 2 batched, 3 redirect, 4 stop), [1] unregistrations announced */
   control: Int32Array;
   /** [0] the ifindex of the run's first device: device number = ifindex - base */
   base: Int32Array;
@@ -15,7 +15,7 @@ export interface BenchShared {
   everSet: Int32Array;
 }
 
-export const PHASE = { wait: 0, perCall: 1, batched: 2, stop: 3 } as const;
+export const PHASE = { wait: 0, perCall: 1, batched: 2, redirect: 3, stop: 4 } as const;
 
 export function createBenchShared(keys: number): BenchShared {
   return {
@@ -53,5 +53,7 @@ export interface ReaderResult {
   noopPerSecond: number;
   perCall: PhaseResult;
   batched: PhaseResult;
+  /** redirect phase: lookups = frames offered, hits = frames accepted */
+  redirect: PhaseResult;
   examples: string[];
 }
