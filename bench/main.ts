@@ -122,7 +122,8 @@ async function controlPlane(
     return (rng >>> 0) % n;
   };
   const mark = (key: number, ifindex: number): void => markSet(shared, key, deviceNumber(shared, ifindex));
-  let announced = 0;
+  // Continues across phases: readers compare against the last announcement they saw.
+  let announced = Atomics.load(shared.control, 1);
   const pending = new Set<Promise<void>>();
   let nextUnregister = performance.now() + options.unregisterMs;
   const batchKeys = new Uint32Array(8);

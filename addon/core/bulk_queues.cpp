@@ -22,13 +22,6 @@ struct QueuesOwner {
   }
 };
 
-unsigned queue_index(const Table* table, const Device* device, int32_t from) {
-  uint64_t h = reinterpret_cast<uintptr_t>(device) ^ (reinterpret_cast<uintptr_t>(table) << 7) ^
-               static_cast<uint32_t>(from);
-  h *= 0x9E3779B97F4A7C15ull;
-  return static_cast<unsigned>(h >> 58);  // top 6 bits: 0..63
-}
-
 }  // namespace
 
 BulkQueues& BulkQueues::current() {
@@ -42,20 +35,6 @@ BulkQueues& BulkQueues::current() {
 
 void BulkQueues::release_current_thread() {
   if (tls_queues != nullptr) tls_queues->flush_and_close_section();
-}
-
-void BulkQueues::enqueue(Table* table, Device* device, Frame frame, int32_t from_ifindex) {
-  unsigned index = queue_index(table, device, from_ifindex);
-  Queue& q = queues_[index];
-  if (q.count != 0 && (q.device != device || q.table != table || q.from_ifindex != from_ifindex)) transmit(index);
-  if (q.count == 0) {
-    q.table = table;
-    q.device = device;
-    q.from_ifindex = from_ifindex;
-    pending_ |= uint64_t{1} << index;
-  }
-  q.frames[q.count++] = frame;
-  if (q.count == kBulkSize) transmit(index);
 }
 
 void BulkQueues::transmit(unsigned index) {

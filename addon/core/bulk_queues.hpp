@@ -3,8 +3,8 @@
 // Frames are queued per (table, device) destination, up to 16, and a destination's queue is
 // transmitted in one call to the device's sink when full or at flush. A 64-bit bitmap records
 // which of the thread's 64 queues hold frames, so a flush costs what is pending, never
-// maxEntries. Queues are direct-mapped by destination: a collision transmits the older
-// destination's queue first.
+// maxEntries. A destination hashes to a queue and probes the next few; when all are taken by
+// other destinations, its home queue is transmitted to make room.
 //
 // Rule (DESIGN.md 3.4): enqueue and flush happen inside one read-side section. Batch calls hold
 // a ReadLock around both; the per-frame API opens the thread's section on its first frame and
@@ -36,14 +36,38 @@ class BulkQueues {
  public:
   static constexpr uint32_t kBulkSize = 16;
   static constexpr unsigned kQueueCount = 64;
+  static constexpr unsigned kProbes = 4;
 
   // This thread's queues (created on first use).
   static BulkQueues& current();
   // Flushes and closes this thread's per-frame section, if any (environment teardown).
   static void release_current_thread();
 
-  // Inside a read-side section.
-  void enqueue(Table* table, Device* device, Frame frame, int32_t from_ifindex = 0);
+  // Inside a read-side section. Inline: it runs once per frame.
+  void enqueue(Table* table, Device* device, Frame frame, int32_t from_ifindex = 0) {
+    // Linear probing over a few queues: colliding destinations share the bucket instead of
+    // evicting each other's bulks; when all probes are taken, the home queue is transmitted.
+    unsigned home = queue_index(table, device, from_ifindex);
+    unsigned index = home;
+    for (unsigned probe = 0; probe < kProbes; ++probe) {
+      unsigned candidate = (home + probe) % kQueueCount;
+      const Queue& c = queues_[candidate];
+      if (c.count == 0 || (c.device == device && c.table == table && c.from_ifindex == from_ifindex)) {
+        index = candidate;
+        break;
+      }
+    }
+    Queue& q = queues_[index];
+    if (q.count != 0 && (q.device != device || q.table != table || q.from_ifindex != from_ifindex)) transmit(index);
+    if (q.count == 0) {
+      q.table = table;
+      q.device = device;
+      q.from_ifindex = from_ifindex;
+      pending_ |= uint64_t{1} << index;
+    }
+    q.frames[q.count++] = frame;
+    if (q.count == kBulkSize) transmit(index);
+  }
   void flush();
   bool has_pending() const { return pending_ != 0; }
 
@@ -71,6 +95,13 @@ class BulkQueues {
   };
 
   void transmit(unsigned index);
+
+  static unsigned queue_index(const Table* table, const Device* device, int32_t from) {
+    uint64_t h = reinterpret_cast<uintptr_t>(device) ^ (reinterpret_cast<uintptr_t>(table) << 7) ^
+                 static_cast<uint32_t>(from);
+    h *= 0x9E3779B97F4A7C15ull;
+    return static_cast<unsigned>(h >> 58);  // top 6 bits: 0..63
+  }
 
   uint64_t pending_ = 0;
   bool section_open_ = false;
