@@ -1,7 +1,7 @@
 // Single-thread figures on a quiet table, measured in the same run before the readers start:
 // the floor of a native call, of a call that converts one argument and one result, and the
 // table's own per-call and batched lookups.
-import { RedirectTable } from '../lib';
+import { Device, RedirectTable } from '../lib';
 import { native } from '../lib/native';
 
 export interface Baseline {
@@ -9,6 +9,9 @@ export interface Baseline {
   echoNs: number;
   getNs: number;
   getBatchNsPerKey: number;
+  /** batched redirect to the devices' rings, the rings drained in the same loop */
+  redirectNsPerFrame: number;
+  redirectBulkAverage: number;
 }
 
 function nsPerOp(ops: number, run: () => void): number {
@@ -18,7 +21,8 @@ function nsPerOp(ops: number, run: () => void): number {
   return Number(process.hrtime.bigint() - start) / (5 * ops);
 }
 
-export function measureBaseline(table: RedirectTable, batchSize: number): Baseline {
+/** `table` must point its keys at `devices` (rings large enough for 64 batches per device). */
+export function measureBaseline(table: RedirectTable, devices: Device[], batchSize: number): Baseline {
   const n = 1_000_000;
   const mask = table.maxEntries - 1;
   const { noop, echo } = native;
@@ -27,6 +31,11 @@ export function measureBaseline(table: RedirectTable, batchSize: number): Baseli
   const keys = new Uint32Array(batchSize).map((_, i) => (i * 2654435761) % table.maxEntries);
   const out = new Int32Array(batchSize);
   const batches = Math.max(1, Math.floor(n / batchSize));
+  const { redirect } = table;
+  const ids = new Uint32Array(batchSize).map((_, i) => i);
+  const lengths = new Uint32Array(batchSize).fill(512);
+  const drained = new Uint32Array(1 << 16);
+  const before = table.stats();
   const result: Baseline = {
     noopNs: nsPerOp(n, () => {
       for (let i = 0; i < n; i += 1) noop();
@@ -40,7 +49,18 @@ export function measureBaseline(table: RedirectTable, batchSize: number): Baseli
     getBatchNsPerKey: nsPerOp(batches * batchSize, () => {
       for (let i = 0; i < batches; i += 1) sink += getBatch(keys, out);
     }),
+    redirectNsPerFrame: nsPerOp(batches * batchSize, () => {
+      for (let i = 0; i < batches; i += 1) {
+        sink += redirect(keys, ids, lengths);
+        if ((i & 63) === 63) for (const dev of devices) while (dev.receive(drained) !== 0);
+      }
+      for (const dev of devices) while (dev.receive(drained) !== 0);
+    }),
+    redirectBulkAverage: 0,
   };
+  const after = table.stats();
+  result.redirectBulkAverage =
+    (after.bulkAverage * after.bulks - before.bulkAverage * before.bulks) / Math.max(1, after.bulks - before.bulks);
   if (sink === -1) process.stdout.write(''); // keep the loops observable
   return result;
 }

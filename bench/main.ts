@@ -188,10 +188,16 @@ async function main(): Promise<void> {
   const table = new RedirectTable({ maxEntries: options.keys });
   const shared = createBenchShared(options.keys);
   process.stdout.write('bench: single-thread baseline on a quiet table...\n');
-  const baselineDevice = Namespace.root.createDevice(`base${process.pid % 100000}`);
-  for (let key = 0; key < options.keys; key += 2) table.set(key, baselineDevice.ifindex);
-  const baseline = measureBaseline(table, options.batch);
-  await baselineDevice.unregister(); // purges its entries: the run starts from an empty table
+  const baselineDevices = Array.from({ length: options.devices }, (_, i) =>
+    Namespace.root.createDevice(`base${process.pid % 10000}-${i}`.slice(0, 15), { ringSize: 1 << 16 })
+  );
+  for (let key = 0; key < options.keys; key += 4 / 3) {
+    const k = Math.floor(key); // three keys in four hold an entry
+    table.set(k, baselineDevices[k % baselineDevices.length].ifindex);
+  }
+  const baseline = measureBaseline(table, baselineDevices, options.batch);
+  // Unregistering purges their entries: the concurrent run starts from an empty table.
+  await Promise.all(baselineDevices.map((d) => d.unregister()));
   const workerFile = path.join(__dirname, 'reader-worker.js');
   const readers = Array.from({ length: options.readers }, (_, thread) => {
     const worker = new Worker(workerFile, { workerData: { tableId: table.id, shared, thread, batchSize: options.batch } });

@@ -33,8 +33,17 @@ export function formatReport(report: BenchReport): string {
   lines.push('single thread, quiet table:');
   lines.push(
     table([
-      ['no-op call', 'call(number)→number', 'get', 'get / no-op', 'getBatch per key'],
-      [`${b.noopNs.toFixed(1)} ns`, `${b.echoNs.toFixed(1)} ns`, `${b.getNs.toFixed(1)} ns`, `${(b.getNs / b.noopNs).toFixed(2)}x`, `${b.getBatchNsPerKey.toFixed(2)} ns`],
+      ['no-op call', 'call(number)→number', 'get', 'get / no-op', 'getBatch per key', 'redirect per frame', 'frames/s', 'bulk avg'],
+      [
+        `${b.noopNs.toFixed(1)} ns`,
+        `${b.echoNs.toFixed(1)} ns`,
+        `${b.getNs.toFixed(1)} ns`,
+        `${(b.getNs / b.noopNs).toFixed(2)}x`,
+        `${b.getBatchNsPerKey.toFixed(2)} ns`,
+        `${b.redirectNsPerFrame.toFixed(2)} ns`,
+        millions(1e9 / b.redirectNsPerFrame),
+        b.redirectBulkAverage.toFixed(1),
+      ],
     ])
   );
   lines.push(`${report.readers.length} reader threads while the control thread updates:`);
@@ -86,7 +95,7 @@ export function formatReport(report: BenchReport): string {
   );
   const ts = report.tableStats;
   lines.push(
-    `redirect: ${ts.redirected} frames accepted, ${ts.misses} misses, bulk average ${ts.bulkAverage.toFixed(1)} frames, ` +
+    `table counters (baseline included): ${ts.redirected} frames accepted, ${ts.misses} misses, bulk average ${ts.bulkAverage.toFixed(1)} frames, ` +
       `${ts.flushes} flushes`
   );
   const k = report.conservation;

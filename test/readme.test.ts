@@ -30,6 +30,10 @@ describe('README examples', () => {
         assert.match(run.stdout, /^true true$/m);
         assert.match(run.stdout, /^true ENODEV$/m);
       }
+      if (code.includes('Verdict.EMSGSIZE')) {
+        assert.match(run.stdout, /^1 100$/m);
+        assert.match(run.stdout, /^1 103$/m);
+      }
       if (code.includes('worker saw ifindex')) assert.match(run.stdout, /worker saw ifindex \d+/);
     });
   });
