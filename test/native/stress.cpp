@@ -349,8 +349,10 @@ void redirector(ArrayTable* table, unsigned index) {
   }
 }
 
-// Drains every device ever created and checks each received id was sent once.
+// Drains every device ever created and checks each received id was sent once. Two consumer
+// threads drain concurrently (the sink serialises them); the bitmap is shared under a mutex.
 struct Receiver {
+  std::mutex mu;
   std::vector<std::vector<uint64_t>> seen = std::vector<std::vector<uint64_t>>(
       kMaxRedirectors, std::vector<uint64_t>((1u << kSeqBits) / 64));
 
@@ -364,7 +366,10 @@ struct Receiver {
     for (auto [index, dev] : devices) {
       uint32_t n;
       while ((n = dev->sink().receive(ids, nullptr, 256)) != 0) {
-        for (uint32_t i = 0; i < n; ++i) mark(ids[i]);
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          for (uint32_t i = 0; i < n; ++i) mark(ids[i]);
+        }
         frames_received.fetch_add(n);
         std::lock_guard<std::mutex> lock(all_mu);
         all_devices[index].received += n;
@@ -426,6 +431,7 @@ int main(int argc, char** argv) {
   threads.emplace_back(table_churn, table->id(), 9);
   threads.emplace_back(duel, 10);
   for (int i = 0; i < redirectors && i < static_cast<int>(kMaxRedirectors); ++i) threads.emplace_back(redirector, table, i);
+  threads.emplace_back(consumer);
   threads.emplace_back(consumer);
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop.store(true);
