@@ -119,6 +119,27 @@ describe('worker threads', () => {
     assert.equal(dev.usageCount, 0);
   });
 
+  it('a worker terminated inside its per-frame section leaves grace periods working', async function () {
+    this.timeout(60_000);
+    const dev = createDevice({ ringSize: 64 });
+    const table = new RedirectTable({ maxEntries: 8 });
+    for (let key = 0; key < 8; key += 1) table.set(key, dev.ifindex);
+    const worker = new Worker(workerFile('endless-redirector'), { workerData: { tableId: table.id } });
+    worker.on('error', () => undefined);
+    await new Promise((resolve) => worker.once('message', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.ok(dev.stats().txFrames > 0);
+    await worker.terminate();
+    // Both need a grace period: the dead worker's section must have been closed at teardown.
+    const id = table.id;
+    await table.close();
+    await dev.unregister();
+    assertRedirectError(() => RedirectTable.open(id), 'ENOENT');
+    const stats = dev.stats();
+    assert.equal(table.closed, true);
+    assert.ok(stats.txFrames + stats.drops > 0);
+  });
+
   it('a worker terminated while it reads does not break later grace periods', async function () {
     this.timeout(60_000);
     const state = createSharedState();
