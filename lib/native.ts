@@ -1,6 +1,8 @@
 // The compiled addon and the shape of what it exports. Internal: not part of the public API.
 import * as path from 'node:path';
+import type { DeviceStats } from './device';
 import { RedirectError } from './errors';
+import type { TableStats, TraceEvent } from './redirect-table';
 
 /** An opaque native device handle (holds the device's memory, never its usage). */
 export type NativeDevice = { readonly __nativeDevice: unique symbol };
@@ -14,35 +16,6 @@ export interface NativeDeviceInfo {
   state: string;
   usage: number;
   namespaceId: number;
-}
-
-export interface NativeTableStats {
-  redirected: number;
-  misses: number;
-  down: number;
-  tooBig: number;
-  flushes: number;
-  bulks: number;
-  bulkAverage: number;
-}
-
-export interface NativeDeviceStats {
-  txFrames: number;
-  txBytes: number;
-  drops: number;
-  errors: number;
-  bulks: number;
-  queued: number;
-  ringSize: number;
-}
-
-export interface NativeTraceEvent {
-  tableId: number;
-  fromIfindex: number;
-  toIfindex: number;
-  sent: number;
-  drops: number;
-  errors: number;
 }
 
 export interface NativeTableHandle {
@@ -63,14 +36,14 @@ export interface NativeTableHandle {
   redirectOne(key: number, id: number, length: number): number;
   flush(): void;
   broadcast(ids: Uint32Array, lengths: Uint32Array, excludeIfindex: number): number;
-  stats(): NativeTableStats;
+  stats(): TableStats;
 }
 
 export interface NativeAddon {
   setHooks(hooks: {
     RedirectError: typeof RedirectError;
     scheduleFlush: () => void;
-    dispatchTrace: (events: NativeTraceEvent[]) => void;
+    dispatchTrace: (events: TraceEvent[]) => void;
   }): void;
   flushThread(): void;
   setTracing(on: boolean): void;
@@ -95,7 +68,7 @@ export interface NativeAddon {
   deviceSetMtu(device: NativeDevice, mtu: number): void;
   deviceUnregister(device: NativeDevice): Promise<void>;
   deviceReceive(device: NativeDevice, ids: Uint32Array, lengths?: Uint32Array): number;
-  deviceStats(device: NativeDevice): NativeDeviceStats;
+  deviceStats(device: NativeDevice): DeviceStats;
   deviceSetTransmitFault(device: NativeDevice, error: boolean, acceptAtMost: number | undefined): void;
 }
 
@@ -105,7 +78,7 @@ const addonPath = path.join(__dirname, '..', '..', 'build', 'Release', 'redirect
 export const native: NativeAddon = require(addonPath);
 
 // Trace listeners of this thread, by table id (see RedirectTable.setTrace).
-export const traceListeners = new Map<number, Set<(event: NativeTraceEvent) => void>>();
+export const traceListeners = new Map<number, Set<(event: TraceEvent) => void>>();
 
 native.setHooks({
   RedirectError,

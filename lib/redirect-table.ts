@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { invalidArgType } from './errors';
 import { Namespace } from './namespace';
-import { native, NativeTableHandle, NativeTraceEvent, traceListeners } from './native';
+import { native, NativeTableHandle, traceListeners } from './native';
 
 // Handed from open() to the constructor, so open() reuses it without a second public signature.
 let openedHandle: NativeTableHandle | undefined;
@@ -39,7 +39,18 @@ export interface TableStats {
 }
 
 /** One transmitted bulk (the kernel's `xdp_devmap_xmit` tracepoint). */
-export type TraceEvent = NativeTraceEvent;
+export interface TraceEvent {
+  tableId: number;
+  /** The excluded ingress of a broadcast, else 0. */
+  fromIfindex: number;
+  toIfindex: number;
+  /** Frames accepted into the device's ring. */
+  sent: number;
+  /** Frames refused (ring full, or beyond a fault's acceptAtMost). */
+  drops: number;
+  /** Frames failed by an error fault. */
+  errors: number;
+}
 
 export interface BroadcastOptions {
   /** Skip entries pointing at this ifindex (the ingress: `BPF_F_EXCLUDE_INGRESS`). */

@@ -235,6 +235,14 @@ bool dispatch_trace(napi_env env) {
   return napi_call_function(env, global, dispatcher, 1, &list, &ignored) == napi_ok;
 }
 
+// The result of a datapath batch call, once this thread's trace events are delivered.
+napi_value count_after_trace(napi_env env, size_t count) {
+  if (!dispatch_trace(env)) return nullptr;
+  napi_value result;
+  napi_create_double(env, static_cast<double>(count), &result);
+  return result;
+}
+
 // Checks the three parallel frame arrays of redirect (and the optional verdicts).
 bool read_frames(napi_env env, napi_value* argv, bool with_keys, TypedArrayView* keys, TypedArrayView* ids,
                  TypedArrayView* lengths) {
@@ -271,10 +279,7 @@ napi_value table_redirect(napi_env env, napi_callback_info info) {
   size_t accepted = handle->table->redirect(static_cast<const uint32_t*>(keys.data), static_cast<const uint32_t*>(ids.data),
                                             static_cast<const uint32_t*>(lengths.data),
                                             static_cast<int32_t*>(verdicts.data), keys.length);
-  if (!dispatch_trace(env)) return nullptr;
-  napi_value result;
-  napi_create_double(env, static_cast<double>(accepted), &result);
-  return result;
+  return count_after_trace(env, accepted);
 }
 
 // redirectOne(key, id, length): the verdict. The frame waits in this thread's bulk queue until
@@ -325,10 +330,7 @@ napi_value table_broadcast(napi_env env, napi_callback_info info) {
   }
   size_t accepted = handle->table->broadcast(static_cast<const uint32_t*>(ids.data),
                                              static_cast<const uint32_t*>(lengths.data), ids.length, exclude);
-  if (!dispatch_trace(env)) return nullptr;
-  napi_value result;
-  napi_create_double(env, static_cast<double>(accepted), &result);
-  return result;
+  return count_after_trace(env, accepted);
 }
 
 napi_value table_stats(napi_env env, napi_callback_info info) {
