@@ -12,6 +12,29 @@ export interface Baseline {
   /** batched redirect to the devices' rings, the rings drained in the same loop */
   redirectNsPerFrame: number;
   redirectBulkAverage: number;
+  /** redirect of 3-destination batches on a 16-slot and on a 1,000,000-slot table: flush cost
+   * follows the pending queues, not maxEntries, so the two should match */
+  flushScaling: { smallTableNsPerFrame: number; largeTableNsPerFrame: number };
+}
+
+/** ns per frame of `redirect` on a table of `maxEntries` slots whose keys 0..2 point at 3 devices. */
+function redirectOnTable(maxEntries: number, devices: Device[], batchSize: number): number {
+  const t = new RedirectTable({ maxEntries });
+  for (let k = 0; k < 3; k += 1) t.set(k, devices[k % devices.length].ifindex);
+  const keys = new Uint32Array(batchSize).map((_, i) => i % 3);
+  const ids = new Uint32Array(batchSize);
+  const lengths = new Uint32Array(batchSize).fill(64);
+  const drained = new Uint32Array(1 << 16);
+  const batches = Math.max(1, Math.floor(200_000 / batchSize));
+  const ns = nsPerOp(batches * batchSize, () => {
+    for (let i = 0; i < batches; i += 1) {
+      t.redirect(keys, ids, lengths);
+      if ((i & 63) === 63) for (const dev of devices) while (dev.receive(drained) !== 0);
+    }
+    for (const dev of devices) while (dev.receive(drained) !== 0);
+  });
+  void t.close();
+  return ns;
 }
 
 function nsPerOp(ops: number, run: () => void): number {
@@ -57,6 +80,10 @@ export function measureBaseline(table: RedirectTable, devices: Device[], batchSi
       for (const dev of devices) while (dev.receive(drained) !== 0);
     }),
     redirectBulkAverage: 0,
+    flushScaling: {
+      smallTableNsPerFrame: redirectOnTable(16, devices, batchSize),
+      largeTableNsPerFrame: redirectOnTable(1_000_000, devices, batchSize),
+    },
   };
   const after = table.stats();
   result.redirectBulkAverage =

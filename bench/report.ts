@@ -46,6 +46,10 @@ export function formatReport(report: BenchReport): string {
       ],
     ])
   );
+  lines.push(
+    `flush cost vs table size (3 destinations per batch): 16 slots ${b.flushScaling.smallTableNsPerFrame.toFixed(2)} ns/frame, ` +
+      `1,000,000 slots ${b.flushScaling.largeTableNsPerFrame.toFixed(2)} ns/frame`
+  );
   lines.push(`${report.readers.length} reader threads while the control thread updates:`);
   const rows = [['reader', 'no-op call', 'per-call get', 'ns/get', 'getBatch', 'ns/key', 'redirect', 'ns/frame', 'hit rate', 'checked', 'inconsistent']];
   let totalRedirect = 0;
