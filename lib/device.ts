@@ -77,6 +77,13 @@ export function wrapDevice(handle: NativeDevice): Device {
  * handles exist, and a handle of an unregistered device still answers its getters.
  */
 export class Device {
+  /**
+   * While an `unregister()` waits longer than this for the device's references to drop, a
+   * process warning names the device and its usage count, every period until it completes
+   * (like the kernel's "unregister_netdevice: waiting for ... to become free"). Default 10 s.
+   */
+  static unregisterWarningMs = 10_000;
+
   readonly #handle: NativeDevice;
   #unregistering: Promise<void> | undefined;
 
@@ -177,7 +184,19 @@ export class Device {
    * after grace periods). Calling it again returns the same Promise.
    */
   unregister(): Promise<void> {
-    this.#unregistering ??= native.deviceUnregister(this.#handle);
+    if (this.#unregistering === undefined) {
+      const done = native.deviceUnregister(this.#handle);
+      const name = this.name;
+      const period = Device.unregisterWarningMs;
+      const timer = setInterval(() => {
+        process.emitWarning(
+          `unregister: waiting for ${name} to become free. Usage count = ${native.deviceUsage(this.#handle)}`,
+          'RedirectTableWarning'
+        );
+      }, period);
+      timer.unref(); // the pending Promise keeps the process alive, not the warning
+      this.#unregistering = done.finally(() => clearInterval(timer));
+    }
     return this.#unregistering;
   }
 

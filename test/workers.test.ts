@@ -140,6 +140,40 @@ describe('worker threads', () => {
     assert.ok(stats.txFrames + stats.drops > 0);
   });
 
+  it('warns while an unregistration waits for references, and completes once they are gone', async function () {
+    this.timeout(60_000);
+    const dev = createDevice();
+    const table = new RedirectTable({ maxEntries: 8 });
+    for (let key = 0; key < 8; key += 1) table.set(key, dev.ifindex);
+    // The worker's per-frame section never closes: no grace period can end, so the purged
+    // entries keep their usage references on the device.
+    const worker = new Worker(workerFile('endless-redirector'), { workerData: { tableId: table.id } });
+    worker.on('error', () => undefined);
+    await new Promise((resolve) => worker.once('message', resolve));
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => {
+      if (w.name === 'RedirectTableWarning') warnings.push(w.message);
+    };
+    process.on('warning', onWarning);
+    const saved = Device.unregisterWarningMs;
+    Device.unregisterWarningMs = 50;
+    let resolved = false;
+    const done = dev.unregister().then(() => (resolved = true));
+    Device.unregisterWarningMs = saved;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(resolved, false);
+    assert.equal(dev.state, 'unregistering');
+    assert.ok(warnings.length >= 2, `warnings: ${warnings.length}`);
+    assert.match(warnings[0], new RegExp(`^unregister: waiting for ${dev.name} to become free\\. Usage count = [1-9]\\d*$`));
+    await worker.terminate(); // teardown closes its section
+    await done;
+    const count = warnings.length;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    assert.equal(warnings.length, count, 'warnings continued after completion');
+    process.off('warning', onWarning);
+    await table.close();
+  });
+
   it('a worker terminated while it reads does not break later grace periods', async function () {
     this.timeout(60_000);
     const state = createSharedState();
