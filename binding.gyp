@@ -18,6 +18,7 @@
         "addon/napi/device_binding.cpp",
         "addon/napi/env_context.cpp",
         "addon/napi/errors.cpp",
+        "addon/napi/namespace_binding.cpp",
         "addon/napi/table_binding.cpp"
       ],
       "include_dirs": ["addon/core"],

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { invalidArgType } from './errors';
-import { native, NativeDevice } from './native';
+import { native, NativeDevice, NativeNamespace } from './native';
 import type { Namespace } from './namespace';
 
 /** Lifecycle of a device, as in the kernel's `reg_state`. */
@@ -43,14 +43,14 @@ export interface TransmitFault {
 
 const INTERNAL = Symbol('Device.internal');
 
-// Set by namespace.ts (which imports this module) to map a namespace id to its object.
-let namespaceById: (id: number) => Namespace = () => {
+// Set by namespace.ts (which imports this module): a namespace handle to its object.
+let namespaceOf: (handle: NativeNamespace) => Namespace = () => {
   throw new Error('redirect-table: namespace module not loaded');
 };
 
 /** @internal */
-export function setNamespaceLookup(lookup: (id: number) => Namespace): void {
-  namespaceById = lookup;
+export function setNamespaceWrapper(wrap: (handle: NativeNamespace) => Namespace): void {
+  namespaceOf = wrap;
 }
 
 // One Device object per native device per thread, so `===` works between lookups.
@@ -128,7 +128,7 @@ export class Device {
 
   /** The namespace the device belongs to. */
   get namespace(): Namespace {
-    return namespaceById(native.deviceInfo(this.#handle).namespaceId);
+    return namespaceOf(native.deviceNamespace(this.#handle));
   }
 
   /** Brings the device up. @throws RedirectError ENODEV once unregistration started */

@@ -1,4 +1,5 @@
 export { Namespace } from './namespace';
+export type { NamespaceState } from './namespace';
 export { Device } from './device';
 export type { DeviceOptions, DeviceState, DeviceStats, TransmitFault } from './device';
 export { RedirectTable, Verdict } from './redirect-table';

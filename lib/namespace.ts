@@ -1,44 +1,90 @@
-import { Device, DeviceOptions, setNamespaceLookup, wrapDevice } from './device';
+import { Device, DeviceOptions, setNamespaceWrapper, wrapDevice } from './device';
 import { invalidArgType } from './errors';
-import { native } from './native';
+import { native, NativeNamespace } from './native';
 
-const INTERNAL = Symbol('Namespace.internal');
-const ROOT_ID = 1;
+/** Lifecycle of a namespace. */
+export type NamespaceState = 'alive' | 'destroying' | 'destroyed';
+
+// One Namespace object per native namespace per thread, so `===` works between lookups.
+const byId = new Map<number, WeakRef<Namespace>>();
+const forget = new FinalizationRegistry<number>((id) => {
+  if (byId.get(id)?.deref() === undefined) byId.delete(id);
+});
+const handles = new WeakMap<Namespace, NativeNamespace>();
+let adopting: NativeNamespace | undefined; // handed from wrapNamespace() to the constructor
 let root: Namespace | undefined;
+
+/** @internal This thread's object for a native namespace handle. */
+export function wrapNamespace(handle: NativeNamespace): Namespace {
+  const id = native.namespaceInfo(handle).id;
+  const existing = byId.get(id)?.deref();
+  if (existing !== undefined) return existing;
+  adopting = handle;
+  return new Namespace('');
+}
+
+/** @internal The native handle of a namespace. */
+export function namespaceHandle(ns: Namespace): NativeNamespace {
+  const handle = handles.get(ns);
+  if (handle === undefined) throw invalidArgType('The "namespace" argument must be a Namespace');
+  return handle;
+}
 
 /**
  * An isolated set of devices with its own ifindex space (the kernel's network namespace).
- * `Namespace.root` always exists; every thread sees the same namespaces.
+ * `Namespace.root` always exists; every thread sees the same namespaces, and reaches one by id
+ * or name with `Namespace.open()`.
  */
 export class Namespace {
-  /** Process-unique id (the root namespace is 1). */
+  /** Process-unique id, never reused (the root namespace is 1). */
   readonly id: number;
-  /** The namespace's name (`'root'` for the root namespace). */
+  /** Unique among live namespaces (`'root'` for the root namespace). */
   readonly name: string;
 
-  /** @internal */
-  constructor(token: typeof INTERNAL, id: number) {
-    if (token !== INTERNAL) throw invalidArgType('Namespace objects come from Namespace.root');
-    const info = native.namespaceInfo(id);
+  /**
+   * Creates a namespace.
+   * @throws RedirectError EEXIST (name taken), EINVAL (empty, longer than 64 bytes, or with '/')
+   * @throws TypeError for a non-string name
+   */
+  constructor(name: string) {
+    const handle = adopting ?? native.createNamespace(name);
+    adopting = undefined;
+    const info = native.namespaceInfo(handle);
     this.id = info.id;
     this.name = info.name;
+    handles.set(this, handle);
+    byId.set(this.id, new WeakRef(this));
+    forget.register(this, this.id);
   }
 
   /** The root namespace. */
   static get root(): Namespace {
-    root ??= new Namespace(INTERNAL, ROOT_ID);
+    root ??= Namespace.open(1);
     return root;
   }
 
-  /** @internal The namespace with `id` (this thread's object for it). */
-  static byId(id: number): Namespace {
-    if (id === ROOT_ID) return Namespace.root;
-    return new Namespace(INTERNAL, id);
+  /**
+   * The live namespace with this id or name, from any thread.
+   * @throws RedirectError ENOENT (none, or destroyed), TypeError / RangeError
+   */
+  static open(idOrName: number | string): Namespace {
+    return wrapNamespace(native.openNamespace(idOrName));
+  }
+
+  /** Every live namespace, by ascending id. */
+  static list(): Namespace[] {
+    return native.listNamespaces().map(wrapNamespace);
+  }
+
+  /** `'alive'`, `'destroying'` (its devices are being unregistered) or `'destroyed'`. */
+  get state(): NamespaceState {
+    return native.namespaceInfo(namespaceHandle(this)).state as NamespaceState;
   }
 
   /**
-   * Creates and registers a device with the next free ifindex (1, 2, 3, ...).
-   * @throws RedirectError EINVAL (invalid name), EEXIST (name taken in this namespace)
+   * Creates and registers a device with the next free ifindex of this namespace (1, 2, 3, ...).
+   * @throws RedirectError EINVAL (invalid name), EEXIST (name taken in this namespace), ENOENT
+   *   (the namespace is being destroyed)
    * @throws TypeError / RangeError for a non-string name, an MTU outside [68, 65535] or a ring
    *   size that is not a power of two up to 2^24
    */
@@ -47,18 +93,34 @@ export class Namespace {
       throw invalidArgType('The "options" argument must be of type object');
     }
     const { mtu = 1500, up = true, ringSize = 4096 } = options;
-    return wrapDevice(native.createDevice(this.id, name, mtu, up, ringSize));
+    return wrapDevice(native.createDevice(namespaceHandle(this), name, mtu, up, ringSize));
   }
 
   /** The registered device with this ifindex or name, or `undefined`. */
   device(ifindexOrName: number | string): Device | undefined {
-    const handle = native.findDevice(this.id, ifindexOrName);
+    const handle = native.findDevice(namespaceHandle(this), ifindexOrName);
     return handle === undefined ? undefined : wrapDevice(handle);
   }
 
   /** Every registered device, by ascending ifindex. */
   devices(): Device[] {
-    return native.listDevices(this.id).map(wrapDevice);
+    return native.listDevices(namespaceHandle(this)).map(wrapDevice);
+  }
+
+  /**
+   * Destroys the namespace: it leaves `open()`/`list()` at once and refuses new devices, then
+   * every device in it is unregistered; the Promise resolves once all of them are released.
+   * Tables of the namespace stay usable (their `set` finds no device). Calling it again
+   * returns the same Promise.
+   * @throws RedirectError EINVAL for the root namespace
+   */
+  destroy(): Promise<void> {
+    let pending = destroying.get(this);
+    if (pending === undefined) {
+      pending = native.destroyNamespace(namespaceHandle(this));
+      destroying.set(this, pending);
+    }
+    return pending;
   }
 
   toString(): string {
@@ -66,4 +128,6 @@ export class Namespace {
   }
 }
 
-setNamespaceLookup((id) => Namespace.byId(id));
+const destroying = new WeakMap<Namespace, Promise<void>>();
+
+setNamespaceWrapper(wrapNamespace);

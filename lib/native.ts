@@ -7,6 +7,9 @@ import type { TableStats, TraceEvent } from './redirect-table';
 /** An opaque native device handle (holds the device's memory, never its usage). */
 export type NativeDevice = { readonly __nativeDevice: unique symbol };
 
+/** An opaque native namespace handle (holds a reference on the namespace). */
+export type NativeNamespace = { readonly __nativeNamespace: unique symbol };
+
 export interface NativeDeviceInfo {
   serial: number;
   ifindex: number;
@@ -15,13 +18,12 @@ export interface NativeDeviceInfo {
   up: boolean;
   state: string;
   usage: number;
-  namespaceId: number;
 }
 
 export interface NativeTableHandle {
   readonly id: number;
   readonly maxEntries: number;
-  readonly namespaceId: number;
+  readonly namespace: NativeNamespace;
   get(key: number): number | undefined;
   set(key: number, ifindex: number): number;
   delete(key: number): boolean;
@@ -49,13 +51,18 @@ export interface NativeAddon {
   setTracing(on: boolean): void;
   noop(): void;
   echo(value: number): number;
-  createTable(maxEntries: number, namespaceId: number): NativeTableHandle;
+  createTable(maxEntries: number, namespace: NativeNamespace): NativeTableHandle;
+  createNamespace(name: string): NativeNamespace;
+  openNamespace(idOrName: number | string): NativeNamespace;
+  listNamespaces(): NativeNamespace[];
+  namespaceInfo(namespace: NativeNamespace): { id: number; name: string; state: string };
+  destroyNamespace(namespace: NativeNamespace): Promise<void>;
   openTable(id: number): NativeTableHandle;
   liveTableCount(): number;
-  createDevice(namespaceId: number, name: string, mtu: number, up: boolean, ringSize: number): NativeDevice;
-  findDevice(namespaceId: number, key: number | string): NativeDevice | undefined;
-  listDevices(namespaceId: number): NativeDevice[];
-  namespaceInfo(namespaceId: number): { id: number; name: string };
+  createDevice(namespace: NativeNamespace, name: string, mtu: number, up: boolean, ringSize: number): NativeDevice;
+  findDevice(namespace: NativeNamespace, key: number | string): NativeDevice | undefined;
+  listDevices(namespace: NativeNamespace): NativeDevice[];
+  deviceNamespace(device: NativeDevice): NativeNamespace;
   deviceInfo(device: NativeDevice): NativeDeviceInfo;
   deviceSerial(device: NativeDevice): number;
   deviceIfindex(device: NativeDevice): number;

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { invalidArgType } from './errors';
-import { Namespace } from './namespace';
+import { Namespace, namespaceHandle, wrapNamespace } from './namespace';
 import { native, NativeTableHandle, traceListeners } from './native';
 
 // Handed from open() to the constructor, so open() reuses it without a second public signature.
@@ -148,7 +148,7 @@ export class RedirectTable {
   /**
    * Creates a table in `options.namespace` (default root).
    * @throws TypeError / RangeError for a bad `maxEntries`, RedirectError ENOMEM when the slots
-   *   cannot be allocated
+   *   cannot be allocated, ENOENT when the namespace is being destroyed
    */
   constructor(options: RedirectTableOptions) {
     if (typeof options !== 'object' || options === null) {
@@ -160,11 +160,11 @@ export class RedirectTable {
     }
     const opened = openedHandle;
     openedHandle = undefined;
-    const handle = opened ?? native.createTable(options.maxEntries, namespace.id);
+    const handle = opened ?? native.createTable(options.maxEntries, namespaceHandle(namespace));
     this.#handle = handle;
     this.id = handle.id;
     this.maxEntries = handle.maxEntries;
-    this.namespace = opened ? Namespace.byId(handle.namespaceId) : namespace;
+    this.namespace = opened ? wrapNamespace(handle.namespace) : namespace;
     this.get = handle.get;
     this.set = handle.set;
     this.delete = handle.delete;

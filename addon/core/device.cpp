@@ -34,7 +34,11 @@ Device::Device(Namespace* ns, std::string name, int ifindex, const DeviceConfig&
       mtu_(config.mtu),
       up_(config.up),
       name_(std::move(name)),
-      sink_(config.ring_size) {}
+      sink_(config.ring_size) {
+  ns_->retain();
+}
+
+Device::~Device() { ns_->release(); }
 
 std::string Device::name() const {
   std::lock_guard<std::mutex> lock(mu_);

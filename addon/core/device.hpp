@@ -46,6 +46,7 @@ int validate_device_name(const std::string& name);
 class Device {
  public:
   Device(Namespace* ns, std::string name, int ifindex, const DeviceConfig& config, uint64_t serial);
+  ~Device();
   Device(const Device&) = delete;
   Device& operator=(const Device&) = delete;
 

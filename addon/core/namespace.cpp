@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <memory>
 #include <utility>
 
 #include "race_point.hpp"
@@ -15,6 +16,27 @@ namespace rt {
 namespace {
 
 std::atomic<uint64_t> next_device_serial{1};
+
+// The registry of live namespaces. Immortal: callbacks may reach it while the process exits.
+struct Registry {
+  std::mutex mu;
+  std::map<uint32_t, Namespace*> by_id;
+  std::unordered_map<std::string, Namespace*> by_name;
+  uint32_t next_id = Namespace::kRootId + 1;
+};
+
+Registry& registry() {
+  static Registry* const instance = new Registry();
+  return *instance;
+}
+
+int validate_namespace_name(const std::string& name) {
+  if (name.empty() || name.size() > Namespace::kMaxNameLength) return -EINVAL;
+  for (char c : name) {
+    if (c == '/' || c == '\0') return -EINVAL;
+  }
+  return 0;
+}
 
 unsigned long hash_ifindex(int ifindex) {
   uint64_t h = static_cast<uint64_t>(static_cast<uint32_t>(ifindex)) * 0x9E3779B97F4A7C15ull;
@@ -35,15 +57,149 @@ struct Namespace::IndexNode {
   static void free_after_grace_period(rcu_head* head) { delete caa_container_of(head, IndexNode, rcu); }
 };
 
+const char* namespace_state_name(NamespaceState state) {
+  switch (state) {
+    case NamespaceState::Alive: return "alive";
+    case NamespaceState::Destroying: return "destroying";
+    case NamespaceState::Destroyed: return "destroyed";
+  }
+  return "unknown";
+}
+
 Namespace* Namespace::root() {
   // Immortal: call_rcu callbacks may still reach it while the process exits.
-  static Namespace* const instance = new Namespace(kRootId, "root");
+  static Namespace* const instance = [] {
+    auto* ns = new Namespace(kRootId, "root");
+    Registry& r = registry();
+    std::lock_guard<std::mutex> lock(r.mu);
+    r.by_id.emplace(kRootId, ns);
+    r.by_name.emplace(ns->name_, ns);
+    return ns;
+  }();
   return instance;
 }
 
 Namespace::Namespace(uint32_t id, std::string name) : id_(id), name_(std::move(name)) {
   index_ = cds_lfht_new_flavor(64, 64, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING, &urcu_memb_flavor, nullptr);
   if (index_ == nullptr) throw std::bad_alloc();
+}
+
+Namespace::~Namespace() {
+  // Every device left the index before the last reference went (liburcu >= 0.10 allows this
+  // from a call_rcu callback: resizes run on the hash table's own worker).
+  cds_lfht_destroy(index_, nullptr);
+}
+
+int Namespace::create(const std::string& name, Namespace** out) {
+  if (int err = validate_namespace_name(name)) return err;
+  root();  // the root is registered first, with id 1
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  if (r.by_name.count(name) != 0) return -EEXIST;
+  auto* ns = new Namespace(r.next_id++, name);
+  r.by_id.emplace(ns->id_, ns);
+  r.by_name.emplace(name, ns);
+  ns->retain();
+  *out = ns;
+  return 0;
+}
+
+Namespace* Namespace::open(uint32_t id) {
+  root();
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  auto it = r.by_id.find(id);
+  if (it == r.by_id.end()) return nullptr;
+  it->second->retain();
+  return it->second;
+}
+
+Namespace* Namespace::open(const std::string& name) {
+  root();
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  auto it = r.by_name.find(name);
+  if (it == r.by_name.end()) return nullptr;
+  it->second->retain();
+  return it->second;
+}
+
+std::vector<Namespace*> Namespace::list() {
+  root();
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  std::vector<Namespace*> result;
+  for (auto& [id, ns] : r.by_id) {
+    ns->retain();
+    result.push_back(ns);
+  }
+  return result;
+}
+
+NamespaceState Namespace::state() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return state_;
+}
+
+void Namespace::release() {
+  if (lifetime_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  // A publisher may still be inside acquire_device_usage() on this namespace's index.
+  rcu::defer([this] { delete this; });
+}
+
+int Namespace::destroy(std::function<void()> done) {
+  if (id_ == kRootId) return -EINVAL;
+  std::vector<Device*> devices;
+  bool already_destroyed = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_ == NamespaceState::Destroyed) {
+      already_destroyed = true;
+    } else {
+      destroy_waiters_.push_back(std::move(done));
+      if (state_ == NamespaceState::Destroying) return 0;
+      state_ = NamespaceState::Destroying;
+      for (auto& [ifindex, node] : by_ifindex_) {
+        node->device->retain();
+        devices.push_back(node->device);
+      }
+    }
+  }
+  if (already_destroyed) {
+    if (done) done();
+    return 0;
+  }
+  {
+    Registry& r = registry();
+    std::lock_guard<std::mutex> lock(r.mu);
+    r.by_id.erase(id_);
+    r.by_name.erase(name_);
+  }
+  // One count per device plus one for this call, so completion cannot run before every
+  // unregistration has started.
+  auto remaining = std::make_shared<std::atomic<size_t>>(devices.size() + 1);
+  auto arrive = [this, remaining] {
+    if (remaining->fetch_sub(1, std::memory_order_acq_rel) == 1) finish_destroy();
+  };
+  for (Device* dev : devices) {
+    unregister_device(dev, arrive);
+    dev->release();
+  }
+  arrive();
+  return 0;
+}
+
+void Namespace::finish_destroy() {
+  std::vector<std::function<void()>> waiters;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    state_ = NamespaceState::Destroyed;
+    waiters.swap(destroy_waiters_);
+  }
+  for (auto& waiter : waiters) {
+    if (waiter) waiter();
+  }
+  release();  // the registry's reference
 }
 
 int Namespace::allocate_ifindex_locked() {
@@ -60,6 +216,7 @@ int Namespace::create_device(const std::string& name, const DeviceConfig& config
   if (int err = validate_device_name(name)) return err;
   if (config.mtu < kMinMtu || config.mtu > kMaxMtu || !Sink::valid_size(config.ring_size)) return -EINVAL;
   std::lock_guard<std::mutex> lock(mu_);
+  if (state_ != NamespaceState::Alive) return -ENOENT;
   if (by_name_.count(name) != 0) return -EEXIST;
   int ifindex = allocate_ifindex_locked();
   if (ifindex < 0) return ifindex;

@@ -1,13 +1,20 @@
 // A namespace (the kernel's struct net): an isolated set of devices with its own ifindex space.
-// Only the root namespace exists for now; the class is written for many.
+// The root namespace always exists; others are created by name and destroyed.
 //
-// Locking: mu_ guards the control-plane maps and the ifindex allocator. Publishers resolve
-// ifindexes without it, through an RCU-protected cds_lfht index of registered devices.
-// Lock order: Namespace::mu_ before Device::mu_; never hold mu_ while running the notifier.
+// Lifetime: a reference count held by the registry (until destroy() completes), by every
+// device and table of the namespace and by every handle; memory is freed a grace period after
+// the last one goes (the root is never freed).
+//
+// Locking: the registry mutex guards the id/name maps. mu_ guards the control-plane maps, the
+// ifindex allocator, the destroy state and its waiters. Publishers resolve ifindexes without
+// it, through an RCU-protected cds_lfht index of registered devices.
+// Lock order: registry mutex before Namespace::mu_ before Device::mu_; never hold mu_ while
+// running the notifier.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <set>
@@ -21,19 +28,41 @@ struct cds_lfht;
 
 namespace rt {
 
+enum class NamespaceState : uint8_t { Alive, Destroying, Destroyed };
+
+const char* namespace_state_name(NamespaceState state);
+
 class Namespace {
  public:
   static constexpr uint32_t kRootId = 1;
+  static constexpr size_t kMaxNameLength = 64;
 
   // The root namespace; it always exists and is never freed.
   static Namespace* root();
 
+  // Registry. Results carry a reference owned by the caller.
+  // create: -EINVAL bad name (1-64 bytes, no '/' or NUL), -EEXIST name taken.
+  static int create(const std::string& name, Namespace** out);
+  static Namespace* open(uint32_t id);             // nullptr when absent or destroyed
+  static Namespace* open(const std::string& name);  // likewise
+  static std::vector<Namespace*> list();            // live namespaces, ascending id
+
   uint32_t id() const { return id_; }
   const std::string& name() const { return name_; }
+  NamespaceState state();
+
+  void retain() { lifetime_.fetch_add(1, std::memory_order_relaxed); }
+  void release();
+
+  // Leaves the registry at once (open/list no longer find it, new devices are refused), then
+  // unregisters every device of the namespace; `done` runs once all of them are released
+  // (possibly on another thread, possibly before this returns). Calling it again only adds
+  // `done`. -EINVAL for the root namespace.
+  int destroy(std::function<void()> done);
 
   // Registers a new device and returns it in *out with a lifetime reference owned by the
   // caller. Errors: -EINVAL bad name, MTU or ring size, -EEXIST name taken, -EBUSY no free
-  // ifindex.
+  // ifindex, -ENOENT the namespace is being destroyed.
   int create_device(const std::string& name, const DeviceConfig& config, Device** out);
 
   // Registered devices only; each result carries a lifetime reference owned by the caller.
@@ -58,7 +87,9 @@ class Namespace {
   struct IndexNode;
 
   Namespace(uint32_t id, std::string name);
+  ~Namespace();
   int allocate_ifindex_locked();
+  void finish_destroy();
   void forget_device(Device* dev);  // the unregistration finished: free its ifindex
 
   const uint32_t id_;
@@ -70,6 +101,10 @@ class Namespace {
   std::unordered_map<std::string, Device*> by_name_;
   std::set<int> reserved_ifindexes_;  // registered and not yet released
   int next_ifindex_ = 1;
+  NamespaceState state_ = NamespaceState::Alive;
+  std::vector<std::function<void()>> destroy_waiters_;
+
+  std::atomic<int64_t> lifetime_{1};  // the registry's reference
 };
 
 }  // namespace rt

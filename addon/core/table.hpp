@@ -29,8 +29,8 @@ enum TableCounter : unsigned {
 
 class Table {
  public:
-  explicit Table(Namespace* ns) : ns_(ns) {}
-  virtual ~Table() = default;
+  explicit Table(Namespace* ns);  // takes a reference on `ns`
+  virtual ~Table();
   Table(const Table&) = delete;
   Table& operator=(const Table&) = delete;
 

@@ -4,7 +4,13 @@
 
 #include <urcu/rculist.h>
 
+#include "namespace.hpp"
+
 namespace rt {
+
+Table::Table(Namespace* ns) : ns_(ns) { ns_->retain(); }
+
+Table::~Table() { ns_->release(); }
 
 TableRegistry& TableRegistry::instance() {
   // Immortal: call_rcu callbacks may still reach it while the process exits.

@@ -6,6 +6,7 @@
 
 #include "device_binding.hpp"
 #include "env_context.hpp"
+#include "namespace_binding.hpp"
 #include "errors.hpp"
 #include "table_binding.hpp"
 
@@ -61,6 +62,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   napi_create_function(env, "echo", NAPI_AUTO_LENGTH, echo, nullptr, &fn);
   exports.Set("echo", fn);
   init_table_binding(env, exports);
+  init_namespace_binding(env, exports);
   init_device_binding(env, exports);
   return exports;
 }

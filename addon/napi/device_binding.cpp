@@ -8,6 +8,7 @@
 #include "env_context.hpp"
 #include "errors.hpp"
 #include "namespace.hpp"
+#include "namespace_binding.hpp"
 
 namespace rt::napi {
 
@@ -39,13 +40,7 @@ Device* unwrap_device(const Napi::CallbackInfo& info) {
 Napi::Value pending(Napi::Env env) { return Napi::Value(env, nullptr); }
 
 Namespace* namespace_arg(const Napi::CallbackInfo& info, size_t index) {
-  uint32_t id;
-  if (!to_u32(info.Env(), info[index], "namespaceId", &id)) return nullptr;
-  if (id != Namespace::kRootId) {
-    throw_redirect_error(info.Env(), -ENOENT, "no namespace with id " + std::to_string(id));
-    return nullptr;
-  }
-  return Namespace::root();
+  return unwrap_namespace(info.Env(), info[index]);
 }
 
 // createDevice(namespaceId, name, mtu, up, ringSize)
@@ -75,6 +70,10 @@ Napi::Value CreateDevice(const Napi::CallbackInfo& info) {
   }
   if (err == -EEXIST) {
     throw_redirect_error(env, err, "a device named \"" + name + "\" exists in namespace " + ns->name());
+    return pending(env);
+  }
+  if (err == -ENOENT) {
+    throw_redirect_error(env, err, "namespace " + ns->name() + " is " + namespace_state_name(ns->state()));
     return pending(env);
   }
   if (err != 0) {
@@ -114,16 +113,6 @@ Napi::Value ListDevices(const Napi::CallbackInfo& info) {
   return result;
 }
 
-Napi::Value NamespaceInfo(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Namespace* ns = namespace_arg(info, 0);
-  if (ns == nullptr) return pending(env);
-  Napi::Object result = Napi::Object::New(env);
-  result.Set("id", Napi::Number::New(env, ns->id()));
-  result.Set("name", Napi::String::New(env, ns->name()));
-  return result;
-}
-
 // deviceInfo(device): a snapshot of the device's fields.
 Napi::Value DeviceInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -139,6 +128,14 @@ Napi::Value DeviceInfo(const Napi::CallbackInfo& info) {
   result.Set("usage", Napi::Number::New(env, static_cast<double>(dev->usage_count())));
   result.Set("namespaceId", Napi::Number::New(env, dev->ns()->id()));
   return result;
+}
+
+// deviceNamespace(device): a handle of the device's namespace (it holds one while it lives).
+Napi::Value DeviceNamespace(const Napi::CallbackInfo& info) {
+  Device* dev = unwrap_device(info);
+  if (dev == nullptr) return pending(info.Env());
+  dev->ns()->retain();
+  return Napi::Value(info.Env(), wrap_namespace(info.Env(), dev->ns()));
 }
 
 Napi::Value DeviceSerial(const Napi::CallbackInfo& info) {
@@ -259,8 +256,8 @@ void init_device_binding(Napi::Env env, Napi::Object exports) {
   exports.Set("createDevice", Napi::Function::New(env, CreateDevice, "createDevice"));
   exports.Set("findDevice", Napi::Function::New(env, FindDevice, "findDevice"));
   exports.Set("listDevices", Napi::Function::New(env, ListDevices, "listDevices"));
-  exports.Set("namespaceInfo", Napi::Function::New(env, NamespaceInfo, "namespaceInfo"));
   exports.Set("deviceInfo", Napi::Function::New(env, DeviceInfo, "deviceInfo"));
+  exports.Set("deviceNamespace", Napi::Function::New(env, DeviceNamespace, "deviceNamespace"));
   exports.Set("deviceSerial", Napi::Function::New(env, DeviceSerial, "deviceSerial"));
   exports.Set("deviceIfindex", Napi::Function::New(env, DeviceIfindex, "deviceIfindex"));
   exports.Set("deviceName", Napi::Function::New(env, DeviceName, "deviceName"));

@@ -12,6 +12,7 @@
 #include "env_context.hpp"
 #include "errors.hpp"
 #include "namespace.hpp"
+#include "namespace_binding.hpp"
 #include "table_registry.hpp"
 
 namespace rt::napi {
@@ -411,8 +412,8 @@ napi_value make_handle_object(napi_env env, ArrayTable* table) {
   napi_set_named_property(env, object, "id", value);
   napi_create_uint32(env, handle->max_entries, &value);
   napi_set_named_property(env, object, "maxEntries", value);
-  napi_create_uint32(env, table->ns()->id(), &value);
-  napi_set_named_property(env, object, "namespaceId", value);
+  table->ns()->retain();
+  napi_set_named_property(env, object, "namespace", wrap_namespace(env, table->ns()));
   for (const FunctionSpec& spec : kHandleFunctions) {
     napi_value fn;
     napi_create_function(env, spec.name, NAPI_AUTO_LENGTH, spec.callback, handle, &fn);
@@ -423,24 +424,17 @@ napi_value make_handle_object(napi_env env, ArrayTable* table) {
   return object;
 }
 
-Namespace* namespace_by_id(napi_env env, napi_value value) {
-  uint32_t id;
-  if (!to_u32(env, value, "namespaceId", &id)) return nullptr;
-  if (id != Namespace::kRootId) {
-    throw_redirect_error(env, -ENOENT, "no namespace with id " + std::to_string(id));
-    return nullptr;
-  }
-  return Namespace::root();
-}
-
 napi_value create_table(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   double max_entries;
   if (!to_integer(env, argv[0], "maxEntries", 1, 4294967295.0, &max_entries)) return nullptr;
-  Namespace* ns = namespace_by_id(env, argv[1]);
+  Namespace* ns = unwrap_namespace(env, argv[1]);
   if (ns == nullptr) return nullptr;
+  if (ns->state() != NamespaceState::Alive) {
+    return throw_redirect_error(env, -ENOENT, "namespace " + ns->name() + " is " + namespace_state_name(ns->state()));
+  }
   ArrayTable* table = nullptr;
   int err = ArrayTable::create(static_cast<uint32_t>(max_entries), ns, &table);
   if (err != 0) {

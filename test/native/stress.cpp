@@ -46,7 +46,7 @@ constexpr auto kCompletionTimeout = std::chrono::seconds(10);
 std::atomic<bool> stop{false};
 std::atomic<uint64_t> violations{0};
 std::atomic<uint64_t> lookups{0}, updates{0}, unregisters{0}, table_cycles{0}, duels{0};
-std::atomic<uint64_t> frames_accepted{0}, frames_received{0};
+std::atomic<uint64_t> frames_accepted{0}, frames_received{0}, namespace_cycles{0};
 std::atomic<uint32_t> churn_table_id{0};  // a table the churn thread is about to close
 
 // Every device ever created (lifetime references), for the final conservation sums, and the
@@ -310,6 +310,48 @@ void duel(unsigned seed) {
   if (!closed->wait()) fail("duel table close never completed");
 }
 
+// Creates a namespace with devices and a table, uses them, opens the namespace by name from
+// here while destroying it, and checks destroy() completes and frees everything (LSan).
+void namespace_churn(unsigned seed) {
+  std::mt19937 rng(seed);
+  while (!stop.load(std::memory_order_relaxed)) {
+    Namespace* ns = nullptr;
+    std::string name = "ns" + std::to_string(namespace_cycles.load());
+    if (Namespace::create(name, &ns) != 0) return fail("namespace create");
+    std::vector<Device*> devices;
+    for (int i = 0; i < 4; ++i) {
+      Device* d = nullptr;
+      DeviceConfig config;
+      config.ring_size = 16;
+      if (ns->create_device("eth" + std::to_string(i), config, &d) != 0) return fail("create device in namespace");
+      if (d->ifindex() != i + 1) fail("namespace ifindex not from 1", d->ifindex());
+      devices.push_back(d);
+    }
+    ArrayTable* table = nullptr;
+    if (ArrayTable::create(8, ns, &table) != 0) return fail("create table in namespace");
+    for (uint32_t k = 0; k < 8; ++k) table->update(k, 1 + static_cast<int>(k % 4), nullptr);
+    uint32_t keys[8] = {0, 1, 2, 3, 4, 5, 6, 7}, ids[8] = {}, lengths[8] = {64, 64, 64, 64, 64, 64, 64, 64};
+    table->redirect(keys, ids, lengths, nullptr, 8);
+    auto destroyed = std::make_shared<Completion>();
+    ns->destroy([destroyed] { destroyed->signal(); });
+    if (Namespace::open(name) != nullptr) fail("a destroyed namespace can be opened");
+    Device* late = nullptr;
+    if (ns->create_device("late", DeviceConfig{}, &late) != -ENOENT) fail("device created in a destroyed namespace");
+    table->redirect(keys, ids, lengths, nullptr, 8);  // races the purge
+    if (!destroyed->wait()) fail("namespace destroy never completed");
+    for (Device* d : devices) {
+      if (d->state() != DeviceState::Released) fail("device of a destroyed namespace not released");
+      d->release();
+    }
+    auto closed = std::make_shared<Completion>();
+    TableRegistry::instance().release(table, [closed] { closed->signal(); });
+    if (!closed->wait()) fail("namespace table close never completed");
+    ns->release();
+    namespace_cycles.fetch_add(1);
+    if (rng() % 2) std::this_thread::yield();
+  }
+}
+
 // Redirects batches of random keys (and single frames through the per-frame section) on the
 // shared table and on whatever table the churn thread is closing.
 void redirector(ArrayTable* table, unsigned index) {
@@ -433,6 +475,7 @@ int main(int argc, char** argv) {
   for (int i = 0; i < redirectors && i < static_cast<int>(kMaxRedirectors); ++i) threads.emplace_back(redirector, table, i);
   threads.emplace_back(consumer);
   threads.emplace_back(consumer);
+  threads.emplace_back(namespace_churn, 11);
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop.store(true);
   for (auto& t : threads) t.join();
@@ -452,6 +495,11 @@ int main(int argc, char** argv) {
   if (!closed->wait()) fail("final table close never completed");
   if (TableRegistry::instance().size() != 0) fail("tables left in the registry", static_cast<long>(TableRegistry::instance().size()));
   if (!Namespace::root()->devices().empty()) fail("devices left in the namespace");
+  {
+    std::vector<Namespace*> left = Namespace::list();
+    if (left.size() != 1) fail("namespaces left besides root", static_cast<long>(left.size()));
+    for (Namespace* ns : left) ns->release();
+  }
 
   // Conservation, per frame and per device.
   receiver.drain_all();
@@ -474,10 +522,10 @@ int main(int argc, char** argv) {
   rt::rcu::wait_for_callbacks();  // callbacks queued by callbacks (device frees)
   rt::rcu::unregister_current_thread();
 
-  std::printf("stress: %.1fs, %d readers, %d redirectors: %llu frames accepted, %llu received, %llu lookups, %llu updates, %llu unregisters, %llu duels, %llu table cycles, %llu violations\n",
+  std::printf("stress: %.1fs, %d readers, %d redirectors: %llu frames accepted, %llu received, %llu lookups, %llu updates, %llu unregisters, %llu duels, %llu table cycles, %llu namespace cycles, %llu violations\n",
               seconds, readers, redirectors, (unsigned long long)frames_accepted.load(), (unsigned long long)frames_received.load(),
               (unsigned long long)lookups.load(), (unsigned long long)updates.load(),
-              (unsigned long long)unregisters.load(), (unsigned long long)duels.load(), (unsigned long long)table_cycles.load(),
+              (unsigned long long)unregisters.load(), (unsigned long long)duels.load(), (unsigned long long)table_cycles.load(), (unsigned long long)namespace_cycles.load(),
               (unsigned long long)violations.load());
   return violations.load() == 0 ? 0 : 1;
 }
