@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { Namespace, RedirectTable, Verdict } from '../lib';
 import { assertRangeError, assertRedirectError, assertTypeError, uniqueName } from './helpers';
 
@@ -100,6 +102,32 @@ describe('namespaces', () => {
     it('the root namespace cannot be destroyed', () => {
       assertRedirectError(() => Namespace.root.destroy(), 'EINVAL');
       assert.equal(Namespace.root.state, 'alive');
+    });
+
+    it('is seen by a worker that keeps creating devices in it and redirecting through its table', async function () {
+      this.timeout(30_000);
+      const ns = new Namespace(uniqueName('ns'));
+      const table = new RedirectTable({ maxEntries: 8, namespace: ns });
+      const worker = new Worker(path.join(__dirname, 'workers', 'namespace-user.js'), {
+        workerData: { namespaceName: ns.name, tableId: table.id },
+      });
+      const messages: unknown[] = [];
+      const exited = new Promise<number>((resolve, reject) => {
+        worker.on('message', (m) => messages.push(m));
+        worker.once('error', reject);
+        worker.once('exit', resolve);
+      });
+      while (messages.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      await ns.destroy();
+      assert.equal(await exited, 0);
+      const report = messages[1] as { created: string[]; refusedWith: string; frames: number; state: string };
+      assert.equal(report.refusedWith, 'ENOENT');
+      assert.ok(report.created.length >= 4);
+      assert.ok(report.frames > 0);
+      assert.notEqual(report.state, 'alive');
+      assert.deepEqual(ns.devices(), []);
+      assert.deepEqual([...table.keys()], []);
+      await table.close();
     });
 
     it('an empty namespace is destroyed at once', async () => {
