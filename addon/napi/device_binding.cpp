@@ -43,7 +43,7 @@ Namespace* namespace_arg(const Napi::CallbackInfo& info, size_t index) {
   return unwrap_namespace(info.Env(), info[index]);
 }
 
-// createDevice(namespaceId, name, mtu, up, ringSize)
+// createDevice(namespace, name, mtu, up, ringSize)
 Napi::Value CreateDevice(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Namespace* ns = namespace_arg(info, 0);
@@ -83,7 +83,7 @@ Napi::Value CreateDevice(const Napi::CallbackInfo& info) {
   return wrap_device(env, dev);
 }
 
-// findDevice(namespaceId, ifindex | name): a handle or undefined.
+// findDevice(namespace, ifindex | name): a handle or undefined.
 Napi::Value FindDevice(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Namespace* ns = namespace_arg(info, 0);
@@ -126,7 +126,6 @@ Napi::Value DeviceInfo(const Napi::CallbackInfo& info) {
   result.Set("up", Napi::Boolean::New(env, dev->is_up()));
   result.Set("state", Napi::String::New(env, device_state_name(dev->state())));
   result.Set("usage", Napi::Number::New(env, static_cast<double>(dev->usage_count())));
-  result.Set("namespaceId", Napi::Number::New(env, dev->ns()->id()));
   return result;
 }
 

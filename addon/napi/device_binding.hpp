@@ -6,7 +6,7 @@
 
 namespace rt::napi {
 
-// Adds createDevice, findDevice, listDevices, namespaceInfo and the device* functions.
+// Adds createDevice, findDevice, listDevices and the device* functions.
 void init_device_binding(Napi::Env env, Napi::Object exports);
 
 }  // namespace rt::napi
