@@ -13,6 +13,13 @@ export interface DeviceOptions {
   up?: boolean;
   /** Frames its transmit ring holds, a power of two up to 2^24 (default 4096). */
   ringSize?: number;
+  /** The device can never move to another namespace (default `false`). */
+  netnsLocal?: boolean;
+}
+
+export interface MoveOptions {
+  /** Its name in the target namespace (default: its current name). */
+  name?: string;
 }
 
 /** Transmit counters of a device (summed over every thread that transmitted). */
@@ -47,10 +54,17 @@ const INTERNAL = Symbol('Device.internal');
 let namespaceOf: (handle: NativeNamespace) => Namespace = () => {
   throw new Error('redirect-table: namespace module not loaded');
 };
+let handleOf: (ns: Namespace) => NativeNamespace = () => {
+  throw new Error('redirect-table: namespace module not loaded');
+};
 
 /** @internal */
-export function setNamespaceWrapper(wrap: (handle: NativeNamespace) => Namespace): void {
+export function setNamespaceWrapper(
+  wrap: (handle: NativeNamespace) => Namespace,
+  unwrap: (ns: Namespace) => NativeNamespace
+): void {
   namespaceOf = wrap;
+  handleOf = unwrap;
 }
 
 // One Device object per native device per thread, so `===` works between lookups.
@@ -147,6 +161,21 @@ export class Device {
    */
   setMtu(mtu: number): void {
     native.deviceSetMtu(this.#handle, mtu);
+  }
+
+  /**
+   * Moves the device to `namespace` (optionally renamed): it is purged from every table first
+   * (as the kernel does on a move), then registered in the target with the same ifindex if that
+   * is free there, a new one otherwise. Moving to its own namespace does nothing.
+   * @throws RedirectError EINVAL (netns-local device, invalid name), EEXIST (name taken in the
+   *   target), ENODEV (unregistering, or its namespace is being destroyed), ENOENT (the target
+   *   is being destroyed); TypeError
+   */
+  moveTo(namespace: Namespace, options: MoveOptions = {}): void {
+    if (typeof options !== 'object' || options === null) {
+      throw invalidArgType('The "options" argument must be of type object');
+    }
+    native.deviceMoveTo(this.#handle, handleOf(namespace), options.name);
   }
 
   /**

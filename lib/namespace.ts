@@ -92,8 +92,8 @@ export class Namespace {
     if (typeof options !== 'object' || options === null) {
       throw invalidArgType('The "options" argument must be of type object');
     }
-    const { mtu = 1500, up = true, ringSize = 4096 } = options;
-    return wrapDevice(native.createDevice(namespaceHandle(this), name, mtu, up, ringSize));
+    const { mtu = 1500, up = true, ringSize = 4096, netnsLocal = false } = options;
+    return wrapDevice(native.createDevice(namespaceHandle(this), name, mtu, up, ringSize, netnsLocal));
   }
 
   /** The registered device with this ifindex or name, or `undefined`. */
@@ -130,4 +130,4 @@ export class Namespace {
 
 const destroying = new WeakMap<Namespace, Promise<void>>();
 
-setNamespaceWrapper(wrapNamespace);
+setNamespaceWrapper(wrapNamespace, namespaceHandle);

@@ -59,7 +59,15 @@ export interface NativeAddon {
   destroyNamespace(namespace: NativeNamespace): Promise<void>;
   openTable(id: number): NativeTableHandle;
   liveTableCount(): number;
-  createDevice(namespace: NativeNamespace, name: string, mtu: number, up: boolean, ringSize: number): NativeDevice;
+  createDevice(
+    namespace: NativeNamespace,
+    name: string,
+    mtu: number,
+    up: boolean,
+    ringSize: number,
+    netnsLocal: boolean
+  ): NativeDevice;
+  deviceMoveTo(device: NativeDevice, namespace: NativeNamespace, name: string | undefined): void;
   findDevice(namespace: NativeNamespace, key: number | string): NativeDevice | undefined;
   listDevices(namespace: NativeNamespace): NativeDevice[];
   deviceNamespace(device: NativeDevice): NativeNamespace;

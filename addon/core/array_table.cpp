@@ -37,8 +37,8 @@ int ArrayTable::publish(uint32_t key, Entry* entry) {
   Entry* old = slot(key).exchange(entry, std::memory_order_seq_cst);
   if (old != nullptr) Entry::retire(old);
   RT_RACE_POINT();
-  if (entry->device->registered()) return 0;
-  // The device started unregistering: the notifier may have passed this slot already.
+  if (entry->device->registered() && entry->device->generation() == entry->generation) return 0;
+  // The device started unregistering or moved: the notifier may have passed this slot already.
   Entry* expected = entry;
   if (slot(key).compare_exchange_strong(expected, nullptr, std::memory_order_seq_cst)) Entry::retire(entry);
   return -ENODEV;
@@ -46,9 +46,10 @@ int ArrayTable::publish(uint32_t key, Entry* entry) {
 
 int ArrayTable::update(uint32_t key, int ifindex, uint64_t* revision) {
   if (key >= max_entries_) return -E2BIG;
-  Device* dev = ns()->acquire_device_usage(ifindex);
+  uint64_t generation = 0;
+  Device* dev = ns()->acquire_device_usage(ifindex, &generation);
   if (dev == nullptr) return -ENODEV;
-  Entry* entry = Entry::create(dev);
+  Entry* entry = Entry::create(dev, generation);
   if (entry == nullptr) {
     dev->release_usage();
     return -ENOMEM;
@@ -79,13 +80,14 @@ int ArrayTable::update_batch(const uint32_t* keys, const int32_t* ifindexes, siz
   std::vector<Entry*> entries(n, nullptr);
   int err = 0;
   for (size_t i = 0; i < n && err == 0; ++i) {
-    Device* dev = ns()->acquire_device_usage(ifindexes[i]);
+    uint64_t generation = 0;
+    Device* dev = ns()->acquire_device_usage(ifindexes[i], &generation);
     if (dev == nullptr) {
       *bad_index = i;
       err = -ENODEV;
       break;
     }
-    entries[i] = Entry::create(dev);
+    entries[i] = Entry::create(dev, generation);
     if (entries[i] == nullptr) {
       dev->release_usage();
       *bad_index = i;

@@ -30,15 +30,16 @@ int validate_device_name(const std::string& name) {
 Device::Device(Namespace* ns, std::string name, int ifindex, const DeviceConfig& config, uint64_t serial)
     : ns_(ns),
       serial_(serial),
+      netns_local_(config.netns_local),
       ifindex_(ifindex),
       mtu_(config.mtu),
       up_(config.up),
       name_(std::move(name)),
       sink_(config.ring_size) {
-  ns_->retain();
+  ns->retain();
 }
 
-Device::~Device() { ns_->release(); }
+Device::~Device() { ns()->release(); }
 
 std::string Device::name() const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -84,9 +85,22 @@ void Device::mark_unregistering() {
   std::atomic_thread_fence(std::memory_order_seq_cst);
 }
 
+void Device::mark_moving() {
+  generation_.fetch_add(1, std::memory_order_seq_cst);
+  // Same pairing as mark_unregistering(), with the publisher's generation re-check.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+}
+
+void Device::set_identity(Namespace* ns, int ifindex, std::string name) {
+  ns_.store(ns, std::memory_order_release);
+  ifindex_.store(ifindex, std::memory_order_relaxed);
+  std::lock_guard<std::mutex> lock(mu_);
+  name_ = std::move(name);
+}
+
 void Device::finish_unregistration() {
   state_.store(DeviceState::Unregistered, std::memory_order_seq_cst);
-  ns_->forget_device(this);
+  ns()->forget_device(this);
   std::vector<std::function<void()>> waiters;
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -37,6 +37,7 @@ struct DeviceConfig {
   uint32_t mtu = kDefaultMtu;
   bool up = true;
   uint32_t ring_size = Sink::kDefaultSize;  // power of two, see Sink::valid_size
+  bool netns_local = false;                 // cannot move to another namespace
 };
 
 // 0 when `name` is a valid device name, -EINVAL otherwise (empty, longer than 15 bytes, "." or
@@ -53,7 +54,12 @@ class Device {
   // Process-unique, never reused: lets a thread recognise two handles of one device.
   uint64_t serial() const { return serial_; }
   int ifindex() const { return ifindex_.load(std::memory_order_relaxed); }
-  Namespace* ns() const { return ns_; }
+  // The namespace the device is registered in; changes when it moves.
+  Namespace* ns() const { return ns_.load(std::memory_order_acquire); }
+  bool netns_local() const { return netns_local_; }
+  // Bumped when the device moves: an entry built for an older generation is stale (it was
+  // resolved in the previous namespace) and its publisher takes it back.
+  uint64_t generation() const { return generation_.load(std::memory_order_seq_cst); }
   std::string name() const;
   uint32_t mtu() const { return mtu_.load(std::memory_order_relaxed); }
   bool is_up() const { return up_.load(std::memory_order_relaxed); }
@@ -91,13 +97,18 @@ class Device {
 
   // Called by Namespace::unregister_device with the namespace lock held.
   void mark_unregistering();
+  // Called by Namespace::move_device with both namespace locks held, before the notifier.
+  void mark_moving();
+  void set_identity(Namespace* ns, int ifindex, std::string name);
   // Drops the base usage reference (after the notifier ran).
   void release_base_usage() { release_usage(); }
   void finish_unregistration();
 
   // Read by the datapath on every frame: kept away from the sink's written cache lines.
-  Namespace* const ns_;
+  std::atomic<Namespace*> ns_;  // holds a reference on it
   const uint64_t serial_;
+  const bool netns_local_;
+  std::atomic<uint64_t> generation_{0};
   std::atomic<int> ifindex_;
   std::atomic<uint32_t> mtu_;
   std::atomic<bool> up_;

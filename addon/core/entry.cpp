@@ -15,9 +15,8 @@ void destroy_after_grace_period(rcu_head* head) { Entry::destroy(caa_container_o
 
 uint64_t next_revision() { return revision_counter.fetch_add(1, std::memory_order_relaxed); }
 
-Entry* Entry::create(Device* device) {
-  auto* entry = new (std::nothrow) Entry{device, device->ifindex(), next_revision(), {}};
-  return entry;
+Entry* Entry::create(Device* device, uint64_t generation) {
+  return new (std::nothrow) Entry{device, device->ifindex(), next_revision(), generation, {}};
 }
 
 void Entry::retire(Entry* entry) { rcu::call_after_grace_period(&entry->rcu, destroy_after_grace_period); }

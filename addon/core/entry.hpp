@@ -13,10 +13,12 @@ struct Entry {
   Device* device;
   int32_t ifindex;
   uint64_t revision;
+  uint64_t generation;  // the device's generation when it was resolved (see Device::generation)
   rcu_head rcu;
 
-  // Takes over the caller's usage reference on `device`; nullptr when out of memory.
-  static Entry* create(Device* device);
+  // Takes over the caller's usage reference on `device`, resolved at `generation`; nullptr
+  // when out of memory.
+  static Entry* create(Device* device, uint64_t generation);
 
   // Unpublished entry: free it (and release its usage reference) after a grace period.
   static void retire(Entry* entry);

@@ -221,17 +221,7 @@ int Namespace::create_device(const std::string& name, const DeviceConfig& config
   int ifindex = allocate_ifindex_locked();
   if (ifindex < 0) return ifindex;
   auto* dev = new Device(this, name, ifindex, config, next_device_serial.fetch_add(1, std::memory_order_relaxed));
-  auto* node = new IndexNode{};
-  node->ifindex = ifindex;
-  node->device = dev;
-  cds_lfht_node_init(&node->node);
-  {
-    rcu::ReadLock read;
-    cds_lfht_add(index_, hash_ifindex(ifindex), &node->node);
-  }
-  by_ifindex_.emplace(ifindex, node);
-  by_name_.emplace(name, dev);
-  reserved_ifindexes_.insert(ifindex);
+  list_locked(dev, ifindex, name);
   dev->retain();
   *out = dev;
   return 0;
@@ -264,7 +254,7 @@ std::vector<Device*> Namespace::devices() {
   return result;
 }
 
-Device* Namespace::acquire_device_usage(int ifindex) {
+Device* Namespace::acquire_device_usage(int ifindex, uint64_t* generation) {
   rcu::ReadLock read;
   cds_lfht_iter iter;
   cds_lfht_lookup(index_, hash_ifindex(ifindex), IndexNode::match, &ifindex, &iter);
@@ -272,33 +262,94 @@ Device* Namespace::acquire_device_usage(int ifindex) {
   if (found == nullptr) return nullptr;
   Device* dev = caa_container_of(found, IndexNode, node)->device;
   // The device's memory lives until a grace period after its release, so it is safe here.
+  *generation = dev->generation();  // before the checks: a move after this is caught later
   RT_RACE_POINT();
   if (!dev->registered() || !dev->acquire_usage()) return nullptr;
   return dev;
 }
 
 void Namespace::unregister_device(Device* dev, std::function<void()> done) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
+  for (;;) {
+    Namespace* ns = dev->ns();
+    std::lock_guard<std::mutex> lock(ns->mu_);
+    if (dev->ns() != ns) continue;  // moved meanwhile: lock its new namespace
     if (dev->state() != DeviceState::Registered) {
       dev->when_unregistered(std::move(done));
       return;
     }
     dev->mark_unregistering();
-    auto it = by_ifindex_.find(dev->ifindex());
-    IndexNode* node = it->second;
-    by_ifindex_.erase(it);
-    by_name_.erase(dev->name());
-    {
-      rcu::ReadLock read;
-      cds_lfht_del(index_, &node->node);
-    }
-    rcu::call_after_grace_period(&node->rcu, IndexNode::free_after_grace_period);
+    ns->unlist_locked(dev);
+    ns->reserved_ifindexes_.insert(dev->ifindex());  // kept until released
+    break;
   }
   dev->when_unregistered(std::move(done));
   RT_RACE_POINT();
   TableRegistry::instance().notify_unregister(dev);
   dev->release_base_usage();
+}
+
+void Namespace::unlist_locked(Device* dev) {
+  auto it = by_ifindex_.find(dev->ifindex());
+  IndexNode* node = it->second;
+  by_ifindex_.erase(it);
+  by_name_.erase(dev->name());
+  reserved_ifindexes_.erase(dev->ifindex());
+  {
+    rcu::ReadLock read;
+    cds_lfht_del(index_, &node->node);
+  }
+  rcu::call_after_grace_period(&node->rcu, IndexNode::free_after_grace_period);
+}
+
+void Namespace::list_locked(Device* dev, int ifindex, const std::string& name) {
+  auto* node = new IndexNode{};
+  node->ifindex = ifindex;
+  node->device = dev;
+  cds_lfht_node_init(&node->node);
+  {
+    rcu::ReadLock read;
+    cds_lfht_add(index_, hash_ifindex(ifindex), &node->node);
+  }
+  by_ifindex_.emplace(ifindex, node);
+  by_name_.emplace(name, dev);
+  reserved_ifindexes_.insert(ifindex);
+}
+
+int Namespace::move_device(Device* dev, Namespace* target, const std::string* new_name) {
+  if (dev->netns_local()) return -EINVAL;
+  if (new_name != nullptr) {
+    if (int err = validate_device_name(*new_name)) return err;
+  }
+  Namespace* left = nullptr;  // the source, whose reference the device held
+  for (;;) {
+    Namespace* source = dev->ns();
+    if (source == target) return 0;
+    // Lock order: ascending namespace id.
+    Namespace* first = source->id_ < target->id_ ? source : target;
+    Namespace* second = first == source ? target : source;
+    std::lock_guard<std::mutex> lock_first(first->mu_);
+    std::lock_guard<std::mutex> lock_second(second->mu_);
+    if (dev->ns() != source) continue;  // moved meanwhile
+    if (!dev->registered() || source->state_ != NamespaceState::Alive) return -ENODEV;
+    if (target->state_ != NamespaceState::Alive) return -ENOENT;
+    std::string name = new_name != nullptr ? *new_name : dev->name();
+    if (target->by_name_.count(name) != 0) return -EEXIST;
+    int ifindex = dev->ifindex();
+    if (target->reserved_ifindexes_.count(ifindex) != 0) ifindex = target->allocate_ifindex_locked();
+    if (ifindex < 0) return ifindex;
+    source->unlist_locked(dev);
+    dev->mark_moving();
+    RT_RACE_POINT();
+    // The notifier takes no namespace lock, so it may run under ours.
+    TableRegistry::instance().notify_unregister(dev);
+    target->retain();
+    dev->set_identity(target, ifindex, name);
+    target->list_locked(dev, ifindex, name);
+    left = source;
+    break;
+  }
+  left->release();
+  return 0;
 }
 
 void Namespace::forget_device(Device* dev) {

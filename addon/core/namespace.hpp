@@ -70,14 +70,23 @@ class Namespace {
   Device* find_device(const std::string& name);
   std::vector<Device*> devices();  // ascending ifindex
 
-  // For publishers: a usage reference on the registered device with `ifindex`, or nullptr.
-  // Lock-free (RCU lookup).
-  Device* acquire_device_usage(int ifindex);
+  // For publishers: a usage reference on the registered device with `ifindex`, or nullptr,
+  // and the device's generation as found (re-checked after publishing). Lock-free (RCU).
+  Device* acquire_device_usage(int ifindex, uint64_t* generation);
+
+  // Moves `dev` to `target`, renamed to `*new_name` when given: purges it from every table (the
+  // kernel sends NETDEV_UNREGISTER on a move too), then registers it in `target` with the same
+  // ifindex if free there, a new one otherwise. -EINVAL netns-local device or bad name,
+  // -EEXIST name taken in the target, -ENODEV unregistering (or its namespace being
+  // destroyed), -ENOENT target being destroyed,
+  // -EBUSY no free ifindex. Moving to its own namespace changes nothing.
+  static int move_device(Device* dev, Namespace* target, const std::string* new_name);
 
   // Starts the unregistration of `dev` (a no-op when it already started): unlists it, runs the
   // notifier over every table, drops the base usage reference. `done` runs once the usage is
   // gone (after grace periods), possibly on another thread, possibly before this returns.
-  void unregister_device(Device* dev, std::function<void()> done);
+  // Works on the device's current namespace (it may move meanwhile): call it on any namespace.
+  static void unregister_device(Device* dev, std::function<void()> done);
 
   Namespace(const Namespace&) = delete;
   Namespace& operator=(const Namespace&) = delete;
@@ -89,6 +98,8 @@ class Namespace {
   Namespace(uint32_t id, std::string name);
   ~Namespace();
   int allocate_ifindex_locked();
+  void unlist_locked(Device* dev);  // removes from maps and index; the node is freed after a grace period
+  void list_locked(Device* dev, int ifindex, const std::string& name);
   void finish_destroy();
   void forget_device(Device* dev);  // the unregistration finished: free its ifindex
 

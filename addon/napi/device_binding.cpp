@@ -43,7 +43,7 @@ Namespace* namespace_arg(const Napi::CallbackInfo& info, size_t index) {
   return unwrap_namespace(info.Env(), info[index]);
 }
 
-// createDevice(namespace, name, mtu, up, ringSize)
+// createDevice(namespace, name, mtu, up, ringSize, netnsLocal)
 Napi::Value CreateDevice(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Namespace* ns = namespace_arg(info, 0);
@@ -52,7 +52,8 @@ Napi::Value CreateDevice(const Napi::CallbackInfo& info) {
   DeviceConfig config;
   if (ns == nullptr || !to_string(env, info[1], "name", &name) ||
       !to_integer(env, info[2], "mtu", kMinMtu, kMaxMtu, &mtu) || !to_bool(env, info[3], "up", &config.up) ||
-      !to_integer(env, info[4], "ringSize", 1, Sink::kMaxSize, &ring_size)) {
+      !to_integer(env, info[4], "ringSize", 1, Sink::kMaxSize, &ring_size) ||
+      !to_bool(env, info[5], "netnsLocal", &config.netns_local)) {
     return pending(env);
   }
   if (!Sink::valid_size(static_cast<uint64_t>(ring_size))) {
@@ -208,6 +209,39 @@ Napi::Value DeviceUnregister(const Napi::CallbackInfo& info) {
   return Napi::Value(env, promise);
 }
 
+// deviceMoveTo(device, namespace, name | undefined)
+Napi::Value DeviceMoveTo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Device* dev = unwrap_device(info);
+  if (dev == nullptr) return pending(env);
+  Namespace* target = unwrap_namespace(env, info[1]);
+  if (target == nullptr) return pending(env);
+  std::string name;
+  bool renamed = !info[2].IsUndefined();
+  if (renamed && !to_string(env, info[2], "name", &name)) return pending(env);
+  std::string old_name = dev->name();
+  int err = Namespace::move_device(dev, target, renamed ? &name : nullptr);
+  if (err == 0) return env.Undefined();
+  std::string what = "cannot move device \"" + old_name + "\" to namespace " + target->name();
+  switch (-err) {
+    case EINVAL:
+      throw_redirect_error(env, err, what + (dev->netns_local() ? ": it is netns-local" : ": invalid name"));
+      break;
+    case EEXIST:
+      throw_redirect_error(env, err, what + ": the name \"" + (renamed ? name : old_name) + "\" is taken there");
+      break;
+    case ENODEV:
+      throw_redirect_error(env, err, what + ": it is " + device_state_name(dev->state()) + " or its namespace is being destroyed");
+      break;
+    case ENOENT:
+      throw_redirect_error(env, err, what + ": the namespace is " + namespace_state_name(target->state()));
+      break;
+    default:
+      throw_redirect_error(env, err, what);
+  }
+  return pending(env);
+}
+
 // deviceReceive(device, ids, lengths?): frames copied out of the ring, oldest first.
 Napi::Value DeviceReceive(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -266,6 +300,7 @@ void init_device_binding(Napi::Env env, Napi::Object exports) {
   exports.Set("deviceUsage", Napi::Function::New(env, DeviceUsage, "deviceUsage"));
   exports.Set("deviceSetUp", Napi::Function::New(env, DeviceSetUp, "deviceSetUp"));
   exports.Set("deviceSetMtu", Napi::Function::New(env, DeviceSetMtu, "deviceSetMtu"));
+  exports.Set("deviceMoveTo", Napi::Function::New(env, DeviceMoveTo, "deviceMoveTo"));
   exports.Set("deviceReceive", Napi::Function::New(env, DeviceReceive, "deviceReceive"));
   exports.Set("deviceStats", Napi::Function::New(env, DeviceStats, "deviceStats"));
   exports.Set("deviceSetTransmitFault", Napi::Function::New(env, DeviceSetTransmitFault, "deviceSetTransmitFault"));

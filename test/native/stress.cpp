@@ -46,7 +46,7 @@ constexpr auto kCompletionTimeout = std::chrono::seconds(10);
 std::atomic<bool> stop{false};
 std::atomic<uint64_t> violations{0};
 std::atomic<uint64_t> lookups{0}, updates{0}, unregisters{0}, table_cycles{0}, duels{0};
-std::atomic<uint64_t> frames_accepted{0}, frames_received{0}, namespace_cycles{0};
+std::atomic<uint64_t> frames_accepted{0}, frames_received{0}, namespace_cycles{0}, move_duels{0};
 std::atomic<uint32_t> churn_table_id{0};  // a table the churn thread is about to close
 
 // Every device ever created (lifetime references), for the final conservation sums, and the
@@ -310,6 +310,73 @@ void duel(unsigned seed) {
   if (!closed->wait()) fail("duel table close never completed");
 }
 
+// A setter and a mover start at the same moment on the same fresh device: after the move, no
+// table of the source namespace may hold an entry for the device (its publisher re-checks the
+// device's generation). Every few rounds the device is unregistered while it moves.
+void move_duel(unsigned seed) {
+  std::mt19937 rng(seed);
+  Namespace *a = nullptr, *b = nullptr;
+  if (Namespace::create("duel-a", &a) != 0 || Namespace::create("duel-b", &b) != 0) return fail("duel namespaces");
+  ArrayTable* table = nullptr;
+  if (ArrayTable::create(1, a, &table) != 0) return fail("duel table");
+  std::barrier sync(2);
+  std::atomic<Device*> contender{nullptr};
+  std::atomic<bool> over{false};
+  std::thread setter([&] {
+    for (;;) {
+      sync.arrive_and_wait();
+      if (over.load()) break;
+      Device* d = contender.load();
+      int err = table->update(0, d->ifindex(), nullptr);
+      if (err != 0 && err != -ENODEV) fail("move duel update", err);
+      sync.arrive_and_wait();
+    }
+  });
+  for (int round = 0; !stop.load(std::memory_order_relaxed); ++round) {
+    Device* d = nullptr;
+    if (a->create_device("m" + std::to_string(round % 1000), DeviceConfig{}, &d) != 0) {
+      fail("move duel create");
+      break;
+    }
+    contender.store(d);
+    sync.arrive_and_wait();
+    std::shared_ptr<Completion> gone;
+    if (round % 4 == 3) {
+      gone = std::make_shared<Completion>();
+      Namespace::unregister_device(d, [gone] { gone->signal(); });
+    }
+    int err = Namespace::move_device(d, b, nullptr);
+    if (err != 0 && err != -ENODEV) fail("move failed", err);
+    sync.arrive_and_wait();
+    {
+      rt::rcu::ReadLock read;
+      const Entry* e = table->lookup(0);
+      if (e != nullptr && e->device == d && d->ns() != a) fail("entry left in the source namespace after a move", round);
+    }
+    table->remove(0);
+    if (!gone) {
+      gone = std::make_shared<Completion>();
+      Namespace::unregister_device(d, [gone] { gone->signal(); });
+    }
+    if (!gone->wait()) fail("moved device never unregistered", d->ifindex(), d->usage_count());
+    d->release();
+    move_duels.fetch_add(1, std::memory_order_relaxed);
+    if (rng() % 2) std::this_thread::yield();
+  }
+  over.store(true);
+  sync.arrive_and_wait();
+  setter.join();
+  auto closed = std::make_shared<Completion>();
+  TableRegistry::instance().release(table, [closed] { closed->signal(); });
+  if (!closed->wait()) fail("move duel table close never completed");
+  for (Namespace* ns : {a, b}) {
+    auto destroyed = std::make_shared<Completion>();
+    ns->destroy([destroyed] { destroyed->signal(); });
+    if (!destroyed->wait()) fail("move duel namespace destroy never completed");
+    ns->release();
+  }
+}
+
 // Creates a namespace with devices and a table, uses them, opens the namespace by name from
 // here while destroying it, and checks destroy() completes and frees everything (LSan).
 void namespace_churn(unsigned seed) {
@@ -476,6 +543,7 @@ int main(int argc, char** argv) {
   threads.emplace_back(consumer);
   threads.emplace_back(consumer);
   threads.emplace_back(namespace_churn, 11);
+  threads.emplace_back(move_duel, 12);
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop.store(true);
   for (auto& t : threads) t.join();
@@ -522,10 +590,10 @@ int main(int argc, char** argv) {
   rt::rcu::wait_for_callbacks();  // callbacks queued by callbacks (device frees)
   rt::rcu::unregister_current_thread();
 
-  std::printf("stress: %.1fs, %d readers, %d redirectors: %llu frames accepted, %llu received, %llu lookups, %llu updates, %llu unregisters, %llu duels, %llu table cycles, %llu namespace cycles, %llu violations\n",
+  std::printf("stress: %.1fs, %d readers, %d redirectors: %llu frames accepted, %llu received, %llu lookups, %llu updates, %llu unregisters, %llu duels, %llu table cycles, %llu namespace cycles, %llu move duels, %llu violations\n",
               seconds, readers, redirectors, (unsigned long long)frames_accepted.load(), (unsigned long long)frames_received.load(),
               (unsigned long long)lookups.load(), (unsigned long long)updates.load(),
-              (unsigned long long)unregisters.load(), (unsigned long long)duels.load(), (unsigned long long)table_cycles.load(), (unsigned long long)namespace_cycles.load(),
+              (unsigned long long)unregisters.load(), (unsigned long long)duels.load(), (unsigned long long)table_cycles.load(), (unsigned long long)namespace_cycles.load(), (unsigned long long)move_duels.load(),
               (unsigned long long)violations.load());
   return violations.load() == 0 ? 0 : 1;
 }
