@@ -17,6 +17,24 @@ export interface DeviceOptions {
   netnsLocal?: boolean;
 }
 
+/** plain, one end of a veth pair, an upper stacked on a lower device, or a tunnel. */
+export type DeviceKind = 'plain' | 'veth' | 'ipvlan' | 'macvlan' | 'tunnel';
+
+/** Where and how to create one device of a kind: its namespace, name and options. */
+export interface DevicePlacement extends DeviceOptions {
+  namespace: Namespace;
+  name: string;
+}
+
+/** @internal The native (mtu, up, ringSize, netnsLocal) of options, with their defaults. */
+export function configOf(options: DeviceOptions): [number, boolean, number, boolean] {
+  if (typeof options !== 'object' || options === null) {
+    throw invalidArgType('The "options" argument must be of type object');
+  }
+  const { mtu = 1500, up = true, ringSize = 4096, netnsLocal = false } = options;
+  return [mtu, up, ringSize, netnsLocal];
+}
+
 export interface MoveOptions {
   /** Its name in the target namespace (default: its current name). */
   name?: string;
@@ -140,6 +158,41 @@ export class Device {
     return native.deviceUsage(this.#handle);
   }
 
+  /** What kind of device this is. */
+  get kind(): DeviceKind {
+    return native.deviceKind(this.#handle) as DeviceKind;
+  }
+
+  /**
+   * Creates a veth pair: two devices, one in each placement, that go together: unregistering
+   * either end (or destroying its namespace) unregisters both, and `unregister()` resolves when
+   * both are released.
+   * @throws RedirectError EEXIST, EINVAL, ENOENT as for `createDevice` (nothing is created)
+   */
+  static createVethPair(a: DevicePlacement, b: DevicePlacement): [Device, Device] {
+    for (const end of [a, b]) {
+      if (typeof end !== 'object' || end === null) throw invalidArgType('The veth ends must be objects');
+    }
+    const [x, y] = native.createVethPair(handleOf(a.namespace), a.name, handleOf(b.namespace), b.name, ...configOf(a));
+    return [wrapDevice(x), wrapDevice(y)];
+  }
+
+  /**
+   * Creates an upper device stacked on this one (an ipvlan/macvlan-like device) in
+   * `placement.namespace` (default: this device's namespace). The upper holds a reference on
+   * this device: unregistering this device unregisters every upper, in whatever namespace, and
+   * completes only after they are gone.
+   * @throws RedirectError ENODEV (this device is unregistering), EEXIST, EINVAL, ENOENT;
+   *   RangeError for another kind
+   */
+  createUpper(kind: 'ipvlan' | 'macvlan', placement: Omit<DevicePlacement, 'namespace'> & { namespace?: Namespace }): Device {
+    if (typeof placement !== 'object' || placement === null) {
+      throw invalidArgType('The "placement" argument must be of type object');
+    }
+    const ns = placement.namespace ?? this.namespace;
+    return wrapDevice(native.createUpper(this.#handle, kind, handleOf(ns), placement.name, ...configOf(placement)));
+  }
+
   /** The namespace the device belongs to. */
   get namespace(): Namespace {
     return namespaceOf(native.deviceNamespace(this.#handle));
@@ -235,6 +288,6 @@ export class Device {
 
   [inspect.custom](): string {
     const info = native.deviceInfo(this.#handle);
-    return `Device { ifindex: ${info.ifindex}, name: '${info.name}', mtu: ${info.mtu}, up: ${info.up}, state: '${info.state}' }`;
+    return `Device { ifindex: ${info.ifindex}, name: '${info.name}', kind: '${this.kind}', mtu: ${info.mtu}, up: ${info.up}, state: '${info.state}' }`;
   }
 }

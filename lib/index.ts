@@ -1,7 +1,7 @@
 export { Namespace } from './namespace';
 export type { NamespaceState } from './namespace';
 export { Device } from './device';
-export type { DeviceOptions, DeviceState, DeviceStats, MoveOptions, TransmitFault } from './device';
+export type { DeviceKind, DeviceOptions, DevicePlacement, DeviceState, DeviceStats, MoveOptions, TransmitFault } from './device';
 export { RedirectTable, Verdict } from './redirect-table';
 export type { BroadcastOptions, RedirectTableOptions, TableEntry, TableStats, TraceEvent } from './redirect-table';
 export { RedirectError, ERRNO } from './errors';

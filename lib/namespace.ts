@@ -1,4 +1,4 @@
-import { Device, DeviceOptions, setNamespaceWrapper, wrapDevice } from './device';
+import { configOf, Device, DeviceOptions, setNamespaceWrapper, wrapDevice } from './device';
 import { invalidArgType } from './errors';
 import { native, NativeNamespace } from './native';
 
@@ -89,11 +89,22 @@ export class Namespace {
    *   size that is not a power of two up to 2^24
    */
   createDevice(name: string, options: DeviceOptions = {}): Device {
+    return wrapDevice(native.createDevice(namespaceHandle(this), name, ...configOf(options)));
+  }
+
+  /**
+   * Creates a tunnel device in this namespace whose backend lives in `options.backend`:
+   * destroying the backend namespace unregisters the tunnel here.
+   * @throws RedirectError EINVAL (backend is this namespace, invalid name), ENOENT (either
+   *   namespace is being destroyed), EEXIST; TypeError
+   */
+  createTunnel(name: string, options: DeviceOptions & { backend: Namespace }): Device {
     if (typeof options !== 'object' || options === null) {
       throw invalidArgType('The "options" argument must be of type object');
     }
-    const { mtu = 1500, up = true, ringSize = 4096, netnsLocal = false } = options;
-    return wrapDevice(native.createDevice(namespaceHandle(this), name, mtu, up, ringSize, netnsLocal));
+    return wrapDevice(
+      native.createTunnel(namespaceHandle(this), name, namespaceHandle(options.backend), ...configOf(options))
+    );
   }
 
   /** The registered device with this ifindex or name, or `undefined`. */

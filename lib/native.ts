@@ -68,6 +68,27 @@ export interface NativeAddon {
     netnsLocal: boolean
   ): NativeDevice;
   deviceMoveTo(device: NativeDevice, namespace: NativeNamespace, name: string | undefined): void;
+  createVethPair(
+    a: NativeNamespace,
+    nameA: string,
+    b: NativeNamespace,
+    nameB: string,
+    ...config: [mtu: number, up: boolean, ringSize: number, netnsLocal: boolean]
+  ): [NativeDevice, NativeDevice];
+  createUpper(
+    lower: NativeDevice,
+    kind: string,
+    namespace: NativeNamespace,
+    name: string,
+    ...config: [mtu: number, up: boolean, ringSize: number, netnsLocal: boolean]
+  ): NativeDevice;
+  createTunnel(
+    namespace: NativeNamespace,
+    name: string,
+    backend: NativeNamespace,
+    ...config: [mtu: number, up: boolean, ringSize: number, netnsLocal: boolean]
+  ): NativeDevice;
+  deviceKind(device: NativeDevice): string;
   findDevice(namespace: NativeNamespace, key: number | string): NativeDevice | undefined;
   listDevices(namespace: NativeNamespace): NativeDevice[];
   deviceNamespace(device: NativeDevice): NativeNamespace;

@@ -18,6 +18,17 @@ const char* device_state_name(DeviceState state) {
   return "unknown";
 }
 
+const char* device_kind_name(DeviceKind kind) {
+  switch (kind) {
+    case DeviceKind::Plain: return "plain";
+    case DeviceKind::Veth: return "veth";
+    case DeviceKind::Ipvlan: return "ipvlan";
+    case DeviceKind::Macvlan: return "macvlan";
+    case DeviceKind::Tunnel: return "tunnel";
+  }
+  return "unknown";
+}
+
 int validate_device_name(const std::string& name) {
   if (name.empty() || name.size() > kMaxNameLength) return -EINVAL;
   if (name == "." || name == "..") return -EINVAL;
@@ -39,7 +50,23 @@ Device::Device(Namespace* ns, std::string name, int ifindex, const DeviceConfig&
   ns->retain();
 }
 
-Device::~Device() { ns()->release(); }
+Device::~Device() {
+  if (backend_ != nullptr) backend_->release();
+  ns()->release();
+}
+
+std::vector<Device*> Device::take_dependents() {
+  std::vector<Device*> dependents;
+  // The winner of the exchange takes the pair down; its reference on the peer comes with it.
+  if (Device* peer = peer_.exchange(nullptr, std::memory_order_acq_rel)) dependents.push_back(peer);
+  std::lock_guard<std::mutex> lock(mu_);
+  uppers_closed_ = true;  // no new upper from now on
+  for (Device* upper : uppers_) {
+    upper->retain();
+    dependents.push_back(upper);
+  }
+  return dependents;
+}
 
 std::string Device::name() const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -101,6 +128,14 @@ void Device::set_identity(Namespace* ns, int ifindex, std::string name) {
 void Device::finish_unregistration() {
   state_.store(DeviceState::Unregistered, std::memory_order_seq_cst);
   ns()->forget_device(this);
+  if (backend_ != nullptr) backend_->forget_tunnel(this);
+  if (lower_ != nullptr) {
+    {
+      std::lock_guard<std::mutex> lock(lower_->mu_);
+      std::erase(lower_->uppers_, this);
+    }
+    lower_->release_usage();  // the lower may finish now; this device no longer touches it
+  }
   std::vector<std::function<void()>> waiters;
   {
     std::lock_guard<std::mutex> lock(mu_);

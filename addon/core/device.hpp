@@ -25,6 +25,12 @@ class Namespace;
 
 enum class DeviceState : uint8_t { Registered, Unregistering, Unregistered, Released };
 
+// plain; veth (one end of a pair); ipvlan/macvlan (an upper stacked on a lower device);
+// tunnel (its backend lives in another namespace).
+enum class DeviceKind : uint8_t { Plain, Veth, Ipvlan, Macvlan, Tunnel };
+
+const char* device_kind_name(DeviceKind kind);
+
 const char* device_state_name(DeviceState state);
 
 inline constexpr uint32_t kMinMtu = 68;
@@ -57,6 +63,11 @@ class Device {
   // The namespace the device is registered in; changes when it moves.
   Namespace* ns() const { return ns_.load(std::memory_order_acquire); }
   bool netns_local() const { return netns_local_; }
+  DeviceKind kind() const { return kind_; }
+  // The other end of a veth pair while both are registered (a lifetime reference is held).
+  Device* peer() const { return peer_.load(std::memory_order_acquire); }
+  Device* lower() const { return lower_; }         // uppers: the device they are stacked on
+  Namespace* backend() const { return backend_; }  // tunnels: the backend namespace
   // Bumped when the device moves: an entry built for an older generation is stale (it was
   // resolved in the previous namespace) and its publisher takes it back.
   uint64_t generation() const { return generation_.load(std::memory_order_seq_cst); }
@@ -103,6 +114,9 @@ class Device {
   // Drops the base usage reference (after the notifier ran).
   void release_base_usage() { release_usage(); }
   void finish_unregistration();
+  // The devices whose unregistration this one's causes (its veth peer, its uppers). Called once,
+  // right after mark_unregistering(); each result carries a lifetime reference.
+  std::vector<Device*> take_dependents();
 
   // Read by the datapath on every frame: kept away from the sink's written cache lines.
   std::atomic<Namespace*> ns_;  // holds a reference on it
@@ -116,9 +130,18 @@ class Device {
   std::atomic<int64_t> usage_{1};
   std::atomic<int64_t> lifetime_{1};
 
-  mutable std::mutex mu_;  // guards name_, waiters_ and the Released transition
+  mutable std::mutex mu_;  // guards name_, waiters_, uppers_ and the Released transition
   std::string name_;
   std::vector<std::function<void()>> waiters_;
+
+  // Kinds (set while the namespaces are locked at creation, before the device is visible).
+  DeviceKind kind_ = DeviceKind::Plain;
+  std::atomic<Device*> peer_{nullptr};  // exchanged to nullptr by whichever end goes first
+  Device* lower_ = nullptr;             // an upper holds a usage reference on it
+  std::vector<Device*> uppers_;         // guarded by mu_
+  bool uppers_closed_ = false;          // guarded by mu_: the device started unregistering
+  Namespace* backend_ = nullptr;        // a tunnel holds a reference on it
+  Namespace* queued_on_ = nullptr;      // guarded by that namespace's mu_
 
   Sink sink_;
 };

@@ -1,7 +1,10 @@
 #include "namespace.hpp"
 
 #include <cerrno>
+#include <algorithm>
 #include <climits>
+#include <condition_variable>
+#include <thread>
 #include <memory>
 #include <utility>
 
@@ -163,6 +166,10 @@ int Namespace::destroy(std::function<void()> done) {
         node->device->retain();
         devices.push_back(node->device);
       }
+      for (Device* tunnel : tunnels_) {  // tunnels elsewhere whose backend goes away
+        tunnel->retain();
+        devices.push_back(tunnel);
+      }
     }
   }
   if (already_destroyed) {
@@ -182,7 +189,7 @@ int Namespace::destroy(std::function<void()> done) {
     if (remaining->fetch_sub(1, std::memory_order_acq_rel) == 1) finish_destroy();
   };
   for (Device* dev : devices) {
-    unregister_device(dev, arrive);
+    unregister_from(this, dev, arrive);  // a tunnel in another namespace goes through its queue
     dev->release();
   }
   arrive();
@@ -213,9 +220,13 @@ int Namespace::allocate_ifindex_locked() {
 }
 
 int Namespace::create_device(const std::string& name, const DeviceConfig& config, Device** out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return create_device_locked(name, config, out);
+}
+
+int Namespace::create_device_locked(const std::string& name, const DeviceConfig& config, Device** out) {
   if (int err = validate_device_name(name)) return err;
   if (config.mtu < kMinMtu || config.mtu > kMaxMtu || !Sink::valid_size(config.ring_size)) return -EINVAL;
-  std::lock_guard<std::mutex> lock(mu_);
   if (state_ != NamespaceState::Alive) return -ENOENT;
   if (by_name_.count(name) != 0) return -EEXIST;
   int ifindex = allocate_ifindex_locked();
@@ -225,6 +236,95 @@ int Namespace::create_device(const std::string& name, const DeviceConfig& config
   dev->retain();
   *out = dev;
   return 0;
+}
+
+namespace {
+
+// Locks two namespaces' mutexes in ascending id order (one lock when they are the same).
+class PairLock {
+ public:
+  PairLock(std::mutex& a, uint32_t id_a, std::mutex& b, uint32_t id_b)
+      : first_(id_a <= id_b ? a : b), second_(id_a <= id_b ? b : a), same_(&a == &b) {
+    first_.lock();
+    if (!same_) second_.lock();
+  }
+  ~PairLock() {
+    if (!same_) second_.unlock();
+    first_.unlock();
+  }
+  PairLock(const PairLock&) = delete;
+  PairLock& operator=(const PairLock&) = delete;
+
+ private:
+  std::mutex& first_;
+  std::mutex& second_;
+  bool same_;
+};
+
+}  // namespace
+
+int Namespace::create_veth_pair(Namespace* ns_a, const std::string& name_a, Namespace* ns_b,
+                                const std::string& name_b, const DeviceConfig& config, Device** a, Device** b) {
+  if (ns_a == ns_b && name_a == name_b) return -EEXIST;
+  PairLock lock(ns_a->mu_, ns_a->id_, ns_b->mu_, ns_b->id_);
+  // Check both before creating either, so a pair is created whole or not at all.
+  for (auto [ns, name] : {std::pair{ns_a, &name_a}, std::pair{ns_b, &name_b}}) {
+    if (int err = validate_device_name(*name)) return err;
+    if (ns->state_ != NamespaceState::Alive) return -ENOENT;
+    if (ns->by_name_.count(*name) != 0) return -EEXIST;
+  }
+  int err = ns_a->create_device_locked(name_a, config, a);
+  if (err != 0) return err;
+  err = ns_b->create_device_locked(name_b, config, b);
+  if (err != 0) {  // only ifindex exhaustion gets here; undo the first end
+    ns_a->unlist_locked(*a);
+    (*a)->state_.store(DeviceState::Released);
+    (*a)->release();  // the namespace's reference
+    (*a)->release();  // the caller's
+    return err;
+  }
+  for (Device* end : {*a, *b}) end->kind_ = DeviceKind::Veth;
+  (*b)->retain();
+  (*a)->peer_.store(*b, std::memory_order_release);
+  (*a)->retain();
+  (*b)->peer_.store(*a, std::memory_order_release);
+  return 0;
+}
+
+int Namespace::create_upper(Device* lower, DeviceKind kind, Namespace* ns, const std::string& name,
+                            const DeviceConfig& config, Device** out) {
+  if (kind != DeviceKind::Ipvlan && kind != DeviceKind::Macvlan) return -EINVAL;
+  std::lock_guard<std::mutex> ns_lock(ns->mu_);
+  // The lower's mutex orders this against its unregistration closing its list of uppers.
+  std::lock_guard<std::mutex> lower_lock(lower->mu_);
+  if (lower->uppers_closed_ || !lower->registered() || !lower->acquire_usage()) return -ENODEV;
+  int err = ns->create_device_locked(name, config, out);
+  if (err != 0) {
+    lower->usage_.fetch_sub(1, std::memory_order_acq_rel);  // the lower is registered: not the last
+    return err;
+  }
+  (*out)->kind_ = kind;
+  (*out)->lower_ = lower;
+  lower->uppers_.push_back(*out);
+  return 0;
+}
+
+int Namespace::create_tunnel(const std::string& name, Namespace* backend, const DeviceConfig& config, Device** out) {
+  if (backend == this) return -EINVAL;
+  PairLock lock(mu_, id_, backend->mu_, backend->id_);
+  if (backend->state_ != NamespaceState::Alive) return -ENOENT;
+  int err = create_device_locked(name, config, out);
+  if (err != 0) return err;
+  (*out)->kind_ = DeviceKind::Tunnel;
+  backend->retain();
+  (*out)->backend_ = backend;
+  backend->tunnels_.push_back(*out);
+  return 0;
+}
+
+void Namespace::forget_tunnel(Device* tunnel) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::erase(tunnels_, tunnel);
 }
 
 Device* Namespace::find_device(int ifindex) {
@@ -269,6 +369,7 @@ Device* Namespace::acquire_device_usage(int ifindex, uint64_t* generation) {
 }
 
 void Namespace::unregister_device(Device* dev, std::function<void()> done) {
+  Namespace* origin = nullptr;
   for (;;) {
     Namespace* ns = dev->ns();
     std::lock_guard<std::mutex> lock(ns->mu_);
@@ -280,12 +381,123 @@ void Namespace::unregister_device(Device* dev, std::function<void()> done) {
     dev->mark_unregistering();
     ns->unlist_locked(dev);
     ns->reserved_ifindexes_.insert(dev->ifindex());  // kept until released
+    origin = ns;
     break;
   }
-  dev->when_unregistered(std::move(done));
+  std::vector<Device*> dependents = dev->take_dependents();
+  // `done` runs when the device and every dependent are released.
+  auto remaining = std::make_shared<std::atomic<size_t>>(dependents.size() + 1);
+  auto shared_done = std::make_shared<std::function<void()>>(std::move(done));
+  auto arrive = [remaining, shared_done] {
+    if (remaining->fetch_sub(1, std::memory_order_acq_rel) == 1 && *shared_done) (*shared_done)();
+  };
+  dev->when_unregistered(arrive);
   RT_RACE_POINT();
   TableRegistry::instance().notify_unregister(dev);
+  for (Device* dependent : dependents) {
+    unregister_from(origin, dependent, arrive);
+    dependent->release();
+  }
   dev->release_base_usage();
+}
+
+void Namespace::unregister_from(Namespace* origin, Device* dev, std::function<void()> done) {
+  if (dev->ns() == origin) {
+    unregister_device(dev, std::move(done));
+  } else {
+    queue_unregister(dev, std::move(done));
+  }
+}
+
+namespace {
+
+// Runs namespaces' unregister work on one native thread (the kernel's per-netns work items).
+class UnregisterWorker {
+ public:
+  static UnregisterWorker& instance() {
+    static auto* const worker = new UnregisterWorker();  // immortal, like its thread
+    return *worker;
+  }
+
+  void schedule(std::function<void()> work) {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(std::move(work));
+    if (!started_) {
+      started_ = true;
+      std::thread([this] { run(); }).detach();
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  void run() {
+    for (;;) {
+      std::vector<std::function<void()>> batch;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [this] { return !queue_.empty(); });
+        batch.swap(queue_);
+      }
+      for (auto& work : batch) work();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::function<void()>> queue_;
+  bool started_ = false;
+};
+
+}  // namespace
+
+void Namespace::queue_unregister(Device* dev, std::function<void()> done) {
+  for (;;) {
+    Namespace* ns = dev->ns();
+    std::unique_lock<std::mutex> lock(ns->mu_);
+    if (dev->ns() != ns) continue;  // moved meanwhile
+    if (dev->state() != DeviceState::Registered) {
+      lock.unlock();
+      dev->when_unregistered(std::move(done));
+      return;
+    }
+    if (dev->queued_on_ == ns) {  // on this queue already: only wait
+      for (QueuedUnregister& q : ns->unregister_queue_) {
+        if (q.device == dev) q.done.push_back(std::move(done));
+      }
+      return;
+    }
+    dev->retain();
+    dev->queued_on_ = ns;
+    ns->unregister_queue_.push_back(QueuedUnregister{dev, {std::move(done)}});
+    if (!ns->work_scheduled_) {
+      ns->work_scheduled_ = true;
+      ns->retain();
+      UnregisterWorker::instance().schedule([ns] {
+        ns->run_unregister_work();
+        ns->release();
+      });
+    }
+    return;
+  }
+}
+
+void Namespace::run_unregister_work() {
+  std::vector<QueuedUnregister> batch;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    batch.swap(unregister_queue_);
+    for (QueuedUnregister& q : batch) q.device->queued_on_ = nullptr;
+    work_scheduled_ = false;
+  }
+  for (QueuedUnregister& q : batch) {
+    auto all = std::make_shared<std::vector<std::function<void()>>>(std::move(q.done));
+    unregister_device(q.device, [all] {
+      for (auto& done : *all) {
+        if (done) done();
+      }
+    });
+    q.device->release();
+  }
 }
 
 void Namespace::unlist_locked(Device* dev) {
@@ -345,6 +557,22 @@ int Namespace::move_device(Device* dev, Namespace* target, const std::string* ne
     target->retain();
     dev->set_identity(target, ifindex, name);
     target->list_locked(dev, ifindex, name);
+    if (dev->queued_on_ == source) {  // queued for unregistration: its new namespace's queue
+      auto it = std::find_if(source->unregister_queue_.begin(), source->unregister_queue_.end(),
+                             [dev](const QueuedUnregister& q) { return q.device == dev; });
+      QueuedUnregister moved = std::move(*it);
+      source->unregister_queue_.erase(it);
+      dev->queued_on_ = target;
+      target->unregister_queue_.push_back(std::move(moved));
+      if (!target->work_scheduled_) {
+        target->work_scheduled_ = true;
+        target->retain();
+        UnregisterWorker::instance().schedule([target] {
+          target->run_unregister_work();
+          target->release();
+        });
+      }
+    }
     left = source;
     break;
   }

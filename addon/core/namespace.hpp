@@ -40,6 +40,17 @@ class Namespace {
   // The root namespace; it always exists and is never freed.
   static Namespace* root();
 
+  // Device kinds. Each returns its device(s) with a lifetime reference owned by the caller, or
+  // the errors of create_device (a veth pair is created whole or not at all), plus:
+  // create_veth_pair: -EEXIST when both ends share a namespace and a name.
+  static int create_veth_pair(Namespace* ns_a, const std::string& name_a, Namespace* ns_b, const std::string& name_b,
+                              const DeviceConfig& config, Device** a, Device** b);
+  // create_upper: -ENODEV the lower is unregistering, -EINVAL `kind` is not an upper kind.
+  static int create_upper(Device* lower, DeviceKind kind, Namespace* ns, const std::string& name,
+                          const DeviceConfig& config, Device** out);
+  // create_tunnel: -EINVAL the backend is this namespace, -ENOENT the backend is being destroyed.
+  int create_tunnel(const std::string& name, Namespace* backend, const DeviceConfig& config, Device** out);
+
   // Registry. Results carry a reference owned by the caller.
   // create: -EINVAL bad name (1-64 bytes, no '/' or NUL), -EEXIST name taken.
   static int create(const std::string& name, Namespace** out);
@@ -85,8 +96,15 @@ class Namespace {
   // Starts the unregistration of `dev` (a no-op when it already started): unlists it, runs the
   // notifier over every table, drops the base usage reference. `done` runs once the usage is
   // gone (after grace periods), possibly on another thread, possibly before this returns.
-  // Works on the device's current namespace (it may move meanwhile): call it on any namespace.
+  // Works on the device's current namespace (it may move meanwhile). Its dependents (veth
+  // peer, uppers) are unregistered too: directly when they are in the same namespace, through
+  // their own namespace's unregister queue otherwise; `done` waits for them as well.
   static void unregister_device(Device* dev, std::function<void()> done);
+
+  // Cross-namespace unregistration: queues `dev` on its namespace's unregister queue (a device
+  // is on at most one queue; queuing it again only adds `done`) and schedules that namespace's
+  // work, which unregisters everything queued in one batch on a native worker thread.
+  static void queue_unregister(Device* dev, std::function<void()> done);
 
   Namespace(const Namespace&) = delete;
   Namespace& operator=(const Namespace&) = delete;
@@ -98,6 +116,11 @@ class Namespace {
   Namespace(uint32_t id, std::string name);
   ~Namespace();
   int allocate_ifindex_locked();
+  int create_device_locked(const std::string& name, const DeviceConfig& config, Device** out);
+  void forget_tunnel(Device* tunnel);
+  void run_unregister_work();
+  // Unregisters `dev` where it is now: directly if it is in `origin`, queued otherwise.
+  static void unregister_from(Namespace* origin, Device* dev, std::function<void()> done);
   void unlist_locked(Device* dev);  // removes from maps and index; the node is freed after a grace period
   void list_locked(Device* dev, int ifindex, const std::string& name);
   void finish_destroy();
@@ -114,6 +137,14 @@ class Namespace {
   int next_ifindex_ = 1;
   NamespaceState state_ = NamespaceState::Alive;
   std::vector<std::function<void()>> destroy_waiters_;
+  std::vector<Device*> tunnels_;  // tunnels (in other namespaces) whose backend this is
+
+  struct QueuedUnregister {
+    Device* device;  // lifetime reference
+    std::vector<std::function<void()>> done;
+  };
+  std::vector<QueuedUnregister> unregister_queue_;  // guarded by mu_
+  bool work_scheduled_ = false;                     // guarded by mu_
 
   std::atomic<int64_t> lifetime_{1};  // the registry's reference
 };

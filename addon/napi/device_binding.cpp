@@ -43,45 +43,146 @@ Namespace* namespace_arg(const Napi::CallbackInfo& info, size_t index) {
   return unwrap_namespace(info.Env(), info[index]);
 }
 
+// Reads (mtu, up, ringSize, netnsLocal) starting at info[at].
+bool read_config(const Napi::CallbackInfo& info, size_t at, DeviceConfig* config) {
+  Napi::Env env = info.Env();
+  double mtu, ring_size;
+  if (!to_integer(env, info[at], "mtu", kMinMtu, kMaxMtu, &mtu) || !to_bool(env, info[at + 1], "up", &config->up) ||
+      !to_integer(env, info[at + 2], "ringSize", 1, Sink::kMaxSize, &ring_size) ||
+      !to_bool(env, info[at + 3], "netnsLocal", &config->netns_local)) {
+    return false;
+  }
+  if (!Sink::valid_size(static_cast<uint64_t>(ring_size))) {
+    throw_invalid_value(env, "The \"ringSize\" argument must be a power of two. Received " + format_number(ring_size));
+    return false;
+  }
+  config->mtu = static_cast<uint32_t>(mtu);
+  config->ring_size = static_cast<uint32_t>(ring_size);
+  return true;
+}
+
+// Throws the RedirectError for a failed device creation.
+void creation_error(Napi::Env env, int err, Namespace* ns, const std::string& name) {
+  switch (-err) {
+    case EINVAL:
+      throw_redirect_error(env, err, "invalid device name \"" + name +
+                                         "\" (1 to 15 bytes, not \".\" or \"..\", no '/', ':' or whitespace)");
+      break;
+    case EEXIST:
+      throw_redirect_error(env, err, "a device named \"" + name + "\" exists in namespace " + ns->name());
+      break;
+    case ENOENT:
+      throw_redirect_error(env, err, "namespace " + ns->name() + " is " + namespace_state_name(ns->state()));
+      break;
+    default:
+      throw_redirect_error(env, err, "cannot create device \"" + name + "\"");
+  }
+}
+
 // createDevice(namespace, name, mtu, up, ringSize, netnsLocal)
 Napi::Value CreateDevice(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Namespace* ns = namespace_arg(info, 0);
   std::string name;
-  double mtu, ring_size;
   DeviceConfig config;
-  if (ns == nullptr || !to_string(env, info[1], "name", &name) ||
-      !to_integer(env, info[2], "mtu", kMinMtu, kMaxMtu, &mtu) || !to_bool(env, info[3], "up", &config.up) ||
-      !to_integer(env, info[4], "ringSize", 1, Sink::kMaxSize, &ring_size) ||
-      !to_bool(env, info[5], "netnsLocal", &config.netns_local)) {
-    return pending(env);
-  }
-  if (!Sink::valid_size(static_cast<uint64_t>(ring_size))) {
-    throw_invalid_value(env, "The \"ringSize\" argument must be a power of two. Received " + format_number(ring_size));
-    return pending(env);
-  }
-  config.mtu = static_cast<uint32_t>(mtu);
-  config.ring_size = static_cast<uint32_t>(ring_size);
+  if (ns == nullptr || !to_string(env, info[1], "name", &name) || !read_config(info, 2, &config)) return pending(env);
   Device* dev = nullptr;
   int err = ns->create_device(name, config, &dev);
-  if (err == -EINVAL) {
-    throw_redirect_error(env, err, "invalid device name \"" + name +
-                                       "\" (1 to 15 bytes, not \".\" or \"..\", no '/', ':' or whitespace)");
-    return pending(env);
-  }
-  if (err == -EEXIST) {
-    throw_redirect_error(env, err, "a device named \"" + name + "\" exists in namespace " + ns->name());
-    return pending(env);
-  }
-  if (err == -ENOENT) {
-    throw_redirect_error(env, err, "namespace " + ns->name() + " is " + namespace_state_name(ns->state()));
-    return pending(env);
-  }
   if (err != 0) {
-    throw_redirect_error(env, err, "cannot create device \"" + name + "\"");
+    creation_error(env, err, ns, name);
     return pending(env);
   }
   return wrap_device(env, dev);
+}
+
+// createVethPair(nsA, nameA, nsB, nameB, mtu, up, ringSize, netnsLocal): [a, b]
+Napi::Value CreateVethPair(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Namespace* ns_a = namespace_arg(info, 0);
+  if (ns_a == nullptr) return pending(env);
+  Namespace* ns_b = namespace_arg(info, 2);
+  std::string name_a, name_b;
+  DeviceConfig config;
+  if (ns_b == nullptr || !to_string(env, info[1], "name", &name_a) || !to_string(env, info[3], "name", &name_b) ||
+      !read_config(info, 4, &config)) {
+    return pending(env);
+  }
+  Device *a = nullptr, *b = nullptr;
+  int err = Namespace::create_veth_pair(ns_a, name_a, ns_b, name_b, config, &a, &b);
+  if (err != 0) {
+    static const char* const kWhy[] = {"", "invalid name", "a name is taken", "a namespace is being destroyed"};
+    int why = err == -EINVAL ? 1 : err == -EEXIST ? 2 : err == -ENOENT ? 3 : 0;
+    throw_redirect_error(env, err, "cannot create the veth pair " + name_a + " (namespace " + ns_a->name() + ") / " +
+                                       name_b + " (namespace " + ns_b->name() + ")" +
+                                       (why != 0 ? std::string(": ") + kWhy[why] : std::string()));
+    return pending(env);
+  }
+  Napi::Array pair = Napi::Array::New(env, 2);
+  pair.Set(0u, wrap_device(env, a));
+  pair.Set(1u, wrap_device(env, b));
+  return pair;
+}
+
+// createUpper(lower, kind, namespace, name, mtu, up, ringSize, netnsLocal)
+Napi::Value CreateUpper(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Device* lower = unwrap_device(info);
+  if (lower == nullptr) return pending(env);
+  std::string kind_name, name;
+  if (!to_string(env, info[1], "kind", &kind_name)) return pending(env);
+  DeviceKind kind = kind_name == "ipvlan" ? DeviceKind::Ipvlan : DeviceKind::Macvlan;
+  if (kind_name != "ipvlan" && kind_name != "macvlan") {
+    throw_invalid_value(env, "The \"kind\" argument must be 'ipvlan' or 'macvlan'. Received '" + kind_name + "'");
+    return pending(env);
+  }
+  Namespace* ns = namespace_arg(info, 2);
+  DeviceConfig config;
+  if (ns == nullptr || !to_string(env, info[3], "name", &name) || !read_config(info, 4, &config)) return pending(env);
+  Device* upper = nullptr;
+  int err = Namespace::create_upper(lower, kind, ns, name, config, &upper);
+  if (err == -ENODEV) {
+    throw_redirect_error(env, err, "cannot stack on device \"" + lower->name() + "\": it is " +
+                                       device_state_name(lower->state()));
+    return pending(env);
+  }
+  if (err != 0) {
+    creation_error(env, err, ns, name);
+    return pending(env);
+  }
+  return wrap_device(env, upper);
+}
+
+// createTunnel(namespace, name, backend, mtu, up, ringSize, netnsLocal)
+Napi::Value CreateTunnel(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Namespace* ns = namespace_arg(info, 0);
+  if (ns == nullptr) return pending(env);
+  Namespace* backend = namespace_arg(info, 2);
+  std::string name;
+  DeviceConfig config;
+  if (backend == nullptr || !to_string(env, info[1], "name", &name) || !read_config(info, 3, &config)) return pending(env);
+  Device* tunnel = nullptr;
+  int err = ns->create_tunnel(name, backend, config, &tunnel);
+  if (err == -EINVAL && backend == ns) {
+    throw_redirect_error(env, err, "a tunnel's backend must be another namespace");
+    return pending(env);
+  }
+  if (err == -ENOENT && backend->state() != NamespaceState::Alive) {
+    throw_redirect_error(env, err, "backend namespace " + backend->name() + " is " + namespace_state_name(backend->state()));
+    return pending(env);
+  }
+  if (err != 0) {
+    creation_error(env, err, ns, name);
+    return pending(env);
+  }
+  return wrap_device(env, tunnel);
+}
+
+// deviceKind(device): 'plain' | 'veth' | 'ipvlan' | 'macvlan' | 'tunnel'
+Napi::Value DeviceKindOf(const Napi::CallbackInfo& info) {
+  Device* dev = unwrap_device(info);
+  if (dev == nullptr) return pending(info.Env());
+  return Napi::String::New(info.Env(), device_kind_name(dev->kind()));
 }
 
 // findDevice(namespace, ifindex | name): a handle or undefined.
@@ -300,6 +401,10 @@ void init_device_binding(Napi::Env env, Napi::Object exports) {
   exports.Set("deviceUsage", Napi::Function::New(env, DeviceUsage, "deviceUsage"));
   exports.Set("deviceSetUp", Napi::Function::New(env, DeviceSetUp, "deviceSetUp"));
   exports.Set("deviceSetMtu", Napi::Function::New(env, DeviceSetMtu, "deviceSetMtu"));
+  exports.Set("createVethPair", Napi::Function::New(env, CreateVethPair, "createVethPair"));
+  exports.Set("createUpper", Napi::Function::New(env, CreateUpper, "createUpper"));
+  exports.Set("createTunnel", Napi::Function::New(env, CreateTunnel, "createTunnel"));
+  exports.Set("deviceKind", Napi::Function::New(env, DeviceKindOf, "deviceKind"));
   exports.Set("deviceMoveTo", Napi::Function::New(env, DeviceMoveTo, "deviceMoveTo"));
   exports.Set("deviceReceive", Napi::Function::New(env, DeviceReceive, "deviceReceive"));
   exports.Set("deviceStats", Napi::Function::New(env, DeviceStats, "deviceStats"));
