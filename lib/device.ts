@@ -164,7 +164,8 @@ export class Device {
   }
 
   /**
-   * Creates a veth pair: two devices, one in each placement, that go together: unregistering
+   * Creates a veth pair: two devices, one in each placement (each with its own options), that
+   * go together: unregistering
    * either end (or destroying its namespace) unregisters both, and `unregister()` resolves when
    * both are released.
    * @throws RedirectError EEXIST, EINVAL, ENOENT as for `createDevice` (nothing is created)
@@ -173,7 +174,14 @@ export class Device {
     for (const end of [a, b]) {
       if (typeof end !== 'object' || end === null) throw invalidArgType('The veth ends must be objects');
     }
-    const [x, y] = native.createVethPair(handleOf(a.namespace), a.name, handleOf(b.namespace), b.name, ...configOf(a));
+    const [x, y] = native.createVethPair(
+      handleOf(a.namespace),
+      a.name,
+      ...configOf(a),
+      handleOf(b.namespace),
+      b.name,
+      ...configOf(b)
+    );
     return [wrapDevice(x), wrapDevice(y)];
   }
 

@@ -69,11 +69,20 @@ export interface NativeAddon {
   ): NativeDevice;
   deviceMoveTo(device: NativeDevice, namespace: NativeNamespace, name: string | undefined): void;
   createVethPair(
-    a: NativeNamespace,
-    nameA: string,
-    b: NativeNamespace,
-    nameB: string,
-    ...config: [mtu: number, up: boolean, ringSize: number, netnsLocal: boolean]
+    ...ends: [
+      a: NativeNamespace,
+      nameA: string,
+      mtuA: number,
+      upA: boolean,
+      ringSizeA: number,
+      netnsLocalA: boolean,
+      b: NativeNamespace,
+      nameB: string,
+      mtuB: number,
+      upB: boolean,
+      ringSizeB: number,
+      netnsLocalB: boolean,
+    ]
   ): [NativeDevice, NativeDevice];
   createUpper(
     lower: NativeDevice,

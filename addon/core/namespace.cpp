@@ -263,8 +263,9 @@ class PairLock {
 
 }  // namespace
 
-int Namespace::create_veth_pair(Namespace* ns_a, const std::string& name_a, Namespace* ns_b,
-                                const std::string& name_b, const DeviceConfig& config, Device** a, Device** b) {
+int Namespace::create_veth_pair(Namespace* ns_a, const std::string& name_a, const DeviceConfig& config_a,
+                                Namespace* ns_b, const std::string& name_b, const DeviceConfig& config_b, Device** a,
+                                Device** b) {
   if (ns_a == ns_b && name_a == name_b) return -EEXIST;
   PairLock lock(ns_a->mu_, ns_a->id_, ns_b->mu_, ns_b->id_);
   // Check both before creating either, so a pair is created whole or not at all.
@@ -273,9 +274,12 @@ int Namespace::create_veth_pair(Namespace* ns_a, const std::string& name_a, Name
     if (ns->state_ != NamespaceState::Alive) return -ENOENT;
     if (ns->by_name_.count(*name) != 0) return -EEXIST;
   }
-  int err = ns_a->create_device_locked(name_a, config, a);
+  for (const DeviceConfig* config : {&config_a, &config_b}) {
+    if (config->mtu < kMinMtu || config->mtu > kMaxMtu || !Sink::valid_size(config->ring_size)) return -EINVAL;
+  }
+  int err = ns_a->create_device_locked(name_a, config_a, a);
   if (err != 0) return err;
-  err = ns_b->create_device_locked(name_b, config, b);
+  err = ns_b->create_device_locked(name_b, config_b, b);
   if (err != 0) {  // only ifindex exhaustion gets here; undo the first end
     ns_a->unlist_locked(*a);
     (*a)->state_.store(DeviceState::Released);

@@ -43,8 +43,9 @@ class Namespace {
   // Device kinds. Each returns its device(s) with a lifetime reference owned by the caller, or
   // the errors of create_device (a veth pair is created whole or not at all), plus:
   // create_veth_pair: -EEXIST when both ends share a namespace and a name.
-  static int create_veth_pair(Namespace* ns_a, const std::string& name_a, Namespace* ns_b, const std::string& name_b,
-                              const DeviceConfig& config, Device** a, Device** b);
+  static int create_veth_pair(Namespace* ns_a, const std::string& name_a, const DeviceConfig& config_a,
+                              Namespace* ns_b, const std::string& name_b, const DeviceConfig& config_b, Device** a,
+                              Device** b);
   // create_upper: -ENODEV the lower is unregistering, -EINVAL `kind` is not an upper kind.
   static int create_upper(Device* lower, DeviceKind kind, Namespace* ns, const std::string& name,
                           const DeviceConfig& config, Device** out);

@@ -95,20 +95,20 @@ Napi::Value CreateDevice(const Napi::CallbackInfo& info) {
   return wrap_device(env, dev);
 }
 
-// createVethPair(nsA, nameA, nsB, nameB, mtu, up, ringSize, netnsLocal): [a, b]
+// createVethPair(nsA, nameA, mtuA, upA, ringSizeA, netnsLocalA, nsB, nameB, mtuB, ...): [a, b]
 Napi::Value CreateVethPair(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Namespace* ns_a = namespace_arg(info, 0);
   if (ns_a == nullptr) return pending(env);
-  Namespace* ns_b = namespace_arg(info, 2);
+  Namespace* ns_b = namespace_arg(info, 6);
   std::string name_a, name_b;
-  DeviceConfig config;
-  if (ns_b == nullptr || !to_string(env, info[1], "name", &name_a) || !to_string(env, info[3], "name", &name_b) ||
-      !read_config(info, 4, &config)) {
+  DeviceConfig config_a, config_b;
+  if (ns_b == nullptr || !to_string(env, info[1], "name", &name_a) || !read_config(info, 2, &config_a) ||
+      !to_string(env, info[7], "name", &name_b) || !read_config(info, 8, &config_b)) {
     return pending(env);
   }
   Device *a = nullptr, *b = nullptr;
-  int err = Namespace::create_veth_pair(ns_a, name_a, ns_b, name_b, config, &a, &b);
+  int err = Namespace::create_veth_pair(ns_a, name_a, config_a, ns_b, name_b, config_b, &a, &b);
   if (err != 0) {
     static const char* const kWhy[] = {"", "invalid name", "a name is taken", "a namespace is being destroyed"};
     int why = err == -EINVAL ? 1 : err == -EEXIST ? 2 : err == -ENOENT ? 3 : 0;
