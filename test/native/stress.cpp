@@ -46,7 +46,7 @@ constexpr auto kCompletionTimeout = std::chrono::seconds(10);
 std::atomic<bool> stop{false};
 std::atomic<uint64_t> violations{0};
 std::atomic<uint64_t> lookups{0}, updates{0}, unregisters{0}, table_cycles{0}, duels{0};
-std::atomic<uint64_t> frames_accepted{0}, frames_received{0}, namespace_cycles{0}, move_duels{0};
+std::atomic<uint64_t> frames_accepted{0}, frames_received{0}, namespace_cycles{0}, move_duels{0}, kind_storms{0};
 std::atomic<uint32_t> churn_table_id{0};  // a table the churn thread is about to close
 
 // Every device ever created (lifetime references), for the final conservation sums, and the
@@ -377,6 +377,67 @@ void move_duel(unsigned seed) {
   }
 }
 
+// Device kinds across namespaces: a lower in X with uppers in Y and Z, a veth X<->Y, a tunnel in
+// Z with backend X. A mover keeps moving the uppers and the veth end between Y, Z and W while X
+// is destroyed (cascading through Y's and Z's unregister queues). Everything must be released,
+// and every namespace destroyed, in bounded time.
+void kind_storm(unsigned seed) {
+  std::mt19937 rng(seed);
+  for (int round = 0; !stop.load(std::memory_order_relaxed); ++round) {
+    Namespace* ns[4] = {};
+    for (int i = 0; i < 4; ++i) {
+      if (Namespace::create("storm" + std::to_string(round) + "-" + std::to_string(i), &ns[i]) != 0) return fail("storm ns");
+    }
+    Namespace *x = ns[0], *y = ns[1], *z = ns[2], *w = ns[3];
+    std::vector<Device*> devices;  // lifetime references
+    Device* lower = nullptr;
+    if (x->create_device("lower", DeviceConfig{}, &lower) != 0) return fail("storm lower");
+    devices.push_back(lower);
+    for (auto [target, name] : {std::pair{y, "up-y"}, std::pair{z, "up-z"}, std::pair{x, "up-x"}}) {
+      Device* upper = nullptr;
+      if (Namespace::create_upper(lower, DeviceKind::Ipvlan, target, name, DeviceConfig{}, &upper) != 0) return fail("storm upper");
+      devices.push_back(upper);
+    }
+    Device *va = nullptr, *vb = nullptr;
+    if (Namespace::create_veth_pair(x, "va", DeviceConfig{}, y, "vb", DeviceConfig{}, &va, &vb) != 0) return fail("storm veth");
+    devices.push_back(va);
+    devices.push_back(vb);
+    Device* tunnel = nullptr;
+    if (z->create_tunnel("tun", x, DeviceConfig{}, &tunnel) != 0) return fail("storm tunnel");
+    devices.push_back(tunnel);
+
+    std::atomic<bool> moving{true};
+    std::thread mover([&, seed = rng()] {
+      std::mt19937 r(seed);
+      Namespace* places[3] = {y, z, w};
+      Device* movable[3] = {devices[1], devices[2], vb};
+      while (moving.load()) {
+        Device* d = movable[r() % 3];
+        int err = Namespace::move_device(d, places[r() % 3], nullptr);
+        if (err != 0 && err != -ENODEV && err != -EEXIST && err != -ENOENT) fail("storm move", err);
+        std::this_thread::yield();
+      }
+    });
+    std::this_thread::sleep_for(std::chrono::microseconds(rng() % 300));
+    auto destroyed = std::make_shared<Completion>();
+    x->destroy([destroyed] { destroyed->signal(); });
+    if (!destroyed->wait()) fail("storm: destroy of the lower's namespace never completed");
+    moving.store(false);
+    mover.join();
+    for (Device* d : devices) {
+      if (d->state() != DeviceState::Released) fail("storm: a device survived", static_cast<long>(d->kind()), d->usage_count());
+      d->release();
+    }
+    for (Namespace* n : ns) {
+      auto done = std::make_shared<Completion>();
+      if (n != x) n->destroy([done] { done->signal(); });
+      if (n != x && !done->wait()) fail("storm: namespace destroy never completed");
+      n->release();
+    }
+    kind_storms.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
 // Creates a namespace with devices and a table, uses them, opens the namespace by name from
 // here while destroying it, and checks destroy() completes and frees everything (LSan).
 void namespace_churn(unsigned seed) {
@@ -544,6 +605,7 @@ int main(int argc, char** argv) {
   threads.emplace_back(consumer);
   threads.emplace_back(namespace_churn, 11);
   threads.emplace_back(move_duel, 12);
+  threads.emplace_back(kind_storm, 13);
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop.store(true);
   for (auto& t : threads) t.join();
@@ -590,10 +652,10 @@ int main(int argc, char** argv) {
   rt::rcu::wait_for_callbacks();  // callbacks queued by callbacks (device frees)
   rt::rcu::unregister_current_thread();
 
-  std::printf("stress: %.1fs, %d readers, %d redirectors: %llu frames accepted, %llu received, %llu lookups, %llu updates, %llu unregisters, %llu duels, %llu table cycles, %llu namespace cycles, %llu move duels, %llu violations\n",
+  std::printf("stress: %.1fs, %d readers, %d redirectors: %llu frames accepted, %llu received, %llu lookups, %llu updates, %llu unregisters, %llu duels, %llu table cycles, %llu namespace cycles, %llu move duels, %llu kind storms, %llu violations\n",
               seconds, readers, redirectors, (unsigned long long)frames_accepted.load(), (unsigned long long)frames_received.load(),
               (unsigned long long)lookups.load(), (unsigned long long)updates.load(),
-              (unsigned long long)unregisters.load(), (unsigned long long)duels.load(), (unsigned long long)table_cycles.load(), (unsigned long long)namespace_cycles.load(), (unsigned long long)move_duels.load(),
+              (unsigned long long)unregisters.load(), (unsigned long long)duels.load(), (unsigned long long)table_cycles.load(), (unsigned long long)namespace_cycles.load(), (unsigned long long)move_duels.load(), (unsigned long long)kind_storms.load(),
               (unsigned long long)violations.load());
   return violations.load() == 0 ? 0 : 1;
 }
