@@ -163,6 +163,24 @@ export class Device {
     return native.deviceKind(this.#handle) as DeviceKind;
   }
 
+  /** The other end of a veth pair, until either end starts unregistering. */
+  get peer(): Device | undefined {
+    const handle = native.devicePeer(this.#handle);
+    return handle === undefined ? undefined : wrapDevice(handle);
+  }
+
+  /** The device an upper (ipvlan/macvlan) is stacked on. */
+  get lower(): Device | undefined {
+    const handle = native.deviceLower(this.#handle);
+    return handle === undefined ? undefined : wrapDevice(handle);
+  }
+
+  /** A tunnel's backend namespace. */
+  get backend(): Namespace | undefined {
+    const handle = native.deviceBackend(this.#handle);
+    return handle === undefined ? undefined : namespaceOf(handle);
+  }
+
   /**
    * Creates a veth pair: two devices, one in each placement (each with its own options), that
    * go together: unregistering

@@ -98,6 +98,9 @@ export interface NativeAddon {
     ...config: [mtu: number, up: boolean, ringSize: number, netnsLocal: boolean]
   ): NativeDevice;
   deviceKind(device: NativeDevice): string;
+  devicePeer(device: NativeDevice): NativeDevice | undefined;
+  deviceLower(device: NativeDevice): NativeDevice | undefined;
+  deviceBackend(device: NativeDevice): NativeNamespace | undefined;
   findDevice(namespace: NativeNamespace, key: number | string): NativeDevice | undefined;
   listDevices(namespace: NativeNamespace): NativeDevice[];
   deviceNamespace(device: NativeDevice): NativeNamespace;

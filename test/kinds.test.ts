@@ -24,12 +24,15 @@ describe('device kinds and cross-namespace unregistration', () => {
         assert.deepEqual([x.kind, y.kind], ['veth', 'veth']);
         assert.equal(x.namespace, a);
         assert.equal(y.namespace, b);
+        assert.equal(x.peer, y);
+        assert.equal(y.peer, x);
         assert.equal(y.mtu, 9000); // each end has its own options
         assert.equal(x.mtu, 1500);
         const [gone, other] = side === 'first' ? [x, y] : [y, x];
         const table = new RedirectTable({ maxEntries: 2, namespace: other.namespace });
         table.set(0, other.ifindex);
         await gone.unregister();
+        assert.equal(other.peer, undefined);
         // Resolves once both ends are released.
         assert.equal(gone.state, 'released');
         assert.equal(other.state, 'released');
@@ -83,6 +86,8 @@ describe('device kinds and cross-namespace unregistration', () => {
       const u3 = lower.createUpper('macvlan', { name: 'macvl1' });
       assert.deepEqual([u1.kind, u2.kind, u3.kind], ['ipvlan', 'macvlan', 'macvlan']);
       assert.equal(u3.namespace, a);
+      assert.equal(u1.lower, lower);
+      assert.equal(lower.lower, undefined);
       assert.equal(lower.usageCount, 4); // its registration + three uppers
       const tb = new RedirectTable({ maxEntries: 1, namespace: b });
       tb.set(0, u1.ifindex);
@@ -113,6 +118,8 @@ describe('device kinds and cross-namespace unregistration', () => {
       assert.equal(tunnel.kind, 'tunnel');
       assert.equal(tunnel.namespace, a);
       assert.equal(tunnel.mtu, 1400);
+      assert.equal(tunnel.backend, b);
+      assert.equal(a.createDevice('plain0').backend, undefined);
       const table = new RedirectTable({ maxEntries: 1, namespace: a });
       table.set(0, tunnel.ifindex);
       await b.destroy();

@@ -99,6 +99,26 @@ void Device::release_usage() {
   if (usage_.fetch_sub(1, std::memory_order_acq_rel) == 1) finish_unregistration();
 }
 
+bool Device::try_retain() {
+  int64_t n = lifetime_.load(std::memory_order_relaxed);
+  while (n > 0) {
+    if (lifetime_.compare_exchange_weak(n, n + 1, std::memory_order_acquire, std::memory_order_relaxed)) return true;
+  }
+  return false;
+}
+
+Device* Device::retain_peer() {
+  rcu::ReadLock read;
+  Device* peer = peer_.load(std::memory_order_acquire);
+  return peer != nullptr && peer->try_retain() ? peer : nullptr;
+}
+
+Device* Device::retain_lower() {
+  if (lower_ == nullptr) return nullptr;
+  rcu::ReadLock read;
+  return lower_->try_retain() ? lower_ : nullptr;
+}
+
 void Device::release() {
   if (lifetime_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
   // Readers that found the device through an index may still use it until a grace period ends.

@@ -97,6 +97,12 @@ class Device {
   void release_usage();
 
   void retain() { lifetime_.fetch_add(1, std::memory_order_relaxed); }
+  // A lifetime reference unless the device is already being freed; for pointers read inside a
+  // read-side section (device memory is freed a grace period after the last reference).
+  bool try_retain();
+  // The veth peer / lower with a lifetime reference for the caller, or nullptr.
+  Device* retain_peer();
+  Device* retain_lower();
   // Drops a lifetime reference; the last one frees the device after a grace period.
   void release();
 

@@ -185,6 +185,29 @@ Napi::Value DeviceKindOf(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), device_kind_name(dev->kind()));
 }
 
+// devicePeer / deviceLower: a device handle or undefined; deviceBackend: a namespace handle or undefined.
+Napi::Value DevicePeer(const Napi::CallbackInfo& info) {
+  Device* dev = unwrap_device(info);
+  if (dev == nullptr) return pending(info.Env());
+  Device* peer = dev->retain_peer();
+  return peer == nullptr ? info.Env().Undefined() : wrap_device(info.Env(), peer);
+}
+
+Napi::Value DeviceLower(const Napi::CallbackInfo& info) {
+  Device* dev = unwrap_device(info);
+  if (dev == nullptr) return pending(info.Env());
+  Device* lower = dev->retain_lower();
+  return lower == nullptr ? info.Env().Undefined() : wrap_device(info.Env(), lower);
+}
+
+Napi::Value DeviceBackend(const Napi::CallbackInfo& info) {
+  Device* dev = unwrap_device(info);
+  if (dev == nullptr) return pending(info.Env());
+  if (dev->backend() == nullptr) return info.Env().Undefined();
+  dev->backend()->retain();
+  return Napi::Value(info.Env(), wrap_namespace(info.Env(), dev->backend()));
+}
+
 // findDevice(namespace, ifindex | name): a handle or undefined.
 Napi::Value FindDevice(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -404,6 +427,9 @@ void init_device_binding(Napi::Env env, Napi::Object exports) {
   exports.Set("createVethPair", Napi::Function::New(env, CreateVethPair, "createVethPair"));
   exports.Set("createUpper", Napi::Function::New(env, CreateUpper, "createUpper"));
   exports.Set("createTunnel", Napi::Function::New(env, CreateTunnel, "createTunnel"));
+  exports.Set("devicePeer", Napi::Function::New(env, DevicePeer, "devicePeer"));
+  exports.Set("deviceLower", Napi::Function::New(env, DeviceLower, "deviceLower"));
+  exports.Set("deviceBackend", Napi::Function::New(env, DeviceBackend, "deviceBackend"));
   exports.Set("deviceKind", Napi::Function::New(env, DeviceKindOf, "deviceKind"));
   exports.Set("deviceMoveTo", Napi::Function::New(env, DeviceMoveTo, "deviceMoveTo"));
   exports.Set("deviceReceive", Napi::Function::New(env, DeviceReceive, "deviceReceive"));
