@@ -34,6 +34,10 @@ describe('README examples', () => {
         assert.match(run.stdout, /^1 100$/m);
         assert.match(run.stdout, /^1 103$/m);
       }
+      if (code.includes('createVethPair')) {
+        assert.match(run.stdout, /^guest true$/m);
+        assert.match(run.stdout, /^released released released$/m);
+      }
       if (code.includes('worker saw ifindex')) assert.match(run.stdout, /worker saw ifindex \d+/);
     });
   });
