@@ -297,10 +297,9 @@ export class Device {
       const name = this.name;
       const period = Device.unregisterWarningMs;
       const timer = setInterval(() => {
-        process.emitWarning(
-          `unregister: waiting for ${name} to become free. Usage count = ${native.deviceUsage(this.#handle)}`,
-          'RedirectTableWarning'
-        );
+        const usage = native.deviceUsage(this.#handle);
+        if (usage === 0) return; // freed; the Promise settles on this thread's next turn
+        process.emitWarning(`unregister: waiting for ${name} to become free. Usage count = ${usage}`, 'RedirectTableWarning');
       }, period);
       timer.unref(); // the pending Promise keeps the process alive, not the warning
       this.#unregistering = done.finally(() => clearInterval(timer));
