@@ -107,25 +107,25 @@ int Namespace::create(const std::string& name, Namespace** out) {
   return 0;
 }
 
-Namespace* Namespace::open(uint32_t id) {
-  root();
+namespace {
+
+// The namespace under `key` in one of the registry's maps, retained; nullptr when absent.
+template <typename Map, typename Key>
+Namespace* open_in(Map Registry::*map, const Key& key) {
+  Namespace::root();  // registered first, with id 1
   Registry& r = registry();
   std::lock_guard<std::mutex> lock(r.mu);
-  auto it = r.by_id.find(id);
-  if (it == r.by_id.end()) return nullptr;
+  auto it = (r.*map).find(key);
+  if (it == (r.*map).end()) return nullptr;
   it->second->retain();
   return it->second;
 }
 
-Namespace* Namespace::open(const std::string& name) {
-  root();
-  Registry& r = registry();
-  std::lock_guard<std::mutex> lock(r.mu);
-  auto it = r.by_name.find(name);
-  if (it == r.by_name.end()) return nullptr;
-  it->second->retain();
-  return it->second;
-}
+}  // namespace
+
+Namespace* Namespace::open(uint32_t id) { return open_in(&Registry::by_id, id); }
+
+Namespace* Namespace::open(const std::string& name) { return open_in(&Registry::by_name, name); }
 
 std::vector<Namespace*> Namespace::list() {
   root();
