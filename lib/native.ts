@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import type { DeviceStats } from './device';
 import { RedirectError } from './errors';
-import type { TableStats, TraceEvent } from './redirect-table';
+import type { TableSnapshot, TableStats, TraceEvent } from './redirect-table';
 
 /** An opaque native device handle (holds the device's memory, never its usage). */
 export type NativeDevice = { readonly __nativeDevice: unique symbol };
@@ -27,7 +27,11 @@ export interface NativeTableHandle {
   get(key: number): number | undefined;
   set(key: number, ifindex: number): number;
   delete(key: number): boolean;
-  entry(key: number): { ifindex: number; revision: number } | undefined;
+  entry(key: number): { ifindex: number; revision: number; lastUsed: number } | undefined;
+  compareAndDelete(key: number, revision: number): boolean;
+  compareAndSet(key: number, ifindex: number, revision: number): number;
+  snapshot(): TableSnapshot;
+  compareAndDeleteBatch(keys: Uint32Array, revisions: Float64Array, lastUsed?: Float64Array, statuses?: Int32Array): number;
   keys(): Uint32Array;
   getBatch(keys: Uint32Array, out: Int32Array): number;
   setBatch(keys: Uint32Array, ifindexes: Int32Array | Uint32Array): number;
@@ -48,6 +52,7 @@ export interface NativeAddon {
     dispatchTrace: (events: TraceEvent[]) => void;
   }): void;
   flushThread(): void;
+  coarseNow(): number;
   setTracing(on: boolean): void;
   noop(): void;
   echo(value: number): number;

@@ -18,6 +18,16 @@ export interface TableEntry {
   ifindex: number;
   /** Process-wide, strictly increasing, assigned when the entry was created by `set`. */
   revision: number;
+  /** `RedirectTable.clock()` milliseconds of the entry's last datapath hit (or its creation). */
+  lastUsed: number;
+}
+
+/** Every entry at one moment, for collectors (parallel arrays). */
+export interface TableSnapshot {
+  keys: Uint32Array;
+  ifindexes: Int32Array;
+  revisions: Float64Array;
+  lastUsed: Float64Array;
 }
 
 /** Datapath counters of a table, summed over every thread. */
@@ -141,6 +151,32 @@ export class RedirectTable {
   readonly redirectOne: (key: number, id: number, length: number) => number;
   /** Transmits every frame this thread has queued (any table). @throws RedirectError EBADF */
   readonly flush: () => void;
+  /**
+   * Deletes slot `key` only if its entry has `revision`; atomic against every concurrent set,
+   * delete, unregister purge and datapath refresh. Returns true.
+   * @throws RedirectError ENOENT (no entry), EBUSY (another revision), E2BIG, EBADF
+   */
+  readonly compareAndDelete: (key: number, revision: number) => boolean;
+  /**
+   * Points slot `key` at `ifindex` only if its entry has `revision`; returns the new revision.
+   * @throws RedirectError ENOENT, EBUSY, ENODEV, E2BIG, EBADF
+   */
+  readonly compareAndSet: (key: number, ifindex: number, revision: number) => number;
+  /** Every entry now: keys, ifindexes, revisions, lastUsed. @throws RedirectError EBADF */
+  readonly snapshot: () => TableSnapshot;
+  /**
+   * For each i: deletes `keys[i]` only if it still has `revisions[i]` and, when `lastUsed` is
+   * given, was not used since `lastUsed[i]` (the entry is claimed atomically first, so a refresh
+   * that loses the race cannot resurrect it). `statuses[i]` gets 0, -ENOENT (-2), -EBUSY (-16)
+   * or -E2BIG (-7); it never stops at a failure. Returns the number deleted.
+   * @throws RedirectError EBADF; TypeError / RangeError for bad arrays
+   */
+  readonly compareAndDeleteBatch: (
+    keys: Uint32Array,
+    revisions: Float64Array,
+    lastUsed?: Float64Array,
+    statuses?: Int32Array
+  ) => number;
 
   readonly #handle: NativeTableHandle;
   #traceListener: ((event: TraceEvent) => void) | undefined;
@@ -176,6 +212,45 @@ export class RedirectTable {
     this.redirect = handle.redirect;
     this.redirectOne = handle.redirectOne;
     this.flush = handle.flush;
+    this.compareAndDelete = handle.compareAndDelete;
+    this.compareAndSet = handle.compareAndSet;
+    this.snapshot = handle.snapshot;
+    this.compareAndDeleteBatch = handle.compareAndDeleteBatch;
+  }
+
+  /** The coarse monotonic clock (milliseconds) that entries' `lastUsed` is stamped with. */
+  static clock(): number {
+    return native.coarseNow();
+  }
+
+  /**
+   * A garbage collector: deletes every entry idle for at least `idleMs` (by `lastUsed`), with
+   * `compareAndDeleteBatch` on a snapshot, so an entry refreshed or replaced in between is kept.
+   * Returns how many were deleted and how many were busy (refreshed or replaced meanwhile).
+   * @throws RedirectError EBADF; TypeError / RangeError for a bad `idleMs`
+   */
+  expire(options: { idleMs: number }): { deleted: number; busy: number } {
+    if (typeof options !== 'object' || options === null || typeof options.idleMs !== 'number') {
+      throw invalidArgType('The "options.idleMs" argument must be of type number');
+    }
+    const { idleMs } = options;
+    if (!(idleMs >= 0) || !Number.isFinite(idleMs)) {
+      throw Object.assign(new RangeError(`The "options.idleMs" argument must be >= 0. Received ${idleMs}`), {
+        code: 'ERR_OUT_OF_RANGE',
+      });
+    }
+    const snap = this.snapshot();
+    const now = native.coarseNow();
+    const idle: number[] = [];
+    for (let i = 0; i < snap.keys.length; i += 1) if (now - snap.lastUsed[i] >= idleMs) idle.push(i);
+    const keys = Uint32Array.from(idle, (i) => snap.keys[i]);
+    const revisions = Float64Array.from(idle, (i) => snap.revisions[i]);
+    const lastUsed = Float64Array.from(idle, (i) => snap.lastUsed[i]);
+    const statuses = new Int32Array(idle.length);
+    const deleted = this.compareAndDeleteBatch(keys, revisions, lastUsed, statuses);
+    let busy = 0;
+    for (const status of statuses) if (status === -16) busy += 1;
+    return { deleted, busy };
   }
 
   /**

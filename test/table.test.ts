@@ -43,7 +43,9 @@ describe('RedirectTable', () => {
     assert.equal(table.entry(5), undefined);
     const rev = table.set(5, eth0.ifindex);
     assert.equal(table.get(5), eth0.ifindex);
-    assert.deepEqual(table.entry(5), { ifindex: eth0.ifindex, revision: rev });
+    const entry = table.entry(5);
+    assert.deepEqual({ ...entry, lastUsed: 0 }, { ifindex: eth0.ifindex, revision: rev, lastUsed: 0 });
+    assert.ok(entry && Math.abs(entry.lastUsed - RedirectTable.clock()) < 1000); // stamped at creation
     table.set(63, eth1.ifindex);
     table.set(0, eth1.ifindex);
     assert.deepEqual([...table.keys()], [0, 5, 63]);

@@ -36,6 +36,10 @@ int ArrayTable::publish(uint32_t key, Entry* entry) {
   rcu::ReadLock read;
   Entry* old = slot(key).exchange(entry, std::memory_order_seq_cst);
   if (old != nullptr) Entry::retire(old);
+  return recheck_published(key, entry);
+}
+
+int ArrayTable::recheck_published(uint32_t key, Entry* entry) {
   RT_RACE_POINT();
   if (entry->device->registered() && entry->device->generation() == entry->generation) return 0;
   // The device started unregistering or moved: the notifier may have passed this slot already.
@@ -44,16 +48,22 @@ int ArrayTable::publish(uint32_t key, Entry* entry) {
   return -ENODEV;
 }
 
-int ArrayTable::update(uint32_t key, int ifindex, uint64_t* revision) {
-  if (key >= max_entries_) return -E2BIG;
+int ArrayTable::make_entry(int ifindex, Entry** out) {
   uint64_t generation = 0;
   Device* dev = ns()->acquire_device_usage(ifindex, &generation);
   if (dev == nullptr) return -ENODEV;
-  Entry* entry = Entry::create(dev, generation);
-  if (entry == nullptr) {
+  *out = Entry::create(dev, generation);
+  if (*out == nullptr) {
     dev->release_usage();
     return -ENOMEM;
   }
+  return 0;
+}
+
+int ArrayTable::update(uint32_t key, int ifindex, uint64_t* revision) {
+  if (key >= max_entries_) return -E2BIG;
+  Entry* entry = nullptr;
+  if (int err = make_entry(ifindex, &entry)) return err;
   uint64_t rev = entry->revision;
   RT_RACE_POINT();  // the device may start unregistering here, before the entry is visible
   int err = publish(key, entry);
@@ -155,13 +165,15 @@ size_t ArrayTable::redirect(const uint32_t* keys, const uint32_t* ids, const uin
                             size_t n) {
   uint64_t refused[kTableCounterCount] = {};
   size_t accepted = 0;
+  const uint64_t now = coarse_now_ms();
   rcu::ReadLock read;
   BulkQueues& queues = BulkQueues::current();
   for (size_t i = 0; i < n; ++i) {
-    const Entry* entry = lookup(keys[i]);
+    Entry* entry = lookup(keys[i]);
     TableCounter why = kMisses;
     int verdict = verdict_for(entry, lengths[i], &why);
     if (verdict == 0) {
+      if (entry->last_used.load(std::memory_order_relaxed) < now) entry->refresh(now);
       queues.enqueue(this, entry->device, Frame{ids[i], lengths[i]});
       ++accepted;
     } else {
@@ -183,10 +195,11 @@ size_t ArrayTable::redirect(const uint32_t* keys, const uint32_t* ids, const uin
 int ArrayTable::redirect_one(uint32_t key, uint32_t id, uint32_t length, bool* opened_section) {
   BulkQueues& queues = BulkQueues::current();
   *opened_section = queues.open_section();
-  const Entry* entry = lookup(key);
+  Entry* entry = lookup(key);
   TableCounter why = kMisses;
   int verdict = verdict_for(entry, length, &why);
   if (verdict == 0) {
+    entry->refresh(coarse_now_ms());
     queues.enqueue(this, entry->device, Frame{id, length});
     counters().add(kRedirected, 1);
   } else {
@@ -222,6 +235,56 @@ size_t ArrayTable::broadcast(const uint32_t* ids, const uint32_t* lengths, size_
   counters().add(kRedirected, accepted);
   if (too_big != 0) counters().add(kTooBig, too_big);
   return accepted;
+}
+
+int ArrayTable::compare_and_delete(uint32_t key, uint64_t revision, const uint64_t* last_used) {
+  if (key >= max_entries_) return -E2BIG;
+  // The read-side section keeps the entry we compare against from being freed and reused.
+  rcu::ReadLock read;
+  Entry* entry = slot(key).load(std::memory_order_acquire);
+  if (entry == nullptr) return -ENOENT;
+  if (entry->revision != revision) return -EBUSY;
+  if (last_used != nullptr && !entry->claim(*last_used)) return -EBUSY;
+  RT_RACE_POINT();
+  if (slot(key).compare_exchange_strong(entry, nullptr, std::memory_order_acq_rel)) {
+    Entry::retire(entry);
+    return 0;
+  }
+  // A set, delete or purge got there first: the revision we compared is gone either way.
+  return entry == nullptr ? -ENOENT : -EBUSY;
+}
+
+int ArrayTable::compare_and_set(uint32_t key, int ifindex, uint64_t revision, uint64_t* new_revision) {
+  if (key >= max_entries_) return -E2BIG;
+  Entry* fresh = nullptr;
+  if (int err = make_entry(ifindex, &fresh)) return err;
+  rcu::ReadLock read;
+  Entry* current = slot(key).load(std::memory_order_acquire);
+  int err = current == nullptr ? -ENOENT : current->revision != revision ? -EBUSY : 0;
+  if (err == 0 && !slot(key).compare_exchange_strong(current, fresh, std::memory_order_seq_cst)) {
+    err = current == nullptr ? -ENOENT : -EBUSY;
+  }
+  if (err != 0) {
+    Entry::destroy(fresh);  // never published
+    return err;
+  }
+  Entry::retire(current);
+  *new_revision = fresh->revision;
+  return recheck_published(key, fresh);
+}
+
+ArrayTable::Snapshot ArrayTable::snapshot() const {
+  Snapshot snap;
+  rcu::ReadLock read;
+  for (uint32_t key = 0; key < max_entries_; ++key) {
+    const Entry* entry = slot(key).load(std::memory_order_acquire);
+    if (entry == nullptr) continue;
+    snap.keys.push_back(key);
+    snap.ifindexes.push_back(entry->ifindex);
+    snap.revisions.push_back(entry->revision);
+    snap.last_used.push_back(entry->last_used.load(std::memory_order_relaxed));
+  }
+  return snap;
 }
 
 std::vector<uint32_t> ArrayTable::keys() const {

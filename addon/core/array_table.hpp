@@ -27,7 +27,7 @@ class ArrayTable final : public Table {
 
   // --- reads inside the caller's read-side section (see rcu::ReadLock) ---
   // The entry in `key`, nullptr when empty or out of range.
-  const Entry* lookup(uint32_t key) const {
+  Entry* lookup(uint32_t key) const {
     if (key >= max_entries_) return nullptr;
     return slot(key).load(std::memory_order_acquire);
   }
@@ -38,7 +38,7 @@ class ArrayTable final : public Table {
     rcu::ReadLock read;
     const Entry* entry = lookup(key);
     if (entry == nullptr) return false;
-    *out = EntryView{entry->ifindex, entry->revision};
+    *out = EntryView{entry->ifindex, entry->revision, entry->last_used.load(std::memory_order_relaxed)};
     return true;
   }
 
@@ -72,6 +72,23 @@ class ArrayTable final : public Table {
   // Returns the copies accepted.
   size_t broadcast(const uint32_t* ids, const uint32_t* lengths, size_t n, int exclude_ifindex);
 
+  // --- conditional updates (for garbage collectors) ---
+  // Deletes the entry in `key` only if it has `revision` and, when `last_used` is given, was last
+  // used at *last_used (it is claimed first, so a racing refresh either lands before the claim,
+  // making this EBUSY, or loses and cannot resurrect the entry). 0, -ENOENT (no entry), -EBUSY
+  // (another revision, or refreshed since), -E2BIG.
+  int compare_and_delete(uint32_t key, uint64_t revision, const uint64_t* last_used);
+  // Replaces the entry in `key` only if it has `revision`: 0 and *new_revision, or -ENOENT,
+  // -EBUSY, -ENODEV (no such device, or it went away meanwhile), -E2BIG, -ENOMEM.
+  int compare_and_set(uint32_t key, int ifindex, uint64_t revision, uint64_t* new_revision);
+  struct Snapshot {
+    std::vector<uint32_t> keys;
+    std::vector<int32_t> ifindexes;
+    std::vector<uint64_t> revisions;
+    std::vector<uint64_t> last_used;
+  };
+  Snapshot snapshot() const;
+
   // Keys with an entry, ascending.
   std::vector<uint32_t> keys() const;
 
@@ -87,6 +104,11 @@ class ArrayTable final : public Table {
   std::atomic_ref<Entry*> slot(uint32_t key) const { return std::atomic_ref<Entry*>(slots_[key]); }
   // Publishes `entry` (whose usage reference is held) in `key`; see update().
   int publish(uint32_t key, Entry* entry);
+  // After `entry` became visible in `key`: takes it back if its device started unregistering or
+  // moved meanwhile. Inside the publisher's read-side section. 0 or -ENODEV.
+  int recheck_published(uint32_t key, Entry* entry);
+  // Resolves `ifindex` in the table's namespace into a new entry (usage held), or an error.
+  int make_entry(int ifindex, Entry** out);
 
   const uint32_t max_entries_;
   Entry** const slots_;  // calloc'd: zero pages until written; accessed only via atomic_ref

@@ -1,6 +1,7 @@
 #include "entry.hpp"
 
 #include <atomic>
+#include <ctime>
 #include <new>
 
 namespace rt {
@@ -16,7 +17,15 @@ void destroy_after_grace_period(rcu_head* head) { Entry::destroy(caa_container_o
 uint64_t next_revision() { return revision_counter.fetch_add(1, std::memory_order_relaxed); }
 
 Entry* Entry::create(Device* device, uint64_t generation) {
-  return new (std::nothrow) Entry{device, device->ifindex(), next_revision(), generation, {}};
+  auto* entry = new (std::nothrow) Entry{device, device->ifindex(), next_revision(), generation, {}, {}};
+  if (entry != nullptr) entry->last_used.store(coarse_now_ms(), std::memory_order_relaxed);
+  return entry;
+}
+
+uint64_t coarse_now_ms() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000 + static_cast<uint64_t>(ts.tv_nsec) / 1000000;
 }
 
 void Entry::retire(Entry* entry) { rcu::call_after_grace_period(&entry->rcu, destroy_after_grace_period); }

@@ -1,7 +1,9 @@
-// A table entry: immutable once published. It owns a usage reference on its device, released a
-// grace period after the entry was unpublished (no reader can still be using it then).
+// A table entry: immutable once published (but for its idle clock). It owns a usage reference
+// on its device, released a grace period after the entry was unpublished (no reader can still
+// be using it then).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 
 #include "device.hpp"
@@ -14,7 +16,25 @@ struct Entry {
   int32_t ifindex;
   uint64_t revision;
   uint64_t generation;  // the device's generation when it was resolved (see Device::generation)
+  // Coarse milliseconds of the last datapath hit (creation counts as one). kClaimed once a
+  // conditional delete has claimed the entry: a refresh can no longer move it.
+  std::atomic<uint64_t> last_used;
   rcu_head rcu;
+
+  static constexpr uint64_t kClaimed = UINT64_MAX;
+
+  // A datapath hit at `now_ms`: written at most once per tick, never over a claim.
+  void refresh(uint64_t now_ms) {
+    uint64_t seen = last_used.load(std::memory_order_relaxed);
+    while (seen < now_ms && !last_used.compare_exchange_weak(seen, now_ms, std::memory_order_relaxed)) {
+    }
+  }
+
+  // Claims the entry for deletion if it was last used at `expected_ms`; false when refreshed
+  // (or claimed) since.
+  bool claim(uint64_t expected_ms) {
+    return expected_ms != kClaimed && last_used.compare_exchange_strong(expected_ms, kClaimed, std::memory_order_acq_rel);
+  }
 
   // Takes over the caller's usage reference on `device`, resolved at `generation`; nullptr
   // when out of memory.
@@ -31,7 +51,11 @@ struct Entry {
 struct EntryView {
   int32_t ifindex;
   uint64_t revision;
+  uint64_t last_used;
 };
+
+// The coarse monotonic clock entries are stamped with, in milliseconds.
+uint64_t coarse_now_ms();
 
 // Process-wide, strictly increasing, assigned when an entry is created; starts at 1.
 uint64_t next_revision();

@@ -132,6 +132,18 @@ napi_value table_entry(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, result, "ifindex", value);
   napi_create_double(env, static_cast<double>(entry.revision), &value);
   napi_set_named_property(env, result, "revision", value);
+  napi_create_double(env, static_cast<double>(entry.last_used), &value);
+  napi_set_named_property(env, result, "lastUsed", value);
+  return result;
+}
+
+template <typename T>
+napi_value typed_array_of(napi_env env, napi_typedarray_type type, const std::vector<T>& values) {
+  void* data = nullptr;
+  napi_value buffer, result;
+  napi_create_arraybuffer(env, values.size() * sizeof(T), &data, &buffer);
+  if (!values.empty()) std::memcpy(data, values.data(), values.size() * sizeof(T));
+  napi_create_typedarray(env, type, values.size(), buffer, 0, &result);
   return result;
 }
 
@@ -139,13 +151,7 @@ napi_value table_keys(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   TableHandle* handle = open_handle(env, info, argv);
   if (handle == nullptr) return nullptr;
-  std::vector<uint32_t> keys = handle->table->keys();
-  void* data = nullptr;
-  napi_value buffer, result;
-  if (napi_create_arraybuffer(env, keys.size() * sizeof(uint32_t), &data, &buffer) != napi_ok) return nullptr;
-  if (!keys.empty()) std::memcpy(data, keys.data(), keys.size() * sizeof(uint32_t));
-  napi_create_typedarray(env, napi_uint32_array, keys.size(), buffer, 0, &result);
-  return result;
+  return typed_array_of(env, napi_uint32_array, handle->table->keys());
 }
 
 napi_value table_get_batch(napi_env env, napi_callback_info info) {
@@ -358,6 +364,117 @@ napi_value table_stats(napi_env env, napi_callback_info info) {
   return result;
 }
 
+constexpr double kMaxSafeInteger = 9007199254740991.0;
+
+bool read_revision(napi_env env, napi_value value, uint64_t* revision) {
+  double d;
+  if (!to_integer(env, value, "revision", 0, kMaxSafeInteger, &d)) return false;
+  *revision = static_cast<uint64_t>(d);
+  return true;
+}
+
+napi_value conditional_error(napi_env env, int err, uint32_t key, uint64_t revision) {
+  if (err == -ENOENT) return throw_redirect_error(env, err, "no entry in key " + std::to_string(key));
+  if (err == -EBUSY) {
+    return throw_redirect_error(env, err, "key " + std::to_string(key) + " no longer holds revision " +
+                                              std::to_string(revision) + " as it was");
+  }
+  return throw_redirect_error(env, err, "conditional update of key " + std::to_string(key) + " failed");
+}
+
+// compareAndDelete(key, revision): true, or ENOENT / EBUSY.
+napi_value table_compare_and_delete(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  uint32_t key;
+  uint64_t revision;
+  TableHandle* handle = open_handle_with_key(env, info, argv, &key);
+  if (handle == nullptr || !read_revision(env, argv[1], &revision)) return nullptr;
+  int err = handle->table->compare_and_delete(key, revision, nullptr);
+  if (err != 0) return conditional_error(env, err, key, revision);
+  napi_value result;
+  napi_get_boolean(env, true, &result);
+  return result;
+}
+
+// compareAndSet(key, ifindex, revision): the new revision, or ENOENT / EBUSY / ENODEV.
+napi_value table_compare_and_set(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  uint32_t key;
+  int ifindex;
+  uint64_t revision, fresh = 0;
+  TableHandle* handle = open_handle_with_key(env, info, argv, &key);
+  if (handle == nullptr || !to_ifindex(env, argv[1], &ifindex) || !read_revision(env, argv[2], &revision)) {
+    return nullptr;
+  }
+  int err = handle->table->compare_and_set(key, ifindex, revision, &fresh);
+  if (err == -ENODEV) return no_device(env, handle, ifindex);
+  if (err != 0) return conditional_error(env, err, key, revision);
+  napi_value result;
+  napi_create_double(env, static_cast<double>(fresh), &result);
+  return result;
+}
+
+// snapshot(): { keys: Uint32Array, ifindexes: Int32Array, revisions: Float64Array, lastUsed: Float64Array }
+napi_value table_snapshot(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  TableHandle* handle = open_handle(env, info, argv);
+  if (handle == nullptr) return nullptr;
+  ArrayTable::Snapshot snap = handle->table->snapshot();
+  std::vector<double> revisions(snap.revisions.begin(), snap.revisions.end());
+  std::vector<double> last_used(snap.last_used.begin(), snap.last_used.end());
+  napi_value result;
+  napi_create_object(env, &result);
+  napi_set_named_property(env, result, "keys", typed_array_of(env, napi_uint32_array, snap.keys));
+  napi_set_named_property(env, result, "ifindexes", typed_array_of(env, napi_int32_array, snap.ifindexes));
+  napi_set_named_property(env, result, "revisions", typed_array_of(env, napi_float64_array, revisions));
+  napi_set_named_property(env, result, "lastUsed", typed_array_of(env, napi_float64_array, last_used));
+  return result;
+}
+
+// compareAndDeleteBatch(keys, revisions, lastUsed?, statuses?): deleted count; statuses[i] is
+// 0 / -ENOENT / -EBUSY / -E2BIG. Never stops at the first failure.
+napi_value table_compare_and_delete_batch(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  TableHandle* handle = open_handle(env, info, argv);
+  TypedArrayView keys, revisions, last_used{nullptr, 0}, statuses{nullptr, 0};
+  static const napi_typedarray_type kFloat64[] = {napi_float64_array};
+  if (handle == nullptr || !to_u32_array(env, argv[0], "keys", &keys) ||
+      !to_typed_array(env, argv[1], "revisions", kFloat64, 1, "Float64Array", &revisions)) {
+    return nullptr;
+  }
+  napi_valuetype type;
+  napi_typeof(env, argv[2], &type);
+  if (type != napi_undefined && !to_typed_array(env, argv[2], "lastUsed", kFloat64, 1, "Float64Array", &last_used)) {
+    return nullptr;
+  }
+  napi_typeof(env, argv[3], &type);
+  if (type != napi_undefined && !to_i32_array(env, argv[3], "statuses", &statuses)) return nullptr;
+  size_t n = keys.length;
+  if (revisions.length != n || (last_used.data != nullptr && last_used.length != n) ||
+      (statuses.data != nullptr && statuses.length < n)) {
+    return throw_invalid_value(env, "revisions (and lastUsed) must have keys.length (" + std::to_string(n) +
+                                        ") elements, statuses at least that many");
+  }
+  const auto* key_data = static_cast<const uint32_t*>(keys.data);
+  const auto* rev_data = static_cast<const double*>(revisions.data);
+  const auto* used_data = static_cast<const double*>(last_used.data);
+  auto* status_data = static_cast<int32_t*>(statuses.data);
+  uint32_t deleted = 0;
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t used = used_data != nullptr ? static_cast<uint64_t>(used_data[i]) : 0;
+    int status = -EBUSY;
+    if (rev_data[i] >= 0 && rev_data[i] <= kMaxSafeInteger) {
+      status = handle->table->compare_and_delete(key_data[i], static_cast<uint64_t>(rev_data[i]),
+                                                 used_data != nullptr ? &used : nullptr);
+    }
+    deleted += status == 0;
+    if (status_data != nullptr) status_data[i] = status;
+  }
+  napi_value result;
+  napi_create_uint32(env, deleted, &result);
+  return result;
+}
+
 // close(): idempotent; the Promise resolves once this handle's reference is gone and, when it
 // was the last one, the table has been freed (after a grace period).
 napi_value table_close(napi_env env, napi_callback_info info) {
@@ -400,7 +517,9 @@ constexpr FunctionSpec kHandleFunctions[] = {
     {"close", table_close},       {"closed", table_closed},
     {"redirect", table_redirect}, {"redirectOne", table_redirect_one},
     {"flush", table_flush},       {"broadcast", table_broadcast},
-    {"stats", table_stats},
+    {"stats", table_stats},       {"compareAndDelete", table_compare_and_delete},
+    {"compareAndSet", table_compare_and_set}, {"snapshot", table_snapshot},
+    {"compareAndDeleteBatch", table_compare_and_delete_batch},
 };
 
 // The JS face of a handle: { id, maxEntries, get, set, ... }.
@@ -461,6 +580,13 @@ napi_value flush_thread(napi_env env, napi_callback_info) {
   return undefined_value(env);
 }
 
+// coarseNow(): the clock entries' lastUsed is stamped with (coarse monotonic milliseconds).
+napi_value coarse_now(napi_env env, napi_callback_info) {
+  napi_value result;
+  napi_create_double(env, static_cast<double>(coarse_now_ms()), &result);
+  return result;
+}
+
 // setTracing(on): record a trace event for every bulk this thread transmits.
 napi_value set_tracing(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -488,6 +614,7 @@ void init_table_binding(napi_env env, napi_value exports) {
       {"liveTableCount", nullptr, live_table_count, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"flushThread", nullptr, flush_thread, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setTracing", nullptr, set_tracing, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"coarseNow", nullptr, coarse_now, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
 }
