@@ -51,6 +51,7 @@ Device::Device(Namespace* ns, std::string name, int ifindex, const DeviceConfig&
 }
 
 Device::~Device() {
+  if (lower_ != nullptr) lower_->release();
   if (backend_ != nullptr) backend_->release();
   ns()->release();
 }
@@ -115,8 +116,8 @@ Device* Device::retain_peer() {
 
 Device* Device::retain_lower() {
   if (lower_ == nullptr) return nullptr;
-  rcu::ReadLock read;
-  return lower_->try_retain() ? lower_ : nullptr;
+  lower_->retain();  // this upper holds a lifetime reference on it for as long as it exists
+  return lower_;
 }
 
 void Device::release() {

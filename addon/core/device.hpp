@@ -143,7 +143,7 @@ class Device {
   // Kinds (set while the namespaces are locked at creation, before the device is visible).
   DeviceKind kind_ = DeviceKind::Plain;
   std::atomic<Device*> peer_{nullptr};  // exchanged to nullptr by whichever end goes first
-  Device* lower_ = nullptr;             // an upper holds a usage reference on it
+  Device* lower_ = nullptr;             // an upper holds a usage and a lifetime reference on it
   std::vector<Device*> uppers_;         // guarded by mu_
   bool uppers_closed_ = false;          // guarded by mu_: the device started unregistering
   Namespace* backend_ = nullptr;        // a tunnel holds a reference on it

@@ -144,6 +144,23 @@ NamespaceState Namespace::state() {
   return state_;
 }
 
+bool Namespace::try_retain() {
+  int64_t n = lifetime_.load(std::memory_order_relaxed);
+  while (n > 0) {
+    if (lifetime_.compare_exchange_weak(n, n + 1, std::memory_order_acquire, std::memory_order_relaxed)) return true;
+  }
+  return false;
+}
+
+Namespace* Namespace::retain_namespace_of(const Device* dev) {
+  for (;;) {
+    rcu::ReadLock read;
+    Namespace* ns = dev->ns();
+    // Fails only if the namespace is being freed: then the device has moved on; read again.
+    if (ns->try_retain()) return ns;
+  }
+}
+
 void Namespace::release() {
   if (lifetime_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
   // A publisher may still be inside acquire_device_usage() on this namespace's index.
@@ -308,6 +325,7 @@ int Namespace::create_upper(Device* lower, DeviceKind kind, Namespace* ns, const
     return err;
   }
   (*out)->kind_ = kind;
+  lower->retain();  // its memory, for as long as the upper exists (the usage is for its lifecycle)
   (*out)->lower_ = lower;
   lower->uppers_.push_back(*out);
   return 0;
@@ -365,28 +383,42 @@ Device* Namespace::acquire_device_usage(int ifindex, uint64_t* generation) {
   cds_lfht_node* found = cds_lfht_iter_get_node(&iter);
   if (found == nullptr) return nullptr;
   Device* dev = caa_container_of(found, IndexNode, node)->device;
+  RT_RACE_POINT();  // a move may unlist the device, bump its generation and purge here
   // The device's memory lives until a grace period after its release, so it is safe here.
-  *generation = dev->generation();  // before the checks: a move after this is caught later
+  *generation = dev->generation();
+  // A move deletes the index node before it bumps the generation: if the node is still listed
+  // now, the generation read belongs to this namespace, and a later move is caught by the
+  // publisher's re-check.
+  if (cds_lfht_is_node_deleted(found)) return nullptr;
   RT_RACE_POINT();
   if (!dev->registered() || !dev->acquire_usage()) return nullptr;
   return dev;
 }
 
 void Namespace::unregister_device(Device* dev, std::function<void()> done) {
-  Namespace* origin = nullptr;
+  Namespace* origin = nullptr;  // pinned while we use it
+  bool started = false;
   for (;;) {
-    Namespace* ns = dev->ns();
-    std::lock_guard<std::mutex> lock(ns->mu_);
-    if (dev->ns() != ns) continue;  // moved meanwhile: lock its new namespace
-    if (dev->state() != DeviceState::Registered) {
-      dev->when_unregistered(std::move(done));
-      return;
+    Namespace* ns = retain_namespace_of(dev);
+    {
+      std::lock_guard<std::mutex> lock(ns->mu_);
+      if (dev->ns() == ns) {  // else it moved meanwhile: lock its new namespace
+        if (dev->state() == DeviceState::Registered) {
+          dev->mark_unregistering();
+          ns->unlist_locked(dev);
+          ns->reserved_ifindexes_.insert(dev->ifindex());  // kept until released
+          started = true;
+        }
+        origin = ns;
+      }
     }
-    dev->mark_unregistering();
-    ns->unlist_locked(dev);
-    ns->reserved_ifindexes_.insert(dev->ifindex());  // kept until released
-    origin = ns;
-    break;
+    if (origin != nullptr) break;
+    ns->release();
+  }
+  if (!started) {  // already unregistering: only wait (outside every lock: `done` may lock)
+    origin->release();
+    dev->when_unregistered(std::move(done));
+    return;
   }
   std::vector<Device*> dependents = dev->take_dependents();
   // `done` runs when the device and every dependent are released.
@@ -402,6 +434,7 @@ void Namespace::unregister_device(Device* dev, std::function<void()> done) {
     unregister_from(origin, dependent, arrive);
     dependent->release();
   }
+  origin->release();
   dev->release_base_usage();
 }
 
@@ -456,9 +489,15 @@ class UnregisterWorker {
 
 void Namespace::queue_unregister(Device* dev, std::function<void()> done) {
   for (;;) {
-    Namespace* ns = dev->ns();
+    Namespace* ns = retain_namespace_of(dev);
     std::unique_lock<std::mutex> lock(ns->mu_);
-    if (dev->ns() != ns) continue;  // moved meanwhile
+    if (dev->ns() != ns) {  // moved meanwhile
+      lock.unlock();
+      ns->release();
+      continue;
+    }
+    // Pinned by the lock from here on: the device holds a reference on its namespace.
+    ns->release();
     if (dev->state() != DeviceState::Registered) {
       lock.unlock();
       dev->when_unregistered(std::move(done));
@@ -536,9 +575,14 @@ int Namespace::move_device(Device* dev, Namespace* target, const std::string* ne
   if (new_name != nullptr) {
     if (int err = validate_device_name(*new_name)) return err;
   }
+  if (dev->backend() == target) return -EINVAL;  // a tunnel cannot live in its backend
   Namespace* left = nullptr;  // the source, whose reference the device held
   for (;;) {
-    Namespace* source = dev->ns();
+    Namespace* source = retain_namespace_of(dev);
+    struct Unpin {
+      Namespace* ns;
+      ~Unpin() { ns->release(); }  // after the locks below are released
+    } unpin{source};
     if (source == target) return 0;
     // Lock order: ascending namespace id.
     Namespace* first = source->id_ < target->id_ ? source : target;

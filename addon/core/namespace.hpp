@@ -65,6 +65,11 @@ class Namespace {
 
   void retain() { lifetime_.fetch_add(1, std::memory_order_relaxed); }
   void release();
+  // A reference unless the namespace is already being freed (its memory outlives a read-side
+  // section that found it, so this is safe there).
+  bool try_retain();
+  // The device's current namespace with a reference for the caller (the device may be moving).
+  static Namespace* retain_namespace_of(const Device* dev);
 
   // Leaves the registry at once (open/list no longer find it, new devices are refused), then
   // unregisters every device of the namespace; `done` runs once all of them are released

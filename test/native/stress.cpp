@@ -426,6 +426,10 @@ void kind_storm(unsigned seed) {
     mover.join();
     for (Device* d : devices) {
       if (d->state() != DeviceState::Released) fail("storm: a device survived", static_cast<long>(d->kind()), d->usage_count());
+    }
+    rt::rcu::wait_for_callbacks();  // let released lowers be freed if nothing held them
+    for (Device* d : devices) {
+      if (Device* l = d->retain_lower()) l->release();  // an upper keeps its lower's memory
       d->release();
     }
     for (Namespace* n : ns) {
