@@ -130,6 +130,28 @@ describe('namespaces', () => {
       await table.close();
     });
 
+    it('waits for devices that were already unregistering', async function () {
+      this.timeout(30_000);
+      const ns = new Namespace(uniqueName('ns'));
+      const dev = ns.createDevice('held');
+      const table = new RedirectTable({ maxEntries: 8, namespace: ns });
+      for (let key = 0; key < 8; key += 1) table.set(key, dev.ifindex);
+      // This worker's read-side section never closes: the purged entries keep their references.
+      const worker = new Worker(path.join(__dirname, 'workers', 'endless-redirector.js'), { workerData: { tableId: table.id } });
+      worker.on('error', () => undefined);
+      await new Promise((resolve) => worker.once('message', resolve));
+      const unregistered = dev.unregister();
+      let destroyed = false;
+      const destroying = ns.destroy().then(() => (destroyed = true));
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      assert.equal(destroyed, false);
+      assert.equal(dev.state, 'unregistering');
+      await worker.terminate();
+      await Promise.all([unregistered, destroying]);
+      assert.equal(dev.state, 'released');
+      await table.close();
+    });
+
     it('an empty namespace is destroyed at once', async () => {
       const ns = new Namespace(uniqueName('ns'));
       await ns.destroy();

@@ -183,6 +183,10 @@ int Namespace::destroy(std::function<void()> done) {
         node->device->retain();
         devices.push_back(node->device);
       }
+      for (Device* draining : draining_) {  // already unregistering: wait for them too
+        draining->retain();
+        devices.push_back(draining);
+      }
       for (Device* tunnel : tunnels_) {  // tunnels elsewhere whose backend goes away
         tunnel->retain();
         devices.push_back(tunnel);
@@ -407,6 +411,7 @@ void Namespace::unregister_device(Device* dev, std::function<void()> done) {
           dev->mark_unregistering();
           ns->unlist_locked(dev);
           ns->reserved_ifindexes_.insert(dev->ifindex());  // kept until released
+          ns->draining_.insert(dev);
           started = true;
         }
         origin = ns;
@@ -630,6 +635,7 @@ int Namespace::move_device(Device* dev, Namespace* target, const std::string* ne
 
 void Namespace::forget_device(Device* dev) {
   std::lock_guard<std::mutex> lock(mu_);
+  draining_.erase(dev);
   reserved_ifindexes_.erase(dev->ifindex());
 }
 

@@ -140,6 +140,7 @@ class Namespace {
   std::map<int, IndexNode*> by_ifindex_;  // registered devices
   std::unordered_map<std::string, Device*> by_name_;
   std::set<int> reserved_ifindexes_;  // registered and not yet released
+  std::set<Device*> draining_;         // unregistering, not yet released (destroy waits for them)
   int next_ifindex_ = 1;
   NamespaceState state_ = NamespaceState::Alive;
   std::vector<std::function<void()>> destroy_waiters_;
