@@ -47,6 +47,7 @@ std::atomic<bool> stop{false};
 std::atomic<uint64_t> violations{0};
 std::atomic<uint64_t> lookups{0}, updates{0}, unregisters{0}, table_cycles{0}, duels{0};
 std::atomic<uint64_t> frames_accepted{0}, frames_received{0}, namespace_cycles{0}, move_duels{0}, kind_storms{0};
+std::atomic<uint64_t> collector_deletes{0};
 std::atomic<uint32_t> churn_table_id{0};  // a table the churn thread is about to close
 
 // Every device ever created (lifetime references), for the final conservation sums, and the
@@ -484,6 +485,28 @@ void namespace_churn(unsigned seed) {
   }
 }
 
+// A garbage collector on the shared table, racing the redirectors' refreshes, the writer's sets
+// and deletes and the unregister purges: snapshot, then conditional deletes of what looked idle.
+// A conditional delete may only succeed on the very entry (revision and idle stamp) it saw.
+void collector(ArrayTable* table) {
+  while (!stop.load(std::memory_order_relaxed)) {
+    ArrayTable::Snapshot snap = table->snapshot();
+    uint64_t now = coarse_now_ms();
+    for (size_t i = 0; i < snap.keys.size(); ++i) {
+      if (now - snap.last_used[i] < 8) continue;  // recently used: keep
+      int err = table->compare_and_delete(snap.keys[i], snap.revisions[i], &snap.last_used[i]);
+      if (err == 0) collector_deletes.fetch_add(1, std::memory_order_relaxed);
+      if (err != 0 && err != -ENOENT && err != -EBUSY) fail("compare_and_delete status", err);
+    }
+    uint64_t fresh = 0;
+    if (!snap.keys.empty()) {
+      int err = table->compare_and_set(snap.keys[0], snap.ifindexes[0], snap.revisions[0], &fresh);
+      if (err != 0 && err != -ENOENT && err != -EBUSY && err != -ENODEV) fail("compare_and_set status", err);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
 // Redirects batches of random keys (and single frames through the per-frame section) on the
 // shared table and on whatever table the churn thread is closing.
 void redirector(ArrayTable* table, unsigned index) {
@@ -610,6 +633,7 @@ int main(int argc, char** argv) {
   threads.emplace_back(namespace_churn, 11);
   threads.emplace_back(move_duel, 12);
   threads.emplace_back(kind_storm, 13);
+  threads.emplace_back(collector, table);
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop.store(true);
   for (auto& t : threads) t.join();
@@ -656,10 +680,10 @@ int main(int argc, char** argv) {
   rt::rcu::wait_for_callbacks();  // callbacks queued by callbacks (device frees)
   rt::rcu::unregister_current_thread();
 
-  std::printf("stress: %.1fs, %d readers, %d redirectors: %llu frames accepted, %llu received, %llu lookups, %llu updates, %llu unregisters, %llu duels, %llu table cycles, %llu namespace cycles, %llu move duels, %llu kind storms, %llu violations\n",
+  std::printf("stress: %.1fs, %d readers, %d redirectors: %llu frames accepted, %llu received, %llu lookups, %llu updates, %llu unregisters, %llu duels, %llu table cycles, %llu namespace cycles, %llu move duels, %llu kind storms, %llu collector deletes, %llu violations\n",
               seconds, readers, redirectors, (unsigned long long)frames_accepted.load(), (unsigned long long)frames_received.load(),
               (unsigned long long)lookups.load(), (unsigned long long)updates.load(),
-              (unsigned long long)unregisters.load(), (unsigned long long)duels.load(), (unsigned long long)table_cycles.load(), (unsigned long long)namespace_cycles.load(), (unsigned long long)move_duels.load(), (unsigned long long)kind_storms.load(),
+              (unsigned long long)unregisters.load(), (unsigned long long)duels.load(), (unsigned long long)table_cycles.load(), (unsigned long long)namespace_cycles.load(), (unsigned long long)move_duels.load(), (unsigned long long)kind_storms.load(), (unsigned long long)collector_deletes.load(),
               (unsigned long long)violations.load());
   return violations.load() == 0 ? 0 : 1;
 }
