@@ -517,16 +517,19 @@ void Namespace::queue_unregister(Device* dev, std::function<void()> done) {
     dev->retain();
     dev->queued_on_ = ns;
     ns->unregister_queue_.push_back(QueuedUnregister{dev, {std::move(done)}});
-    if (!ns->work_scheduled_) {
-      ns->work_scheduled_ = true;
-      ns->retain();
-      UnregisterWorker::instance().schedule([ns] {
-        ns->run_unregister_work();
-        ns->release();
-      });
-    }
+    ns->schedule_work_locked();
     return;
   }
+}
+
+void Namespace::schedule_work_locked() {
+  if (work_scheduled_) return;
+  work_scheduled_ = true;
+  retain();  // until the work ran
+  UnregisterWorker::instance().schedule([this] {
+    run_unregister_work();
+    release();
+  });
 }
 
 void Namespace::run_unregister_work() {
@@ -617,14 +620,7 @@ int Namespace::move_device(Device* dev, Namespace* target, const std::string* ne
       source->unregister_queue_.erase(it);
       dev->queued_on_ = target;
       target->unregister_queue_.push_back(std::move(moved));
-      if (!target->work_scheduled_) {
-        target->work_scheduled_ = true;
-        target->retain();
-        UnregisterWorker::instance().schedule([target] {
-          target->run_unregister_work();
-          target->release();
-        });
-      }
+      target->schedule_work_locked();
     }
     left = source;
     break;

@@ -124,6 +124,7 @@ class Namespace {
   int allocate_ifindex_locked();
   int create_device_locked(const std::string& name, const DeviceConfig& config, Device** out);
   void forget_tunnel(Device* tunnel);
+  void schedule_work_locked();  // with mu_ held: run this namespace's unregister work soon
   void run_unregister_work();
   // Unregisters `dev` where it is now: directly if it is in `origin`, queued otherwise.
   static void unregister_from(Namespace* origin, Device* dev, std::function<void()> done);
