@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { Device, DeviceOptions, Namespace, RedirectError, RedirectErrorCode } from '../lib';
+import { Device, DeviceOptions, Namespace, RedirectError, RedirectErrorCode, RedirectTable } from '../lib';
 
 let counter = 0;
 
@@ -46,4 +46,25 @@ export async function collectGarbage(): Promise<void> {
     gc();
     await new Promise((resolve) => setImmediate(resolve));
   }
+}
+
+/** Two fresh devices and a table, made before each test and torn down after it. */
+export interface TableFixture {
+  a: Device;
+  b: Device;
+  table: RedirectTable;
+}
+
+export function useTableFixture(maxEntries: number): TableFixture {
+  const fixture = {} as TableFixture;
+  beforeEach(() => {
+    fixture.a = createDevice();
+    fixture.b = createDevice();
+    fixture.table = new RedirectTable({ maxEntries });
+  });
+  afterEach(async () => {
+    await fixture.table.close();
+    await Promise.all([fixture.a.unregister(), fixture.b.unregister()]);
+  });
+  return fixture;
 }
