@@ -7,6 +7,7 @@
         "addon/core/bulk_queues.cpp",
         "addon/core/device.cpp",
         "addon/core/entry.cpp",
+        "addon/core/hash_table.cpp",
         "addon/core/namespace.cpp",
         "addon/core/rcu.cpp",
         "addon/core/sink.cpp",

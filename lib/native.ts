@@ -24,6 +24,7 @@ export interface NativeTableHandle {
   readonly id: number;
   readonly maxEntries: number;
   readonly namespace: NativeNamespace;
+  readonly kind: 'array' | 'hash';
   get(key: number): number | undefined;
   set(key: number, ifindex: number): number;
   delete(key: number): boolean;
@@ -56,7 +57,7 @@ export interface NativeAddon {
   setTracing(on: boolean): void;
   noop(): void;
   echo(value: number): number;
-  createTable(maxEntries: number, namespace: NativeNamespace): NativeTableHandle;
+  createTable(maxEntries: number, namespace: NativeNamespace, kind: 'array' | 'hash'): NativeTableHandle;
   createNamespace(name: string): NativeNamespace;
   openNamespace(idOrName: number | string): NativeNamespace;
   listNamespaces(): NativeNamespace[];

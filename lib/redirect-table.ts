@@ -3,7 +3,8 @@ import { invalidArgType } from './errors';
 import { Namespace, namespaceHandle, wrapNamespace } from './namespace';
 import { native, NativeTableHandle, traceListeners } from './native';
 
-// Handed from open() to the constructor, so open() reuses it without a second public signature.
+// Handed from open() (or RedirectHashTable) to the constructor, so they reuse it without a
+// second public signature.
 let openedHandle: NativeTableHandle | undefined;
 
 export interface RedirectTableOptions {
@@ -196,7 +197,7 @@ export class RedirectTable {
     }
     const opened = openedHandle;
     openedHandle = undefined;
-    const handle = opened ?? native.createTable(options.maxEntries, namespaceHandle(namespace));
+    const handle = opened ?? native.createTable(options.maxEntries, namespaceHandle(namespace), 'array');
     this.#handle = handle;
     this.id = handle.id;
     this.maxEntries = handle.maxEntries;
@@ -298,7 +299,8 @@ export class RedirectTable {
    */
   static open(id: number): RedirectTable {
     openedHandle = native.openTable(id);
-    return new RedirectTable({ maxEntries: openedHandle.maxEntries });
+    const options = { maxEntries: openedHandle.maxEntries };
+    return openedHandle.kind === 'hash' ? new RedirectHashTable(options) : new RedirectTable(options);
   }
 
   /** Whether `close()` was called on this handle. */
@@ -321,3 +323,35 @@ export class RedirectTable {
   }
 }
 
+
+/**
+ * The hash redirect table (the kernel's `BPF_MAP_TYPE_DEVMAP_HASH`): any u32 key, at most
+ * `maxEntries` entries (`set` of a new key on a full table: `E2BIG`), on liburcu's lock-free hash
+ * table sized up front, so no lookup is ever slowed by a resize. Same API as `RedirectTable`,
+ * conditional deletes included; `open(id)` returns a `RedirectHashTable` for a hash table.
+ */
+export class RedirectHashTable extends RedirectTable {
+  /**
+   * @throws TypeError / RangeError for a bad `maxEntries`, RedirectError ENOMEM, ENOENT (the
+   *   namespace is being destroyed)
+   */
+  constructor(options: RedirectTableOptions) {
+    if (openedHandle === undefined) {
+      if (typeof options !== 'object' || options === null) {
+        throw invalidArgType('The "options" argument must be of type object');
+      }
+      const namespace = options.namespace ?? Namespace.root;
+      if (!(namespace instanceof Namespace)) {
+        throw invalidArgType('The "options.namespace" argument must be a Namespace');
+      }
+      openedHandle = native.createTable(options.maxEntries, namespaceHandle(namespace), 'hash');
+      super({ maxEntries: openedHandle.maxEntries });
+      return;
+    }
+    super(options);
+  }
+
+  override [inspect.custom](): string {
+    return `RedirectHashTable { id: ${this.id}, maxEntries: ${this.maxEntries}, closed: ${this.closed} }`;
+  }
+}

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <new>
 
-#include "bulk_queues.hpp"
+#include "datapath.hpp"
 #include "namespace.hpp"
 #include "race_point.hpp"
 #include "table_registry.hpp"
@@ -139,102 +139,22 @@ size_t ArrayTable::lookup_batch(const uint32_t* keys, int32_t* out, size_t n) co
   return hits;
 }
 
-namespace {
-
-// The verdict for a frame of `length` to `entry`'s device; the counter to charge when refused.
-inline int verdict_for(const Entry* entry, uint32_t length, TableCounter* refused) {
-  if (entry == nullptr) {
-    *refused = kMisses;
-    return -ENOENT;
-  }
-  const Device* dev = entry->device;
-  if (!dev->is_up()) {
-    *refused = kDown;
-    return -ENETDOWN;
-  }
-  if (length > dev->mtu()) {
-    *refused = kTooBig;
-    return -EMSGSIZE;
-  }
-  return 0;
-}
-
-}  // namespace
-
 size_t ArrayTable::redirect(const uint32_t* keys, const uint32_t* ids, const uint32_t* lengths, int32_t* verdicts,
                             size_t n) {
-  uint64_t refused[kTableCounterCount] = {};
-  size_t accepted = 0;
-  const uint64_t now = coarse_now_ms();
-  rcu::ReadLock read;
-  BulkQueues& queues = BulkQueues::current();
-  for (size_t i = 0; i < n; ++i) {
-    Entry* entry = lookup(keys[i]);
-    TableCounter why = kMisses;
-    int verdict = verdict_for(entry, lengths[i], &why);
-    if (verdict == 0) {
-      if (entry->last_used.load(std::memory_order_relaxed) < now) entry->refresh(now);
-      queues.enqueue(this, entry->device, Frame{ids[i], lengths[i]});
-      ++accepted;
-    } else {
-      ++refused[why];
-    }
-    if (verdicts != nullptr) verdicts[i] = verdict;
-  }
-  queues.flush();
-  auto& c = counters();
-  c.add(kRedirected, accepted);
-  if (n != accepted) {
-    c.add(kMisses, refused[kMisses]);
-    c.add(kDown, refused[kDown]);
-    c.add(kTooBig, refused[kTooBig]);
-  }
-  return accepted;
+  return datapath::redirect(this, [this](uint32_t key) { return lookup(key); }, keys, ids, lengths, verdicts, n);
 }
 
 int ArrayTable::redirect_one(uint32_t key, uint32_t id, uint32_t length, bool* opened_section) {
-  BulkQueues& queues = BulkQueues::current();
-  *opened_section = queues.open_section();
-  Entry* entry = lookup(key);
-  TableCounter why = kMisses;
-  int verdict = verdict_for(entry, length, &why);
-  if (verdict == 0) {
-    entry->refresh(coarse_now_ms());
-    queues.enqueue(this, entry->device, Frame{id, length});
-    counters().add(kRedirected, 1);
-  } else {
-    counters().add(why, 1);
-  }
-  return verdict;
+  return datapath::redirect_one(this, [this](uint32_t k) { return lookup(k); }, key, id, length, opened_section);
 }
 
 size_t ArrayTable::broadcast(const uint32_t* ids, const uint32_t* lengths, size_t n, int exclude_ifindex) {
-  rcu::ReadLock read;
-  // Walk the slots once (never next-key iteration, which restarts and duplicates), then send
-  // each frame to each target found.
-  thread_local std::vector<const Entry*> targets;
-  targets.clear();
-  for (uint32_t key = 0; key < max_entries_; ++key) {
-    const Entry* entry = slot(key).load(std::memory_order_acquire);
-    if (entry != nullptr && entry->ifindex != exclude_ifindex && entry->device->is_up()) targets.push_back(entry);
-  }
-  BulkQueues& queues = BulkQueues::current();
-  size_t accepted = 0;
-  uint64_t too_big = 0;
-  for (size_t i = 0; i < n; ++i) {
-    for (const Entry* entry : targets) {
-      if (lengths[i] > entry->device->mtu()) {
-        ++too_big;
-        continue;
-      }
-      queues.enqueue(this, entry->device, Frame{ids[i], lengths[i]}, exclude_ifindex);
-      ++accepted;
+  auto for_each = [this](auto fn) {
+    for (uint32_t key = 0; key < max_entries_; ++key) {
+      if (const Entry* entry = slot(key).load(std::memory_order_acquire)) fn(entry);
     }
-  }
-  queues.flush();
-  counters().add(kRedirected, accepted);
-  if (too_big != 0) counters().add(kTooBig, too_big);
-  return accepted;
+  };
+  return datapath::broadcast(this, for_each, ids, lengths, n, exclude_ifindex);
 }
 
 int ArrayTable::compare_and_delete(uint32_t key, uint64_t revision, const uint64_t* last_used) {
@@ -273,8 +193,8 @@ int ArrayTable::compare_and_set(uint32_t key, int ifindex, uint64_t revision, ui
   return recheck_published(key, fresh);
 }
 
-ArrayTable::Snapshot ArrayTable::snapshot() const {
-  Snapshot snap;
+TableSnapshot ArrayTable::snapshot() const {
+  TableSnapshot snap;
   rcu::ReadLock read;
   for (uint32_t key = 0; key < max_entries_; ++key) {
     const Entry* entry = slot(key).load(std::memory_order_acquire);

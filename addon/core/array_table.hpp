@@ -23,7 +23,8 @@ class ArrayTable final : public Table {
   // -ENOMEM when the slots cannot be allocated.
   static int create(uint32_t max_entries, Namespace* ns, ArrayTable** out);
 
-  uint32_t max_entries() const { return max_entries_; }
+  bool keyed_by_index() const override { return true; }
+  uint32_t max_entries() const override { return max_entries_; }
 
   // --- reads inside the caller's read-side section (see rcu::ReadLock) ---
   // The entry in `key`, nullptr when empty or out of range.
@@ -34,7 +35,7 @@ class ArrayTable final : public Table {
 
   // --- reads that take their own read-side section ---
   // Copies the entry in `key` into *out; false when empty or out of range.
-  bool read(uint32_t key, EntryView* out) const {
+  bool read(uint32_t key, EntryView* out) const override {
     rcu::ReadLock read;
     const Entry* entry = lookup(key);
     if (entry == nullptr) return false;
@@ -45,52 +46,48 @@ class ArrayTable final : public Table {
   // --- writes (any thread; they take their own read-side sections) ---
   // 0 and *revision, or -E2BIG (key out of range), -ENODEV (no registered device with that
   // ifindex in the table's namespace, or it started unregistering meanwhile), -ENOMEM.
-  int update(uint32_t key, int ifindex, uint64_t* revision);
+  int update(uint32_t key, int ifindex, uint64_t* revision) override;
   // 1 when an entry was removed, 0 when the slot was empty, -E2BIG when out of range.
-  int remove(uint32_t key);
+  int remove(uint32_t key) override;
 
   // Batch forms; validation happens before any change (no partial effect on bad input).
   // update_batch: 0 or the first error (-E2BIG, -ENODEV with *bad_index set, -ENOMEM).
-  int update_batch(const uint32_t* keys, const int32_t* ifindexes, size_t n, size_t* bad_index);
+  int update_batch(const uint32_t* keys, const int32_t* ifindexes, size_t n, size_t* bad_index) override;
   // remove_batch: number removed, or -E2BIG (with *bad_index) before removing anything.
-  long remove_batch(const uint32_t* keys, size_t n, size_t* bad_index);
+  long remove_batch(const uint32_t* keys, size_t n, size_t* bad_index) override;
   // lookup_batch: writes the ifindex (0 when empty or out of range) for each key, in one
   // read-side section; returns hits.
-  size_t lookup_batch(const uint32_t* keys, int32_t* out, size_t n) const;
+  size_t lookup_batch(const uint32_t* keys, int32_t* out, size_t n) const override;
 
   // --- datapath ---
   // For each frame: look up keys[i], check the device (up, length <= MTU), queue the frame on
   // this thread's bulk queue for the destination; then flush everything, all in one read-side
   // section. verdicts (may be null): 0 accepted, -ENOENT no entry (or key out of range),
   // -ENETDOWN device down, -EMSGSIZE longer than the MTU. Returns the frames accepted.
-  size_t redirect(const uint32_t* keys, const uint32_t* ids, const uint32_t* lengths, int32_t* verdicts, size_t n);
+  size_t redirect(const uint32_t* keys, const uint32_t* ids, const uint32_t* lengths, int32_t* verdicts,
+                  size_t n) override;
   // One frame into the thread's per-frame section (see BulkQueues); *opened_section is set when
   // this call opened it, so the caller schedules the flush. Returns the verdict.
-  int redirect_one(uint32_t key, uint32_t id, uint32_t length, bool* opened_section);
+  int redirect_one(uint32_t key, uint32_t id, uint32_t length, bool* opened_section) override;
   // Every frame to every entry's device except `exclude_ifindex` (0: none), walking the slots;
   // entries whose device is down or whose MTU is below the frame's length are skipped.
   // Returns the copies accepted.
-  size_t broadcast(const uint32_t* ids, const uint32_t* lengths, size_t n, int exclude_ifindex);
+  size_t broadcast(const uint32_t* ids, const uint32_t* lengths, size_t n, int exclude_ifindex) override;
 
   // --- conditional updates (for garbage collectors) ---
   // Deletes the entry in `key` only if it has `revision` and, when `last_used` is given, was last
   // used at *last_used (it is claimed first, so a racing refresh either lands before the claim,
   // making this EBUSY, or loses and cannot resurrect the entry). 0, -ENOENT (no entry), -EBUSY
   // (another revision, or refreshed since), -E2BIG.
-  int compare_and_delete(uint32_t key, uint64_t revision, const uint64_t* last_used);
+  int compare_and_delete(uint32_t key, uint64_t revision, const uint64_t* last_used) override;
   // Replaces the entry in `key` only if it has `revision`: 0 and *new_revision, or -ENOENT,
   // -EBUSY, -ENODEV (no such device, or it went away meanwhile), -E2BIG, -ENOMEM.
-  int compare_and_set(uint32_t key, int ifindex, uint64_t revision, uint64_t* new_revision);
-  struct Snapshot {
-    std::vector<uint32_t> keys;
-    std::vector<int32_t> ifindexes;
-    std::vector<uint64_t> revisions;
-    std::vector<uint64_t> last_used;
-  };
-  Snapshot snapshot() const;
+  int compare_and_set(uint32_t key, int ifindex, uint64_t revision, uint64_t* new_revision) override;
+  using Snapshot = TableSnapshot;
+  TableSnapshot snapshot() const override;
 
   // Keys with an entry, ascending.
-  std::vector<uint32_t> keys() const;
+  std::vector<uint32_t> keys() const override;
 
   void purge_device(Device* dev) override;
 

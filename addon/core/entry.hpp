@@ -9,6 +9,8 @@
 #include "device.hpp"
 #include "rcu.hpp"
 
+#include <urcu/rculfhash.h>
+
 namespace rt {
 
 struct Entry {
@@ -20,6 +22,9 @@ struct Entry {
   // conditional delete has claimed the entry: a refresh can no longer move it.
   std::atomic<uint64_t> last_used;
   rcu_head rcu;
+  // Hash tables only: the entry is its own cds_lfht node, under `key`.
+  cds_lfht_node hash_node;
+  uint32_t key;
 
   static constexpr uint64_t kClaimed = UINT64_MAX;
 

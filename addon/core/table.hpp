@@ -2,8 +2,10 @@
 // handle reference counting (done by the TableRegistry) and the unregister notifier hook.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include "rcu.hpp"
 #include "thread_slot.hpp"
@@ -14,6 +16,15 @@ namespace rt {
 
 class Device;
 class Namespace;
+struct EntryView;
+
+// Every entry at one moment (parallel arrays, ascending keys).
+struct TableSnapshot {
+  std::vector<uint32_t> keys;
+  std::vector<int32_t> ifindexes;
+  std::vector<uint64_t> revisions;
+  std::vector<uint64_t> last_used;
+};
 
 // Datapath counters, per thread, summed on read.
 enum TableCounter : unsigned {
@@ -41,6 +52,26 @@ class Table {
   // compare-exchange (a concurrent update that replaced the entry wins). Called inside a
   // read-side section; never waits.
   virtual void purge_device(Device* dev) = 0;
+
+  // --- the operations every kind offers (see ArrayTable for their contracts) ---
+  // Array tables: keys are slot indexes < max_entries (E2BIG beyond). Hash tables: any u32
+  // key, at most max_entries entries (E2BIG when full).
+  virtual bool keyed_by_index() const = 0;
+  virtual uint32_t max_entries() const = 0;
+  virtual bool read(uint32_t key, EntryView* out) const = 0;
+  virtual int update(uint32_t key, int ifindex, uint64_t* revision) = 0;
+  virtual int remove(uint32_t key) = 0;
+  virtual int update_batch(const uint32_t* keys, const int32_t* ifindexes, size_t n, size_t* bad_index) = 0;
+  virtual long remove_batch(const uint32_t* keys, size_t n, size_t* bad_index) = 0;
+  virtual size_t lookup_batch(const uint32_t* keys, int32_t* out, size_t n) const = 0;
+  virtual std::vector<uint32_t> keys() const = 0;
+  virtual size_t redirect(const uint32_t* keys, const uint32_t* ids, const uint32_t* lengths, int32_t* verdicts,
+                          size_t n) = 0;
+  virtual int redirect_one(uint32_t key, uint32_t id, uint32_t length, bool* opened_section) = 0;
+  virtual size_t broadcast(const uint32_t* ids, const uint32_t* lengths, size_t n, int exclude_ifindex) = 0;
+  virtual int compare_and_delete(uint32_t key, uint64_t revision, const uint64_t* last_used) = 0;
+  virtual int compare_and_set(uint32_t key, int ifindex, uint64_t revision, uint64_t* new_revision) = 0;
+  virtual TableSnapshot snapshot() const = 0;
 
   PerThreadCounters<kTableCounterCount>& counters() { return counters_; }
   const PerThreadCounters<kTableCounterCount>& counters() const { return counters_; }

@@ -8,6 +8,7 @@
 
 #include "args.hpp"
 #include "array_table.hpp"
+#include "hash_table.hpp"
 #include "bulk_queues.hpp"
 #include "env_context.hpp"
 #include "errors.hpp"
@@ -22,9 +23,10 @@ namespace {
 // One JS handle onto a table: owns one handle reference until close() or until every function
 // object created for it has been garbage collected. JS thread only.
 struct TableHandle {
-  ArrayTable* table;  // nullptr once closed
+  Table* table;  // nullptr once closed
   uint32_t id;
   uint32_t max_entries;
+  bool keyed_by_index;  // array table: keys must be < max_entries
   unsigned live_functions = 0;
 };
 
@@ -60,9 +62,14 @@ napi_value undefined_value(napi_env env) {
   return result;
 }
 
+// E2BIG: a key beyond an array table's slots, or a hash table that is full.
 napi_value key_out_of_range(napi_env env, const TableHandle* handle, uint32_t key) {
-  return throw_redirect_error(env, -E2BIG, "key " + std::to_string(key) + " is out of range (maxEntries " +
-                                               std::to_string(handle->max_entries) + ")");
+  if (handle->keyed_by_index) {
+    return throw_redirect_error(env, -E2BIG, "key " + std::to_string(key) + " is out of range (maxEntries " +
+                                                 std::to_string(handle->max_entries) + ")");
+  }
+  return throw_redirect_error(env, -E2BIG, "the hash table is full (maxEntries " + std::to_string(handle->max_entries) +
+                                               "); key " + std::to_string(key) + " was not added");
 }
 
 napi_value no_device(napi_env env, const TableHandle* handle, int ifindex) {
@@ -75,7 +82,7 @@ template <size_t N>
 TableHandle* open_handle_with_key(napi_env env, napi_callback_info info, napi_value (&argv)[N], uint32_t* key) {
   TableHandle* handle = open_handle(env, info, argv);
   if (handle == nullptr || !to_u32(env, argv[0], "key", key)) return nullptr;
-  if (*key >= handle->max_entries) {
+  if (handle->keyed_by_index && *key >= handle->max_entries) {
     key_out_of_range(env, handle, *key);
     return nullptr;
   }
@@ -103,6 +110,7 @@ napi_value table_set(napi_env env, napi_callback_info info) {
   uint64_t revision = 0;
   int err = handle->table->update(key, ifindex, &revision);
   if (err == -ENODEV) return no_device(env, handle, ifindex);
+  if (err == -E2BIG) return key_out_of_range(env, handle, key);
   if (err != 0) return throw_redirect_error(env, err, "set failed");
   napi_value result;
   napi_create_double(env, static_cast<double>(revision), &result);
@@ -419,7 +427,7 @@ napi_value table_snapshot(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   TableHandle* handle = open_handle(env, info, argv);
   if (handle == nullptr) return nullptr;
-  ArrayTable::Snapshot snap = handle->table->snapshot();
+  TableSnapshot snap = handle->table->snapshot();
   std::vector<double> revisions(snap.revisions.begin(), snap.revisions.end());
   std::vector<double> last_used(snap.last_used.begin(), snap.last_used.end());
   napi_value result;
@@ -485,7 +493,7 @@ napi_value table_close(napi_env env, napi_callback_info info) {
   Ticket* ticket = nullptr;
   napi_value promise = EnvContext::of(env)->completer().make_promise(env, &ticket);
   if (promise == nullptr) return nullptr;
-  ArrayTable* table = handle->table;
+  Table* table = handle->table;
   handle->table = nullptr;
   if (table == nullptr) {
     ticket->settle(0);
@@ -523,14 +531,16 @@ constexpr FunctionSpec kHandleFunctions[] = {
 };
 
 // The JS face of a handle: { id, maxEntries, get, set, ... }.
-napi_value make_handle_object(napi_env env, ArrayTable* table) {
-  auto* handle = new TableHandle{table, table->id(), table->max_entries()};
+napi_value make_handle_object(napi_env env, Table* table) {
+  auto* handle = new TableHandle{table, table->id(), table->max_entries(), table->keyed_by_index()};
   napi_value object, value;
   napi_create_object(env, &object);
   napi_create_uint32(env, handle->id, &value);
   napi_set_named_property(env, object, "id", value);
   napi_create_uint32(env, handle->max_entries, &value);
   napi_set_named_property(env, object, "maxEntries", value);
+  napi_create_string_utf8(env, handle->keyed_by_index ? "array" : "hash", NAPI_AUTO_LENGTH, &value);
+  napi_set_named_property(env, object, "kind", value);
   table->ns()->retain();
   napi_set_named_property(env, object, "namespace", wrap_namespace(env, table->ns()));
   for (const FunctionSpec& spec : kHandleFunctions) {
@@ -543,10 +553,14 @@ napi_value make_handle_object(napi_env env, ArrayTable* table) {
   return object;
 }
 
+// createTable(maxEntries, namespace, kind: 'array' | 'hash')
 napi_value create_table(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+  size_t argc = 3;
+  napi_value argv[3];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  std::string kind;
+  if (!to_string(env, argv[2], "kind", &kind)) return nullptr;
+  if (kind != "array" && kind != "hash") return throw_invalid_value(env, "The \"kind\" argument must be 'array' or 'hash'");
   double max_entries;
   if (!to_integer(env, argv[0], "maxEntries", 1, 4294967295.0, &max_entries)) return nullptr;
   Namespace* ns = unwrap_namespace(env, argv[1]);
@@ -554,8 +568,17 @@ napi_value create_table(napi_env env, napi_callback_info info) {
   if (ns->state() != NamespaceState::Alive) {
     return throw_redirect_error(env, -ENOENT, "namespace " + ns->name() + " is " + namespace_state_name(ns->state()));
   }
-  ArrayTable* table = nullptr;
-  int err = ArrayTable::create(static_cast<uint32_t>(max_entries), ns, &table);
+  Table* table = nullptr;
+  int err;
+  if (kind == "array") {
+    ArrayTable* array = nullptr;
+    err = ArrayTable::create(static_cast<uint32_t>(max_entries), ns, &array);
+    table = array;
+  } else {
+    HashTable* hash = nullptr;
+    err = HashTable::create(static_cast<uint32_t>(max_entries), ns, &hash);
+    table = hash;
+  }
   if (err != 0) {
     return throw_redirect_error(env, err, "cannot allocate a table of " + std::to_string(max_entries) + " entries");
   }
@@ -570,7 +593,7 @@ napi_value open_table(napi_env env, napi_callback_info info) {
   if (!to_u32(env, argv[0], "id", &id)) return nullptr;
   Table* table = TableRegistry::instance().open(id);
   if (table == nullptr) return throw_redirect_error(env, -ENOENT, "no open table with id " + std::to_string(id));
-  return make_handle_object(env, static_cast<ArrayTable*>(table));
+  return make_handle_object(env, table);
 }
 
 // flushThread(): the end-of-task flush lib/ schedules after a redirectOne opened the section.

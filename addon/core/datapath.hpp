@@ -1,0 +1,116 @@
+// The datapath shared by every table kind, parameterised by how the kind finds entries:
+//   find(key) -> Entry* (inside a read-side section), for_each(fn(Entry*)) over every entry.
+// Kept in a header so each kind's lookups inline into the per-frame loop.
+#pragma once
+
+#include <cerrno>
+#include <cstdint>
+#include <vector>
+
+#include "bulk_queues.hpp"
+#include "device.hpp"
+#include "entry.hpp"
+#include "table.hpp"
+
+namespace rt::datapath {
+
+// The verdict for a frame of `length` to `entry`'s device; the counter to charge when refused.
+inline int verdict_for(const Entry* entry, uint32_t length, TableCounter* refused) {
+  if (entry == nullptr) {
+    *refused = kMisses;
+    return -ENOENT;
+  }
+  const Device* dev = entry->device;
+  if (!dev->is_up()) {
+    *refused = kDown;
+    return -ENETDOWN;
+  }
+  if (length > dev->mtu()) {
+    *refused = kTooBig;
+    return -EMSGSIZE;
+  }
+  return 0;
+}
+
+// See ArrayTable::redirect.
+template <typename Find>
+size_t redirect(Table* table, Find find, const uint32_t* keys, const uint32_t* ids, const uint32_t* lengths,
+                int32_t* verdicts, size_t n) {
+  uint64_t refused[kTableCounterCount] = {};
+  size_t accepted = 0;
+  const uint64_t now = coarse_now_ms();
+  rcu::ReadLock read;
+  BulkQueues& queues = BulkQueues::current();
+  for (size_t i = 0; i < n; ++i) {
+    Entry* entry = find(keys[i]);
+    TableCounter why = kMisses;
+    int verdict = verdict_for(entry, lengths[i], &why);
+    if (verdict == 0) {
+      if (entry->last_used.load(std::memory_order_relaxed) < now) entry->refresh(now);
+      queues.enqueue(table, entry->device, Frame{ids[i], lengths[i]});
+      ++accepted;
+    } else {
+      ++refused[why];
+    }
+    if (verdicts != nullptr) verdicts[i] = verdict;
+  }
+  queues.flush();
+  auto& c = table->counters();
+  c.add(kRedirected, accepted);
+  if (n != accepted) {
+    c.add(kMisses, refused[kMisses]);
+    c.add(kDown, refused[kDown]);
+    c.add(kTooBig, refused[kTooBig]);
+  }
+  return accepted;
+}
+
+// See ArrayTable::redirect_one.
+template <typename Find>
+int redirect_one(Table* table, Find find, uint32_t key, uint32_t id, uint32_t length, bool* opened_section) {
+  BulkQueues& queues = BulkQueues::current();
+  *opened_section = queues.open_section();
+  Entry* entry = find(key);
+  TableCounter why = kMisses;
+  int verdict = verdict_for(entry, length, &why);
+  if (verdict == 0) {
+    entry->refresh(coarse_now_ms());
+    queues.enqueue(table, entry->device, Frame{id, length});
+    table->counters().add(kRedirected, 1);
+  } else {
+    table->counters().add(why, 1);
+  }
+  return verdict;
+}
+
+// See ArrayTable::broadcast. Walks the entries once (never next-key iteration, which restarts
+// and duplicates), then sends each frame to each target found.
+template <typename ForEach>
+size_t broadcast(Table* table, ForEach for_each, const uint32_t* ids, const uint32_t* lengths, size_t n,
+                 int exclude_ifindex) {
+  rcu::ReadLock read;
+  thread_local std::vector<const Entry*> targets;
+  targets.clear();
+  for_each([&](const Entry* entry) {
+    if (entry->ifindex != exclude_ifindex && entry->device->is_up()) targets.push_back(entry);
+  });
+  BulkQueues& queues = BulkQueues::current();
+  size_t accepted = 0;
+  uint64_t too_big = 0;
+  for (size_t i = 0; i < n; ++i) {
+    for (const Entry* entry : targets) {
+      if (lengths[i] > entry->device->mtu()) {
+        ++too_big;
+        continue;
+      }
+      queues.enqueue(table, entry->device, Frame{ids[i], lengths[i]}, exclude_ifindex);
+      ++accepted;
+    }
+  }
+  queues.flush();
+  table->counters().add(kRedirected, accepted);
+  if (too_big != 0) table->counters().add(kTooBig, too_big);
+  return accepted;
+}
+
+}  // namespace rt::datapath
