@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { Device, DeviceOptions, Namespace, RedirectError, RedirectErrorCode, RedirectTable } from '../lib';
+import { Device, DeviceOptions, Namespace, RedirectError, RedirectErrorCode, RedirectHashTable, RedirectTable } from '../lib';
 
 let counter = 0;
 
@@ -55,12 +55,18 @@ export interface TableFixture {
   table: RedirectTable;
 }
 
-export function useTableFixture(maxEntries: number): TableFixture {
+export type TableKind = 'array' | 'hash';
+
+export function newTable(kind: TableKind, maxEntries: number): RedirectTable {
+  return kind === 'hash' ? new RedirectHashTable({ maxEntries }) : new RedirectTable({ maxEntries });
+}
+
+export function useTableFixture(maxEntries: number, kind: TableKind = 'array'): TableFixture {
   const fixture = {} as TableFixture;
   beforeEach(() => {
     fixture.a = createDevice();
     fixture.b = createDevice();
-    fixture.table = new RedirectTable({ maxEntries });
+    fixture.table = newTable(kind, maxEntries);
   });
   afterEach(async () => {
     await fixture.table.close();
