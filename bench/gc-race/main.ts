@@ -10,9 +10,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { Namespace, RedirectTable } from '../../lib';
+import { Namespace, RedirectHashTable, RedirectTable } from '../../lib';
 
 export interface CollectorResult {
+  kind: 'array' | 'hash';
   collector: 'naive' | 'conditional';
   runs: number;
   deleted: number;
@@ -24,11 +25,15 @@ export interface CollectorResult {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function race(
+  kind: CollectorResult['kind'],
   collector: CollectorResult['collector'],
   options: { seconds: number; flows: number; workers: number; idleMs: number; decideMs: number }
 ): Promise<CollectorResult> {
-  const device = Namespace.root.createDevice(`gc${process.pid % 10000}-${collector.slice(0, 4)}`, { ringSize: 1 << 16 });
-  const table = new RedirectTable({ maxEntries: options.flows });
+  const device = Namespace.root.createDevice(`gc${process.pid % 10000}-${kind[0]}${collector.slice(0, 4)}`, {
+    ringSize: 1 << 16,
+  });
+  const table =
+    kind === 'hash' ? new RedirectHashTable({ maxEntries: options.flows }) : new RedirectTable({ maxEntries: options.flows });
   for (let key = 0; key < options.flows; key += 1) table.set(key, device.ifindex);
   const control = new Int32Array(new SharedArrayBuffer(4));
   const lastTouch = new Float64Array(new SharedArrayBuffer(8 * options.flows));
@@ -50,7 +55,7 @@ async function race(
       worker.once('error', reject);
     });
   });
-  const result: CollectorResult = { collector, runs: 0, deleted: 0, busy: 0, wronglyDeleted: 0, hits: 0 };
+  const result: CollectorResult = { kind, collector, runs: 0, deleted: 0, busy: 0, wronglyDeleted: 0, hits: 0 };
   const drained = new Uint32Array(1 << 16);
   const end = Date.now() + options.seconds * 1000;
   while (Date.now() < end) {
@@ -115,13 +120,16 @@ export async function runGcRace(argv: string[]): Promise<CollectorResult[]> {
     idleMs: Number(values['idle-ms']),
     decideMs: Number(values['decide-ms']),
   };
-  const results = [await race('naive', options), await race('conditional', options)];
+  const results: CollectorResult[] = [];
+  for (const kind of ['array', 'hash'] as const) {
+    for (const collector of ['naive', 'conditional'] as const) results.push(await race(kind, collector, options));
+  }
   const lines = [
     `gc-race: ${options.flows} flows, ${options.workers} refresher thread(s), idle after ${options.idleMs} ms, ${options.decideMs} ms between snapshot and deletes, ${options.seconds} s per collector`,
-    'collector    runs  deleted   busy  live flows wrongly deleted  datapath hits',
+    'table  collector    runs  deleted   busy  live flows wrongly deleted  datapath hits',
     ...results.map(
       (r) =>
-        `${r.collector.padEnd(11)} ${String(r.runs).padStart(5)} ${String(r.deleted).padStart(8)} ${String(r.busy).padStart(6)} ${String(r.wronglyDeleted).padStart(27)} ${String(r.hits).padStart(14)}`
+        `${r.kind.padEnd(6)} ${r.collector.padEnd(11)} ${String(r.runs).padStart(5)} ${String(r.deleted).padStart(8)} ${String(r.busy).padStart(6)} ${String(r.wronglyDeleted).padStart(27)} ${String(r.hits).padStart(14)}`
     ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -135,9 +143,12 @@ export async function runGcRace(argv: string[]): Promise<CollectorResult[]> {
 if (require.main === module) {
   runGcRace(process.argv.slice(2)).then(
     (results) => {
-      const [naive, conditional] = results;
-      if (conditional.wronglyDeleted !== 0) process.exitCode = 1;
-      if (naive.wronglyDeleted === 0) process.stderr.write('gc-race: the naive collector lost no live flow: the race was not provoked\n');
+      for (const r of results) {
+        if (r.collector === 'conditional' && r.wronglyDeleted !== 0) process.exitCode = 1;
+        if (r.collector === 'naive' && r.wronglyDeleted === 0) {
+          process.stderr.write(`gc-race: the naive collector lost no live flow on the ${r.kind} table: the race was not provoked\n`);
+        }
+      }
     },
     (error: unknown) => {
       process.stderr.write(`gc-race: ${error instanceof Error ? error.stack : String(error)}\n`);

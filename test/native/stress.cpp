@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "array_table.hpp"
+#include "hash_table.hpp"
 #include "bulk_queues.hpp"
 #include "namespace.hpp"
 #include "rcu.hpp"
@@ -116,7 +117,13 @@ void check_entry(uint32_t key, const Entry* e, uint64_t deaths_before) {
   if (died != 0 && died <= deaths_before) fail("read a device whose unregistration had finished", key, ifindex);
 }
 
-void reader(ArrayTable* table, unsigned seed) {
+// Inside a read-side section: the entry under `key` in either table kind.
+Entry* find_entry(Table* table, uint32_t key) {
+  if (auto* array = dynamic_cast<ArrayTable*>(table)) return array->lookup(key);
+  return static_cast<HashTable*>(table)->find(key);
+}
+
+void reader(Table* table, unsigned seed) {
   std::mt19937 rng(seed);
   uint32_t keys[64];
   int32_t out[64];
@@ -125,7 +132,7 @@ void reader(ArrayTable* table, unsigned seed) {
     for (uint32_t& k : keys) k = rng() % kKeys;
     rt::rcu::ReadLock read;
     for (uint32_t k : keys) {
-      if (const Entry* e = table->lookup(k)) check_entry(k, e, deaths_before);
+      if (const Entry* e = find_entry(table, k)) check_entry(k, e, deaths_before);
     }
     table->lookup_batch(keys, out, 64);
     for (int i = 0; i < 64; ++i) {
@@ -135,7 +142,7 @@ void reader(ArrayTable* table, unsigned seed) {
   }
 }
 
-void writer(ArrayTable* table, unsigned seed) {
+void writer(Table* table, unsigned seed) {
   std::mt19937 rng(seed);
   while (!stop.load(std::memory_order_relaxed)) {
     uint32_t key = rng() % kKeys;
@@ -488,9 +495,9 @@ void namespace_churn(unsigned seed) {
 // A garbage collector on the shared table, racing the redirectors' refreshes, the writer's sets
 // and deletes and the unregister purges: snapshot, then conditional deletes of what looked idle.
 // A conditional delete may only succeed on the very entry (revision and idle stamp) it saw.
-void collector(ArrayTable* table) {
+void collector(Table* table) {
   while (!stop.load(std::memory_order_relaxed)) {
-    ArrayTable::Snapshot snap = table->snapshot();
+    TableSnapshot snap = table->snapshot();
     uint64_t now = coarse_now_ms();
     for (size_t i = 0; i < snap.keys.size(); ++i) {
       if (now - snap.last_used[i] < 8) continue;  // recently used: keep
@@ -509,18 +516,18 @@ void collector(ArrayTable* table) {
 
 // Redirects batches of random keys (and single frames through the per-frame section) on the
 // shared table and on whatever table the churn thread is closing.
-void redirector(ArrayTable* table, unsigned index) {
+void redirector(Table* table, unsigned index) {
   std::mt19937 rng(500 + index);
   uint32_t seq = 0;
   uint32_t keys[32], ids[32], lengths[32];
   int32_t verdicts[32];
   auto next_id = [&]() { return (index << kSeqBits) | seq++; };
   while (!stop.load(std::memory_order_relaxed) && seq < (1u << kSeqBits) - 64) {
-    ArrayTable* target = table;
+    Table* target = table;
     Table* opened = nullptr;
     if (rng() % 8 == 0) {
       opened = TableRegistry::instance().open(churn_table_id.load());
-      if (opened != nullptr) target = static_cast<ArrayTable*>(opened);
+      if (opened != nullptr) target = opened;
     }
     if (rng() % 4 == 0) {
       BulkQueues& queues = BulkQueues::current();
@@ -634,6 +641,13 @@ int main(int argc, char** argv) {
   threads.emplace_back(move_duel, 12);
   threads.emplace_back(kind_storm, 13);
   threads.emplace_back(collector, table);
+  // The hash table kind gets the same treatment on the same devices.
+  HashTable* hash = nullptr;
+  if (HashTable::create(kKeys, Namespace::root(), &hash) != 0) return 2;
+  threads.emplace_back(reader, hash, 300);
+  threads.emplace_back(writer, hash, 301);
+  threads.emplace_back(redirector, hash, redirectors < static_cast<int>(kMaxRedirectors) ? redirectors : 0);
+  threads.emplace_back(collector, hash);
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop.store(true);
   for (auto& t : threads) t.join();
@@ -651,6 +665,9 @@ int main(int argc, char** argv) {
   auto closed = std::make_shared<Completion>();
   TableRegistry::instance().release(table, [closed] { closed->signal(); });
   if (!closed->wait()) fail("final table close never completed");
+  auto hash_closed = std::make_shared<Completion>();
+  TableRegistry::instance().release(hash, [hash_closed] { hash_closed->signal(); });
+  if (!hash_closed->wait()) fail("final hash table close never completed");
   if (TableRegistry::instance().size() != 0) fail("tables left in the registry", static_cast<long>(TableRegistry::instance().size()));
   if (!Namespace::root()->devices().empty()) fail("devices left in the namespace");
   {
