@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { Device, Namespace, RedirectTable } from '../lib';
+import { Device, Namespace, RedirectHashTable, RedirectTable } from '../lib';
 import { measureBaseline } from './baseline';
 import { formatReport, BenchReport } from './report';
 import { BenchShared, createBenchShared, deviceNumber, markSet, PHASE, ReaderResult } from './shared';
@@ -191,11 +191,16 @@ async function main(): Promise<void> {
   const baselineDevices = Array.from({ length: options.devices }, (_, i) =>
     Namespace.root.createDevice(`base${process.pid % 10000}-${i}`.slice(0, 15), { ringSize: 1 << 16 })
   );
+  // The same keys and devices in a hash table, measured next to the array table.
+  const hashTable = new RedirectHashTable({ maxEntries: options.keys });
   for (let key = 0; key < options.keys; key += 4 / 3) {
     const k = Math.floor(key); // three keys in four hold an entry
     table.set(k, baselineDevices[k % baselineDevices.length].ifindex);
+    hashTable.set(k, baselineDevices[k % baselineDevices.length].ifindex);
   }
   const baseline = measureBaseline(table, baselineDevices, options.batch);
+  const hashBaseline = measureBaseline(hashTable, baselineDevices, options.batch);
+  await hashTable.close();
   // Unregistering purges their entries: the concurrent run starts from an empty table.
   await Promise.all(baselineDevices.map((d) => d.unregister()));
   const workerFile = path.join(__dirname, 'reader-worker.js');
@@ -245,6 +250,7 @@ async function main(): Promise<void> {
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version },
     options,
     baseline,
+    hashBaseline,
     readers: results,
     tableStats,
     conservation,

@@ -8,6 +8,7 @@ export interface BenchReport {
   machine: { cpus: number; model: string; node: string };
   options: Record<string, unknown>;
   baseline: Baseline;
+  hashBaseline: Baseline;
   readers: ReaderResult[];
   tableStats: TableStats;
   conservation: { accepted: number; received: number; handedToDevices: number; ok: boolean };
@@ -30,20 +31,23 @@ export function formatReport(report: BenchReport): string {
   const lines: string[] = [];
   lines.push(`\nredirect-table bench — ${report.machine.model}, ${report.machine.cpus} cores, Node ${report.machine.node}`);
   const b = report.baseline;
+  const row = (kind: string, x: Baseline): string[] => [
+    kind,
+    `${x.noopNs.toFixed(1)} ns`,
+    `${x.echoNs.toFixed(1)} ns`,
+    `${x.getNs.toFixed(1)} ns`,
+    `${(x.getNs / x.noopNs).toFixed(2)}x`,
+    `${x.getBatchNsPerKey.toFixed(2)} ns`,
+    `${x.redirectNsPerFrame.toFixed(2)} ns`,
+    millions(1e9 / x.redirectNsPerFrame),
+    x.redirectBulkAverage.toFixed(1),
+  ];
   lines.push('single thread, quiet table:');
   lines.push(
     table([
-      ['no-op call', 'call(number)→number', 'get', 'get / no-op', 'getBatch per key', 'redirect per frame', 'frames/s', 'bulk avg'],
-      [
-        `${b.noopNs.toFixed(1)} ns`,
-        `${b.echoNs.toFixed(1)} ns`,
-        `${b.getNs.toFixed(1)} ns`,
-        `${(b.getNs / b.noopNs).toFixed(2)}x`,
-        `${b.getBatchNsPerKey.toFixed(2)} ns`,
-        `${b.redirectNsPerFrame.toFixed(2)} ns`,
-        millions(1e9 / b.redirectNsPerFrame),
-        b.redirectBulkAverage.toFixed(1),
-      ],
+      ['table', 'no-op call', 'call(number)→number', 'get', 'get / no-op', 'getBatch per key', 'redirect per frame', 'frames/s', 'bulk avg'],
+      row('array', b),
+      row('hash', report.hashBaseline),
     ])
   );
   lines.push(
