@@ -198,7 +198,7 @@ TableSnapshot ArrayTable::snapshot() const {
   rcu::ReadLock read;
   for (uint32_t key = 0; key < max_entries_; ++key) {
     const Entry* entry = slot(key).load(std::memory_order_acquire);
-    if (entry == nullptr) continue;
+    if (entry == nullptr || entry->claimed()) continue;
     snap.keys.push_back(key);
     snap.ifindexes.push_back(entry->ifindex);
     snap.revisions.push_back(entry->revision);

@@ -38,7 +38,7 @@ class ArrayTable final : public Table {
   bool read(uint32_t key, EntryView* out) const override {
     rcu::ReadLock read;
     const Entry* entry = lookup(key);
-    if (entry == nullptr) return false;
+    if (entry == nullptr || entry->claimed()) return false;  // a claimed entry is being deleted
     *out = EntryView{entry->ifindex, entry->revision, entry->last_used.load(std::memory_order_relaxed)};
     return true;
   }

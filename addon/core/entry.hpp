@@ -35,6 +35,8 @@ struct Entry {
     }
   }
 
+  bool claimed() const { return last_used.load(std::memory_order_acquire) == kClaimed; }
+
   // Claims the entry for deletion if it was last used at `expected_ms`; false when refreshed
   // (or claimed) since.
   bool claim(uint64_t expected_ms) {

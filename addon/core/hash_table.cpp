@@ -65,7 +65,7 @@ void HashTable::for_each(Fn fn) const {
 bool HashTable::read(uint32_t key, EntryView* out) const {
   rcu::ReadLock read;
   const Entry* entry = find(key);
-  if (entry == nullptr) return false;
+  if (entry == nullptr || entry->claimed()) return false;  // a claimed entry is being deleted
   *out = EntryView{entry->ifindex, entry->revision, entry->last_used.load(std::memory_order_relaxed)};
   return true;
 }
@@ -106,6 +106,8 @@ int HashTable::publish(Entry* entry) {
     }
     if (count_.fetch_add(1, std::memory_order_relaxed) >= static_cast<int64_t>(max_entries_)) {
       count_.fetch_sub(1, std::memory_order_relaxed);
+      // A racing insert of this very key may hold the last reservation: then this is a replace.
+      if (find(key) != nullptr) continue;
       Entry::destroy(entry);  // never published
       return -E2BIG;
     }
@@ -247,7 +249,9 @@ int HashTable::compare_and_set(uint32_t key, int ifindex, uint64_t revision, uin
 TableSnapshot HashTable::snapshot() const {
   std::vector<const Entry*> entries;
   rcu::ReadLock read;
-  for_each([&](const Entry* entry) { entries.push_back(entry); });
+  for_each([&](const Entry* entry) {
+    if (!entry->claimed()) entries.push_back(entry);
+  });
   std::sort(entries.begin(), entries.end(), [](const Entry* x, const Entry* y) { return x->key < y->key; });
   TableSnapshot snap;
   for (const Entry* entry : entries) {
