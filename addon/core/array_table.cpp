@@ -41,7 +41,7 @@ int ArrayTable::publish(uint32_t key, Entry* entry) {
 
 int ArrayTable::recheck_published(uint32_t key, Entry* entry) {
   RT_RACE_POINT();
-  if (entry->device->registered() && entry->device->generation() == entry->generation) return 0;
+  if (entry->device_still_current()) return 0;
   // The device started unregistering or moved: the notifier may have passed this slot already.
   Entry* expected = entry;
   if (slot(key).compare_exchange_strong(expected, nullptr, std::memory_order_seq_cst)) Entry::retire(entry);
@@ -129,14 +129,7 @@ long ArrayTable::remove_batch(const uint32_t* keys, size_t n, size_t* bad_index)
 }
 
 size_t ArrayTable::lookup_batch(const uint32_t* keys, int32_t* out, size_t n) const {
-  rcu::ReadLock read;
-  size_t hits = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const Entry* entry = lookup(keys[i]);
-    out[i] = entry != nullptr ? entry->ifindex : 0;
-    hits += entry != nullptr;
-  }
-  return hits;
+  return datapath::lookup_batch([this](uint32_t key) { return lookup(key); }, keys, out, n);
 }
 
 size_t ArrayTable::redirect(const uint32_t* keys, const uint32_t* ids, const uint32_t* lengths, int32_t* verdicts,
@@ -197,12 +190,7 @@ TableSnapshot ArrayTable::snapshot() const {
   TableSnapshot snap;
   rcu::ReadLock read;
   for (uint32_t key = 0; key < max_entries_; ++key) {
-    const Entry* entry = slot(key).load(std::memory_order_acquire);
-    if (entry == nullptr || entry->claimed()) continue;
-    snap.keys.push_back(key);
-    snap.ifindexes.push_back(entry->ifindex);
-    snap.revisions.push_back(entry->revision);
-    snap.last_used.push_back(entry->last_used.load(std::memory_order_relaxed));
+    if (const Entry* entry = slot(key).load(std::memory_order_acquire)) datapath::append(snap, key, entry);
   }
   return snap;
 }

@@ -32,6 +32,28 @@ inline int verdict_for(const Entry* entry, uint32_t length, TableCounter* refuse
   return 0;
 }
 
+// See ArrayTable::lookup_batch.
+template <typename Find>
+size_t lookup_batch(Find find, const uint32_t* keys, int32_t* out, size_t n) {
+  rcu::ReadLock read;
+  size_t hits = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const Entry* entry = find(keys[i]);
+    out[i] = entry != nullptr ? entry->ifindex : 0;
+    hits += entry != nullptr;
+  }
+  return hits;
+}
+
+// Appends `entry` (under `key`) to a snapshot; a claimed entry is being deleted and is left out.
+inline void append(TableSnapshot& snap, uint32_t key, const Entry* entry) {
+  if (entry->claimed()) return;
+  snap.keys.push_back(key);
+  snap.ifindexes.push_back(entry->ifindex);
+  snap.revisions.push_back(entry->revision);
+  snap.last_used.push_back(entry->last_used.load(std::memory_order_relaxed));
+}
+
 // See ArrayTable::redirect.
 template <typename Find>
 size_t redirect(Table* table, Find find, const uint32_t* keys, const uint32_t* ids, const uint32_t* lengths,

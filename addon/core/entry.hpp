@@ -35,6 +35,10 @@ struct Entry {
     }
   }
 
+  // After publishing: false when the device started unregistering or moved since the entry was
+  // resolved, and the publisher must take the entry back (the notifier may have passed it).
+  bool device_still_current() const { return device->registered() && device->generation() == generation; }
+
   bool claimed() const { return last_used.load(std::memory_order_acquire) == kClaimed; }
 
   // Claims the entry for deletion if it was last used at `expected_ms`; false when refreshed

@@ -115,7 +115,7 @@ int HashTable::publish(Entry* entry) {
     count_.fetch_sub(1, std::memory_order_relaxed);  // someone added the key first: replace it
   }
   RT_RACE_POINT();
-  if (entry->device->registered() && entry->device->generation() == entry->generation) return 0;
+  if (entry->device_still_current()) return 0;
   unpublish(entry);  // the device went away (or moved): the notifier may have passed already
   return -ENODEV;
 }
@@ -180,14 +180,7 @@ long HashTable::remove_batch(const uint32_t* keys, size_t n, size_t*) {
 }
 
 size_t HashTable::lookup_batch(const uint32_t* keys, int32_t* out, size_t n) const {
-  rcu::ReadLock read;
-  size_t hits = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const Entry* entry = find(keys[i]);
-    out[i] = entry != nullptr ? entry->ifindex : 0;
-    hits += entry != nullptr;
-  }
-  return hits;
+  return datapath::lookup_batch([this](uint32_t key) { return find(key); }, keys, out, n);
 }
 
 std::vector<uint32_t> HashTable::keys() const {
@@ -241,7 +234,7 @@ int HashTable::compare_and_set(uint32_t key, int ifindex, uint64_t revision, uin
   }
   Entry::retire(current);
   *new_revision = fresh->revision;
-  if (fresh->device->registered() && fresh->device->generation() == fresh->generation) return 0;
+  if (fresh->device_still_current()) return 0;
   unpublish(fresh);
   return -ENODEV;
 }
@@ -249,17 +242,10 @@ int HashTable::compare_and_set(uint32_t key, int ifindex, uint64_t revision, uin
 TableSnapshot HashTable::snapshot() const {
   std::vector<const Entry*> entries;
   rcu::ReadLock read;
-  for_each([&](const Entry* entry) {
-    if (!entry->claimed()) entries.push_back(entry);
-  });
+  for_each([&](const Entry* entry) { entries.push_back(entry); });
   std::sort(entries.begin(), entries.end(), [](const Entry* x, const Entry* y) { return x->key < y->key; });
   TableSnapshot snap;
-  for (const Entry* entry : entries) {
-    snap.keys.push_back(entry->key);
-    snap.ifindexes.push_back(entry->ifindex);
-    snap.revisions.push_back(entry->revision);
-    snap.last_used.push_back(entry->last_used.load(std::memory_order_relaxed));
-  }
+  for (const Entry* entry : entries) datapath::append(snap, entry->key, entry);
   return snap;
 }
 
