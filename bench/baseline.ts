@@ -3,12 +3,16 @@
 // table's own per-call and batched lookups.
 import { Device, RedirectTable } from '../lib';
 import { native } from '../lib/native';
+import { peers } from './peers-native';
 
 export interface Baseline {
   noopNs: number;
   echoNs: number;
   getNs: number;
   getBatchNsPerKey: number;
+  /** the same batch through a plain native loop over a u32 array (bench-only addon): the floor a
+   * batched lookup through N-API can reach */
+  plainLoopNsPerKey: number;
   /** batched redirect to the devices' rings, the rings drained in the same loop */
   redirectNsPerFrame: number;
   redirectBulkAverage: number;
@@ -58,6 +62,9 @@ export function measureBaseline(table: RedirectTable, devices: Device[], batchSi
   const ids = new Uint32Array(batchSize).map((_, i) => i);
   const lengths = new Uint32Array(batchSize).fill(512);
   const drained = new Uint32Array(1 << 16);
+  const plainSlots = new Uint32Array(table.maxEntries);
+  for (let key = 0; key < plainSlots.length; key += 1) plainSlots[key] = table.get(key) ?? 0;
+  const { plainLookupBatch } = peers;
   const before = table.stats();
   const result: Baseline = {
     noopNs: nsPerOp(n, () => {
@@ -71,6 +78,9 @@ export function measureBaseline(table: RedirectTable, devices: Device[], batchSi
     }),
     getBatchNsPerKey: nsPerOp(batches * batchSize, () => {
       for (let i = 0; i < batches; i += 1) sink += getBatch(keys, out);
+    }),
+    plainLoopNsPerKey: nsPerOp(batches * batchSize, () => {
+      for (let i = 0; i < batches; i += 1) sink += plainLookupBatch(plainSlots, keys, out);
     }),
     redirectNsPerFrame: nsPerOp(batches * batchSize, () => {
       for (let i = 0; i < batches; i += 1) {

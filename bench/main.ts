@@ -1,278 +1,156 @@
-// `npm run bench`: reader worker threads do per-call and batched lookups, then batched frame
-// redirects, on one table while this thread sets, deletes and batch-sets entries, creates and
-// unregisters devices and drains the devices' rings. Prints lookups/s and frames/s per thread,
-// the inconsistent reads seen and frame conservation (both must hold), and writes a JSON file.
+// `npm run bench`: the single-thread baseline, then the concurrent mix on our tables and on
+// each peer, the same workload on the same threads; prints the report, writes it as JSON and
+// an SVG chart, and exits non-zero when our tables broke a correctness property.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
-import { Device, Namespace, RedirectHashTable, RedirectTable } from '../lib';
-import { measureBaseline } from './baseline';
-import { formatReport, BenchReport } from './report';
-import { BenchShared, createBenchShared, deviceNumber, markSet, PHASE, ReaderResult } from './shared';
+import { Namespace, RedirectHashTable, RedirectTable } from '../lib';
+import { Baseline, measureBaseline } from './baseline';
+import { renderChart } from './chart';
+import { PhaseResult, runPhase } from './harness/run-phase';
+import { BenchOptions, HELP, OptionsError, parseOptions } from './options';
+import { BenchReport, correctnessFailures, evaluateTargets, formatReport, peerRatios } from './report';
+import { ImplName } from './impls/types';
+import { Mode, modeLabel } from './roles/common';
 
-const HELP = `Usage: npm run bench -- [options]
+export interface BenchOutput {
+  report: BenchReport;
+  jsonFile: string;
+  svgFile: string;
+}
 
-  --duration <s>     seconds per phase (per-call get, getBatch, redirect) [4]
-  --readers <n>      reader worker threads                          [${os.availableParallelism()}]
-  --keys <n>         table size (maxEntries)                        [1024]
-  --batch <n>        keys per getBatch / frames per redirect call   [256]
-  --devices <n>      live devices the entries point at              [16]
-  --rate <ops/s>     control-plane updates per second, 0 = flat out  [100000]
-  --unregister-ms <ms>  unregister (and replace) a device every    [20]
-  --out <file>       results JSON                                   [bench/results/bench-<time>.json]
-  --help             this text
-`;
-
-type Options = {
-  duration: number;
-  readers: number;
-  keys: number;
-  batch: number;
-  devices: number;
-  unregisterMs: number;
-  rate: number;
-  out: string | undefined;
-};
-
-function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      duration: { type: 'string', default: '4' },
-      readers: { type: 'string', default: String(os.availableParallelism()) },
-      keys: { type: 'string', default: '1024' },
-      batch: { type: 'string', default: '256' },
-      devices: { type: 'string', default: '16' },
-      'unregister-ms': { type: 'string', default: '20' },
-      rate: { type: 'string', default: '100000' },
-      out: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(HELP);
-    process.exit(0);
+async function baselines(options: BenchOptions): Promise<{ array: Baseline; hash: Baseline }> {
+  const devices = Array.from({ length: 16 }, (_, i) => Namespace.root.createDevice(`base${process.pid % 1000}-${i}`, { ringSize: 1 << 16 }));
+  const array = new RedirectTable({ maxEntries: options.keys });
+  const hash = new RedirectHashTable({ maxEntries: options.keys });
+  for (let key = 0; key < options.keys; key += 1) {
+    if (key % 4 === 3) continue; // three keys in four hold an entry, as in the concurrent mix
+    array.set(key, devices[key % devices.length].ifindex);
+    hash.set(key, devices[key % devices.length].ifindex);
   }
-  const num = (name: string, value: string, min: number, max: number): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n < min || n > max) {
-      process.stderr.write(`bench: --${name} must be a number from ${min} to ${max}\n${HELP}`);
-      process.exit(2);
-    }
-    return n;
-  };
-  return {
-    duration: num('duration', values.duration, 0.2, 600),
-    readers: Math.floor(num('readers', values.readers, 1, 256)),
-    keys: Math.floor(num('keys', values.keys, 1, 1 << 20)),
-    batch: Math.floor(num('batch', values.batch, 1, 1 << 16)),
-    devices: Math.floor(num('devices', values.devices, 1, 4096)),
-    unregisterMs: num('unregister-ms', values['unregister-ms'], 1, 60_000),
-    rate: num('rate', values.rate, 0, 1e9),
-    out: values.out,
-  };
+  const result = { array: measureBaseline(array, devices, options.batch), hash: measureBaseline(hash, devices, options.batch) };
+  await Promise.all([array.close(), hash.close()]);
+  await Promise.all(devices.map((d) => d.unregister()));
+  return result;
 }
 
-/** Every device the run created, for the conservation sums at the end. */
-const everyDevice: Device[] = [];
-const drainIds = new Uint32Array(8192);
-let framesReceived = 0;
-
-function drainRings(): void {
-  for (const dev of everyDevice) {
-    for (let n = dev.receive(drainIds); n > 0; n = dev.receive(drainIds)) framesReceived += n;
-  }
-}
-
-interface ControlStats {
-  sets: number;
-  deletes: number;
-  batchSets: number;
-  unregisters: number;
-  unregisterMs: number[];
-  seconds: number;
-}
-
-/** The control plane: runs until `stop` resolves; updates, deletes, device churn. */
-async function controlPlane(
-  table: RedirectTable,
-  shared: BenchShared,
-  options: Options,
-  stopAt: () => boolean
-): Promise<ControlStats> {
-  const stats: ControlStats = { sets: 0, deletes: 0, batchSets: 0, unregisters: 0, unregisterMs: [], seconds: 0 };
-  // Ifindexes cached next to the devices: the loop below reads them millions of times.
-  const live: Array<{ device: Device; ifindex: number }> = [];
-  let serial = 0;
-  const spawn = (): void => {
-    const dev = Namespace.root.createDevice(`bench${process.pid % 10000}-${serial++}`.slice(0, 15));
-    if (shared.base[0] === 0) Atomics.store(shared.base, 0, dev.ifindex);
-    if (deviceNumber(shared, dev.ifindex) < 0) throw new Error('bench: more devices than the checker can track');
-    live.push({ device: dev, ifindex: dev.ifindex });
-    everyDevice.push(dev);
-  };
-  for (let i = 0; i < options.devices; i += 1) spawn();
-  let rng = 0x2545f491;
-  const random = (n: number): number => {
-    rng ^= rng << 13;
-    rng ^= rng >>> 17;
-    rng ^= rng << 5;
-    return (rng >>> 0) % n;
-  };
-  const mark = (key: number, ifindex: number): void => markSet(shared, key, deviceNumber(shared, ifindex));
-  // Continues across phases: readers compare against the last announcement they saw.
-  let announced = Atomics.load(shared.control, 1);
-  const pending = new Set<Promise<void>>();
-  let nextUnregister = performance.now() + options.unregisterMs;
-  const batchKeys = new Uint32Array(8);
-  const batchIfindexes = new Int32Array(8);
-  const start = performance.now();
-  let ops = 0;
-
-  while (!stopAt()) {
-    if (options.rate > 0 && ops >= ((performance.now() - start) / 1000) * options.rate) {
-      await new Promise((resolve) => setTimeout(resolve, 1)); // ahead of the target rate
-      continue;
-    }
-    ops += 256;
-    for (let i = 0; i < 256; i += 1) {
-      const key = random(table.maxEntries);
-      const op = random(16);
-      if (op < 10) {
-        const { ifindex } = live[random(live.length)];
-        mark(key, ifindex);
-        table.set(key, ifindex);
-        stats.sets += 1;
-      } else if (op < 15) {
-        table.delete(key);
-        stats.deletes += 1;
-      } else {
-        for (let j = 0; j < batchKeys.length; j += 1) {
-          batchKeys[j] = random(table.maxEntries);
-          batchIfindexes[j] = live[random(live.length)].ifindex;
-          mark(batchKeys[j], batchIfindexes[j]);
-        }
-        table.setBatch(batchKeys, batchIfindexes);
-        stats.batchSets += 1;
+/** The phases of a run: every implementation at every thread count, plus ours without writers. */
+/** The phases of a run: every implementation at every thread count under the full mix, plus
+ * ours with the updater alone and with no writers (the readers-vs-writer target). */
+function plan(options: BenchOptions): Array<{ impl: ImplName; readers: number; mode: Mode }> {
+  const phases: Array<{ impl: ImplName; readers: number; mode: Mode }> = [];
+  for (const readers of options.threads) {
+    for (const impl of options.impls) {
+      phases.push({ impl, readers, mode: 'mix' });
+      if (impl === 'redirect-table') {
+        phases.push({ impl, readers, mode: 'writer' });
+        phases.push({ impl, readers, mode: 'quiet' });
       }
     }
-    const now = performance.now();
-    if (now >= nextUnregister) {
-      nextUnregister = now + options.unregisterMs;
-      const { device: victim, ifindex } = live.splice(random(live.length), 1)[0];
-      const begun = performance.now();
-      const done = victim.unregister().then(() => {
-        stats.unregisterMs.push(performance.now() - begun);
-        announced += 1;
-        Atomics.store(shared.deathSeq, deviceNumber(shared, ifindex), announced);
-        Atomics.store(shared.control, 1, announced);
-        stats.unregisters += 1;
-        pending.delete(done);
-      });
-      pending.add(done);
-      spawn();
-    }
-    drainRings();
-    await new Promise((resolve) => setImmediate(resolve)); // let completions run
   }
-  await Promise.all(pending);
-  stats.seconds = (performance.now() - start) / 1000;
-  await Promise.all(live.map(({ device }) => device.unregister()));
-  return stats;
+  return phases;
+}
+
+export async function runBench(options: BenchOptions, log: (text: string) => void = () => {}): Promise<BenchOutput> {
+  const date = new Date().toISOString();
+  const cpus = os.cpus();
+  if (options.threads.some((t) => t > os.availableParallelism())) {
+    log(`bench: note: more reader threads than cores (${os.availableParallelism()}) were asked for\n`);
+  }
+  let baseline: BenchReport['baseline'] = null;
+  if (options.baseline) {
+    log('bench: single-thread baseline on a quiet table...\n');
+    baseline = await baselines(options);
+  }
+  const phases: PhaseResult[] = [];
+  const planned = plan(options);
+  const tty = process.stdout.isTTY === true;
+  for (const [i, p] of planned.entries()) {
+    const heading = `bench: phase ${i + 1}/${planned.length}`;
+    if (!tty) log(`${heading}: ${p.impl}${modeLabel(p.mode)}, ${p.readers} reader(s)\n`);
+    const result = await runPhase({
+      impl: p.impl,
+      readers: p.readers,
+      duration: options.duration,
+      phase: i,
+      options: {
+        keys: options.keys,
+        batch: options.batch,
+        rate: options.rate,
+        deleteRate: options.deleteRate,
+        churnMs: options.churnMs,
+        pool: options.pool,
+        mode: p.mode,
+      },
+      onProgress: tty ? (line) => log(`\r\x1b[K${heading}: ${line}`) : undefined,
+    });
+    phases.push(result);
+  }
+  if (tty) log('\r\x1b[K');
+  const ratios = peerRatios(phases);
+  const report: BenchReport = {
+    date,
+    machine: { cpus: cpus.length, model: cpus[0]?.model ?? 'unknown', node: process.version, platform: `${os.platform()} ${os.release()}` },
+    options: { ...options },
+    baseline,
+    phases,
+    ratios,
+    targets: evaluateTargets(baseline, phases, ratios),
+    failures: correctnessFailures(phases),
+  };
+  const jsonFile = options.out ?? path.join(__dirname, '..', '..', 'bench', 'results', `bench-${date.replace(/[:.]/g, '-')}.json`);
+  const svgFile = jsonFile.replace(/\.json$/, '') + '.svg';
+  fs.mkdirSync(path.dirname(jsonFile), { recursive: true });
+  fs.writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+  fs.writeFileSync(svgFile, chartOf(report));
+  return { report, jsonFile, svgFile };
+}
+
+function chartOf(report: BenchReport): string {
+  const series = (value: (p: PhaseResult) => number) => {
+    const name = (p: PhaseResult): string => `${p.impl}${modeLabel(p.mode)}`;
+    const names = [...new Set(report.phases.map(name))];
+    return names.map((n) => ({
+      name: n,
+      points: report.phases
+        .filter((p) => name(p) === n)
+        .map((p) => ({ threads: p.readers, value: value(p) / 1e6 })),
+    }));
+  };
+  const { machine } = report;
+  return renderChart(
+    'redirect-table vs peers: reader throughput under the concurrent mix',
+    [
+      { title: 'per-call get, all reader threads', unit: 'M calls/s', series: series((p) => p.getPerSecond) },
+      { title: 'batched redirect, all reader threads', unit: 'M frames/s', series: series((p) => p.framesPerSecond) },
+    ],
+    `${machine.model}, ${machine.cpus} cores, Node ${machine.node}, ${report.date}`
+  );
 }
 
 async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
-  const table = new RedirectTable({ maxEntries: options.keys });
-  const shared = createBenchShared(options.keys);
-  process.stdout.write('bench: single-thread baseline on a quiet table...\n');
-  const baselineDevices = Array.from({ length: options.devices }, (_, i) =>
-    Namespace.root.createDevice(`base${process.pid % 10000}-${i}`.slice(0, 15), { ringSize: 1 << 16 })
-  );
-  // The same keys and devices in a hash table, measured next to the array table.
-  const hashTable = new RedirectHashTable({ maxEntries: options.keys });
-  for (let key = 0; key < options.keys; key += 4 / 3) {
-    const k = Math.floor(key); // three keys in four hold an entry
-    table.set(k, baselineDevices[k % baselineDevices.length].ifindex);
-    hashTable.set(k, baselineDevices[k % baselineDevices.length].ifindex);
+  let options: BenchOptions | 'help';
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof OptionsError || (error instanceof TypeError && 'code' in error))) throw error;
+    process.stderr.write(`bench: ${error.message}\n\n${HELP}`);
+    process.exitCode = 2;
+    return;
   }
-  const baseline = measureBaseline(table, baselineDevices, options.batch);
-  const hashBaseline = measureBaseline(hashTable, baselineDevices, options.batch);
-  await hashTable.close();
-  // Unregistering purges their entries: the concurrent run starts from an empty table.
-  await Promise.all(baselineDevices.map((d) => d.unregister()));
-  const workerFile = path.join(__dirname, 'reader-worker.js');
-  const readers = Array.from({ length: options.readers }, (_, thread) => {
-    const worker = new Worker(workerFile, { workerData: { tableId: table.id, shared, thread, batchSize: options.batch } });
-    const ready = new Promise<void>((resolve) => worker.once('message', () => resolve()));
-    const result = new Promise<ReaderResult>((resolve, reject) => {
-      worker.on('message', (m: ReaderResult | { ready: true }) => {
-        if (!('ready' in m)) resolve(m);
-      });
-      worker.once('error', reject);
-      worker.once('exit', (code) => code !== 0 && reject(new Error(`reader ${thread} exited with ${code}`)));
-    });
-    return { ready, result };
-  });
-  await Promise.all(readers.map((r) => r.ready));
-
-  const phases: Array<[number, string]> = [
-    [PHASE.perCall, 'per-call get'],
-    [PHASE.batched, `getBatch(${options.batch})`],
-    [PHASE.redirect, `redirect(${options.batch} frames)`],
-  ];
-  const control: ControlStats[] = [];
-  for (const [phase, label] of phases) {
-    process.stdout.write(`bench: ${label}: ${options.readers} reader thread(s) for ${options.duration}s while this thread updates...\n`);
-    Atomics.store(shared.control, 0, phase);
-    Atomics.notify(shared.control, 0);
-    const end = performance.now() + options.duration * 1000;
-    control.push(await controlPlane(table, shared, options, () => performance.now() >= end));
+  if (options === 'help') {
+    process.stdout.write(HELP);
+    return;
   }
-  Atomics.store(shared.control, 0, PHASE.stop);
-  Atomics.notify(shared.control, 0);
-  const results = await Promise.all(readers.map((r) => r.result));
-  const tableStats = table.stats();
-  await table.close();
-  drainRings();
-  let handed = 0;
-  for (const dev of everyDevice) {
-    const s = dev.stats();
-    handed += s.txFrames + s.drops + s.errors;
-  }
-  const accepted = results.reduce((n, r) => n + r.redirect.hits, 0);
-  const conservation = { accepted, received: framesReceived, handedToDevices: handed, ok: accepted === handed };
-
-  const report: BenchReport = {
-    date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version },
-    options,
-    baseline,
-    hashBaseline,
-    readers: results,
-    tableStats,
-    conservation,
-    control,
-  };
+  const { report, jsonFile, svgFile } = await runBench(options, (text) => process.stdout.write(text));
   process.stdout.write(formatReport(report));
-  const out = options.out ?? path.join(__dirname, '..', '..', 'bench', 'results', `bench-${report.date.replace(/[:.]/g, '-')}.json`);
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-  process.stdout.write(`results: ${path.relative(process.cwd(), out)}\n`);
-  const inconsistent = results.reduce((n, r) => n + r.perCall.inconsistent + r.batched.inconsistent, 0);
-  if (inconsistent !== 0) {
-    process.stderr.write(`bench: ${inconsistent} inconsistent reads\n`);
-    process.exitCode = 1;
-  }
-  if (!conservation.ok) {
-    process.stderr.write(`bench: frame conservation broken: ${JSON.stringify(conservation)}\n`);
-    process.exitCode = 1;
-  }
+  process.stdout.write(`\nresults: ${path.relative(process.cwd(), jsonFile)}\nchart:   ${path.relative(process.cwd(), svgFile)}\n`);
+  if (report.failures.length !== 0) process.exitCode = 1;
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`bench: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`bench: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}

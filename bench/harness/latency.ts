@@ -1,0 +1,45 @@
+// Latency samples of control operations and their percentiles.
+
+export interface LatencySummary {
+  count: number;
+  /** microseconds */
+  p50: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+/** Keeps up to `capacity` samples (microseconds); beyond that, a uniform reservoir. */
+export class LatencyRecorder {
+  private readonly samples: Float64Array;
+  private seen = 0;
+  private seed = 0x6d2b79f5;
+
+  constructor(capacity = 1 << 20) {
+    this.samples = new Float64Array(capacity);
+  }
+
+  /** Records the time since `startMs` (a performance.now() reading). */
+  since(startMs: number): void {
+    this.add((performance.now() - startMs) * 1000);
+  }
+
+  add(us: number): void {
+    if (this.seen < this.samples.length) {
+      this.samples[this.seen] = us;
+    } else {
+      this.seed ^= this.seed << 13;
+      this.seed ^= this.seed >>> 17;
+      this.seed ^= this.seed << 5;
+      const slot = (this.seed >>> 0) % (this.seen + 1);
+      if (slot < this.samples.length) this.samples[slot] = us;
+    }
+    this.seen += 1;
+  }
+
+  summary(): LatencySummary {
+    const sorted = this.samples.slice(0, Math.min(this.seen, this.samples.length)).sort();
+    const at = (p: number): number => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]);
+    return { count: this.seen, p50: at(0.5), p99: at(0.99), p999: at(0.999), max: sorted.length === 0 ? NaN : sorted[sorted.length - 1] };
+  }
+}

@@ -1,0 +1,21 @@
+# The bench-only peers addon (locked tables, plain lookup loop); built by
+# scripts/build-bench-addon.js, never shipped. No liburcu.
+{
+  "targets": [
+    {
+      "target_name": "bench_peers",
+      "sources": [
+        "peers.cpp",
+        "locked_table.cpp",
+        "table_registry.cpp",
+        "../../addon/core/sink.cpp"
+      ],
+      "include_dirs": ["../../addon/core"],
+      "defines": ["NAPI_VERSION=8"],
+      "cflags_cc!": ["-std=gnu++17"],
+      "cflags_cc": ["-std=c++20", "-O3", "-Wall", "-Wextra"],
+      # Workers load the addon too: never unload it, the tables are process-global.
+      "ldflags": ["-Wl,-z,nodelete"]
+    }
+  ]
+}

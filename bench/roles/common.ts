@@ -1,0 +1,73 @@
+// What every role is given, and small helpers they share.
+import type { LatencySummary } from '../harness/latency';
+import type { ReadChecks } from '../harness/checker';
+
+export type Mode = 'mix' | 'writer' | 'quiet';
+
+/** How a phase of `mode` is named in the report. */
+export function modeLabel(mode: Mode): string {
+  return mode === 'mix' ? '' : mode === 'writer' ? ' (updater only)' : ' (no writers)';
+}
+
+export interface RoleOptions {
+  keys: number;
+  batch: number;
+  /** updater sets per second (0: none, 'max': flat out) */
+  rate: number | 'max';
+  /** deleter deletes + compareAndDeletes per second (0: none, 'max': flat out) */
+  deleteRate: number | 'max';
+  /** the churner replaces a pool device every this many milliseconds (0: never) */
+  churnMs: number;
+  /** devices the updater points entries at */
+  pool: number;
+  /** who works besides the readers: 'mix' every role; 'writer' the updater alone; 'quiet'
+   * nobody (the churner only sets up the pool) */
+  mode: Mode;
+}
+
+/** xorshift32: a fast, seeded source of numbers below n. */
+export function randomSource(seed: number): (n: number) => number {
+  let state = seed | 1;
+  return (n) => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) % n;
+  };
+}
+
+export interface ReaderResult {
+  role: 'reader';
+  participant: number;
+  get: { calls: number; hits: number; seconds: number };
+  redirect: { offered: number; accepted: number; seconds: number };
+  checks: ReadChecks;
+  framesToUnregistered: number;
+}
+
+export interface WriterResult {
+  role: 'updater' | 'deleter';
+  participant: number;
+  ops: number;
+  /** sets refused because the device was gone; deletes that found nothing */
+  refused: number;
+  seconds: number;
+  latency: Record<string, LatencySummary>;
+}
+
+export interface ChurnerResult {
+  role: 'churner';
+  participant: number;
+  devicesCreated: number;
+  unregistrations: number;
+  namespacesDestroyed: number;
+  /** frames handed to released devices (transmitted, dropped or failed), drained by the churner,
+   * and dropped (where the implementation has rings) */
+  framesHanded: number;
+  framesDrained: number;
+  framesDropped: number;
+  seconds: number;
+  latency: Record<string, LatencySummary>;
+}
+
+export type RoleResult = ReaderResult | WriterResult | ChurnerResult;

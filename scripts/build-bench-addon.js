@@ -1,0 +1,69 @@
+'use strict';
+// Builds the bench-only peers addon (bench/native) when bench_peers.node is missing or older
+// than a source in bench/native; does nothing otherwise. Exits non-zero if the build fails.
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+
+const NATIVE_DIR = path.join(__dirname, '..', 'bench', 'native');
+const ADDON = path.join(NATIVE_DIR, 'build', 'Release', 'bench_peers.node');
+
+function mtimeMs(file) {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The newest mtime of the files directly in bench/native (binding.gyp, .cpp, .hpp). */
+function newestSourceMtimeMs() {
+  let newest = 0;
+  for (const entry of fs.readdirSync(NATIVE_DIR, { withFileTypes: true })) {
+    if (entry.isFile()) newest = Math.max(newest, mtimeMs(path.join(NATIVE_DIR, entry.name)) ?? 0);
+  }
+  return newest;
+}
+
+function upToDate() {
+  const built = mtimeMs(ADDON);
+  return built !== undefined && built >= newestSourceMtimeMs();
+}
+
+/**
+ * node-gyp reads --nodedir from npm's environment (npm_config_nodedir) when run by npm. Run
+ * directly, it would download headers: point it at the running node's own headers when they
+ * are installed and match its version.
+ */
+function nodedirArgs() {
+  if (process.env.npm_config_nodedir) return [];
+  const prefix = path.resolve(path.dirname(process.execPath), '..');
+  try {
+    const header = fs.readFileSync(path.join(prefix, 'include', 'node', 'node_version.h'), 'utf8');
+    const part = (name) => header.match(new RegExp(`#define NODE_${name}_VERSION (\\d+)`))?.[1];
+    const version = `v${part('MAJOR')}.${part('MINOR')}.${part('PATCH')}`;
+    return version === process.version ? [`--nodedir=${prefix}`] : [];
+  } catch {
+    return [];
+  }
+}
+
+function build() {
+  console.log('bench: building the bench-only peers addon (bench/native)...');
+  const nodeGyp = require.resolve('node-gyp/bin/node-gyp.js');
+  const result = spawnSync(process.execPath, [nodeGyp, 'rebuild', ...nodedirArgs()], {
+    cwd: NATIVE_DIR,
+    stdio: 'inherit',
+  });
+  if (result.error) {
+    console.error(`bench: cannot run node-gyp: ${result.error.message}`);
+    return 1;
+  }
+  return result.status ?? 1;
+}
+
+if (require.main === module) {
+  if (!upToDate()) process.exitCode = build();
+}
+
+module.exports = { ADDON, upToDate };

@@ -1,0 +1,79 @@
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runBench } from '../bench/main';
+import { IMPLEMENTATIONS, isOurs } from '../bench/impls/types';
+import { formatReport } from '../bench/report';
+
+const mainScript = path.join(__dirname, '..', 'bench', 'main.js');
+
+describe('bench harness (short run; checks structure and correctness counters, not speed)', () => {
+  it('runs every implementation at 1 and 2 readers and writes a consistent report, JSON and SVG', async function () {
+    this.timeout(240_000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-bench-'));
+    const { report, jsonFile, svgFile } = await runBench({
+      duration: 0.4,
+      threads: [1, 2],
+      impls: [...IMPLEMENTATIONS],
+      keys: 256,
+      batch: 64,
+      rate: 20_000,
+      deleteRate: 10_000,
+      churnMs: 5,
+      pool: 8,
+      baseline: true,
+      out: path.join(dir, 'run.json'),
+    });
+    // Every implementation at every thread count, plus ours with the updater alone and with no writers.
+    assert.equal(report.phases.length, (IMPLEMENTATIONS.length + 2) * 2);
+    for (const impl of IMPLEMENTATIONS) {
+      for (const readers of [1, 2]) {
+        const phase = report.phases.find((p) => p.impl === impl && p.readers === readers && p.mode === 'mix');
+        assert.ok(phase, `${impl} with ${readers} readers`);
+        assert.equal(phase.reader.length, readers);
+        assert.ok(phase.getPerSecond > 0 && phase.framesPerSecond > 0, `${impl}: throughput measured`);
+        assert.ok(phase.updater && phase.updater.ops > 0 && phase.updater.latency.set.count > 0, `${impl}: updater ran`);
+        assert.ok(phase.deleter && phase.deleter.latency.delete.count > 0 && phase.deleter.latency.compareAndDelete.count > 0);
+        assert.ok(phase.churner.unregistrations >= 8, `${impl}: devices replaced (${phase.churner.unregistrations})`);
+        const unregister = phase.churner.latency.unregister;
+        assert.ok(unregister.p50 <= unregister.p99 && unregister.p99 <= unregister.p999 && unregister.p999 <= unregister.max);
+        assert.ok(phase.correctness.readsChecked > 0);
+        if (isOurs(impl)) {
+          assert.equal(phase.correctness.staleReads, 0, phase.correctness.examples.join('; '));
+          assert.equal(phase.correctness.readsAfterUnregister, 0);
+          assert.equal(phase.correctness.framesAfterUnregister, 0);
+          assert.ok(phase.correctness.conserved, JSON.stringify(phase.correctness));
+          assert.equal(phase.correctness.framesAccepted, phase.correctness.framesReceived + phase.correctness.framesDropped);
+          assert.ok(phase.churner.namespacesDestroyed > 0, 'namespaces churned');
+        }
+      }
+    }
+    assert.deepEqual(report.failures, []);
+    assert.equal(report.ratios.length, (IMPLEMENTATIONS.length - 2) * 2);
+    assert.ok(report.baseline && report.baseline.array.noopNs > 0 && report.baseline.hash.plainLoopNsPerKey > 0);
+    assert.ok(report.targets.length >= 3 + 2 + 4, 'every target evaluated');
+    const text = formatReport(report);
+    for (const impl of IMPLEMENTATIONS) assert.match(text, new RegExp(impl));
+    assert.match(text, /correctness of redirect-table: ok/);
+    assert.deepEqual(JSON.parse(fs.readFileSync(jsonFile, 'utf8')).phases.length, report.phases.length);
+    const svg = fs.readFileSync(svgFile, 'utf8');
+    assert.match(svg, /^<svg[\s\S]*<\/svg>\s*$/);
+    for (const impl of IMPLEMENTATIONS) assert.ok(svg.includes(impl), `chart names ${impl}`);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('prints its options with --help and refuses bad ones with exit code 2', () => {
+    const help = spawnSync(process.execPath, [mainScript, '--help'], { encoding: 'utf8' });
+    assert.equal(help.status, 0);
+    for (const option of ['--duration', '--threads', '--impls', '--keys', '--batch', '--rate', '--delete-rate', '--churn-ms', '--out']) {
+      assert.ok(help.stdout.includes(option), option);
+    }
+    for (const bad of [['--threads', '0'], ['--impls', 'nope'], ['--duration', 'x'], ['--frobnicate']]) {
+      const run = spawnSync(process.execPath, [mainScript, ...bad], { encoding: 'utf8' });
+      assert.equal(run.status, 2, `${bad.join(' ')}: ${run.stderr}`);
+      assert.match(run.stderr, /^bench: /);
+    }
+  });
+});
