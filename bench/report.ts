@@ -157,6 +157,11 @@ export function formatReport(report: BenchReport): string {
         row('hash', report.baseline.hash),
       ])
     );
+    const f = report.baseline.array.flushScaling;
+    lines.push(
+      `flush cost follows what is pending, not the table's size: 3-destination batches cost ${f.smallTableNsPerFrame.toFixed(2)} ns/frame ` +
+        `on 16 slots, ${f.largeTableNsPerFrame.toFixed(2)} ns/frame on 1,000,000 slots`
+    );
   }
   const phases = [...report.phases].sort(order);
   lines.push('', 'concurrent mix: readers (per-call get, then batched redirect) while an updater sets, a deleter deletes');
