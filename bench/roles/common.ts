@@ -1,6 +1,7 @@
 // What every role is given, and small helpers they share.
 import type { LatencySummary } from '../harness/latency';
 import type { ReadChecks } from '../harness/checker';
+import type { BenchOptions } from '../options';
 
 export type Mode = 'mix' | 'writer' | 'quiet';
 
@@ -9,21 +10,9 @@ export function modeLabel(mode: Mode): string {
   return mode === 'mix' ? '' : mode === 'writer' ? ' (updater only)' : ' (no writers)';
 }
 
-export interface RoleOptions {
-  keys: number;
-  batch: number;
-  /** updater sets per second (0: none, 'max': flat out) */
-  rate: number | 'max';
-  /** deleter deletes + compareAndDeletes per second (0: none, 'max': flat out) */
-  deleteRate: number | 'max';
-  /** the churner replaces a pool device every this many milliseconds (0: never) */
-  churnMs: number;
-  /** devices the updater points entries at */
-  pool: number;
-  /** who works besides the readers: 'mix' every role; 'writer' the updater alone; 'quiet'
-   * nobody (the churner only sets up the pool) */
-  mode: Mode;
-}
+/** What a role needs of the command line, and who works in this phase besides the readers:
+ * 'mix' every role; 'writer' the updater alone; 'quiet' nobody (the churner only sets up the pool). */
+export type RoleOptions = Pick<BenchOptions, 'keys' | 'batch' | 'rate' | 'deleteRate' | 'churnMs' | 'pool'> & { mode: Mode };
 
 /** xorshift32: a fast, seeded source of numbers below n. */
 export function randomSource(seed: number): (n: number) => number {
