@@ -57,6 +57,10 @@ export interface NativeAddon {
   setTracing(on: boolean): void;
   noop(): void;
   echo(value: number): number;
+  /** Threads registered with liburcu by the addon right now (tests look for leaks). */
+  registeredThreadCount(): number;
+  /** Per-thread counter slots taken by live threads right now (tests check they are returned). */
+  liveThreadSlots(): number;
   createTable(maxEntries: number, namespace: NativeNamespace, kind: 'array' | 'hash'): NativeTableHandle;
   createNamespace(name: string): NativeNamespace;
   openNamespace(idOrName: number | string): NativeNamespace;

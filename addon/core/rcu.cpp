@@ -1,5 +1,6 @@
 #include "rcu.hpp"
 
+#include <atomic>
 #include <utility>
 
 namespace rt::rcu {
@@ -7,6 +8,9 @@ namespace rt::rcu {
 thread_local ThreadState tls_thread_state __attribute__((tls_model("initial-exec"))) = {false, false, nullptr};
 
 namespace {
+
+// Registrations we own (see registered_thread_count). Touched on the slow paths only.
+std::atomic<long> owned_registrations{0};
 
 // Constructed on a thread's first registration; its destructor runs at thread exit, so no
 // thread can exit registered (a registered dead thread corrupts later grace periods).
@@ -42,6 +46,7 @@ void register_current_thread_slow() {
   tls_thread_state.reader = &URCU_TLS(urcu_memb_reader);
   tls_thread_state.registered = true;
   tls_thread_state.owned = true;
+  owned_registrations.fetch_add(1, std::memory_order_relaxed);
 }
 
 void unregister_current_thread() {
@@ -49,9 +54,12 @@ void unregister_current_thread() {
   urcu_memb_unregister_thread();
   tls_thread_state.registered = false;
   tls_thread_state.owned = false;
+  owned_registrations.fetch_sub(1, std::memory_order_relaxed);
 }
 
 bool current_thread_registered() { return tls_thread_state.registered; }
+
+long registered_thread_count() { return owned_registrations.load(std::memory_order_relaxed); }
 
 void defer(std::function<void()> fn) {
   auto* work = new DeferredWork{{}, new std::function<void()>(std::move(fn))};

@@ -40,6 +40,11 @@ void unregister_current_thread();
 
 bool current_thread_registered();
 
+// How many threads are registered with liburcu by us right now (registrations we own, so not
+// liburcu's call_rcu workers). Incremented on registration, decremented on unregistration; a
+// value that does not come back after threads exit is a registration leak. Slow path only.
+long registered_thread_count();
+
 // Read-side critical sections. Registers the thread on first use; sections nest.
 //
 // Same protocol as liburcu's inline urcu_memb_read_lock/unlock (_LGPL_SOURCE), applied to the

@@ -18,7 +18,10 @@ std::bitset<kThreadSlots - 1>& taken() {
 struct SlotRelease {
   ~SlotRelease() {
     unsigned slot = tls_thread_slot;
-    tls_thread_slot = 0;
+    // Counter updates from thread_local destructors that run after this one (a per-frame
+    // section flushed at exit) go to the shared slot from now on. Resetting to 0 would take a
+    // fresh slot that is never released: this SlotRelease cannot be constructed twice.
+    tls_thread_slot = kSharedThreadSlot + 1;
     if (slot == 0 || slot - 1 == kSharedThreadSlot) return;
     std::lock_guard<std::mutex> lock(slots_mu);
     taken().reset(slot - 1);
@@ -43,6 +46,11 @@ unsigned assign_thread_slot() {
   }
   tls_thread_slot = slot + 1;
   return slot;
+}
+
+unsigned live_thread_slots() {
+  std::lock_guard<std::mutex> lock(slots_mu);
+  return static_cast<unsigned>(taken().count());
 }
 
 }  // namespace rt

@@ -16,6 +16,10 @@ extern thread_local unsigned tls_thread_slot __attribute__((tls_model("initial-e
 
 unsigned assign_thread_slot();  // the slow path; the slot is released when the thread exits
 
+// How many of the kThreadSlots - 1 private slots are taken by live threads right now (the
+// shared slot is not counted). Slow path; for tests that check slots are returned.
+unsigned live_thread_slots();
+
 inline unsigned thread_slot() {
   unsigned slot = tls_thread_slot;
   return __builtin_expect(slot != 0, 1) ? slot - 1 : assign_thread_slot();

@@ -8,7 +8,9 @@
 #include "env_context.hpp"
 #include "namespace_binding.hpp"
 #include "errors.hpp"
+#include "rcu.hpp"
 #include "table_binding.hpp"
+#include "thread_slot.hpp"
 
 namespace rt::napi {
 namespace {
@@ -26,6 +28,22 @@ napi_value echo(napi_env env, napi_callback_info info) {
   napi_get_value_double(env, argv[0], &value);
   napi_value result;
   napi_create_int32(env, static_cast<int32_t>(value), &result);
+  return result;
+}
+
+// registeredThreadCount(): threads registered with liburcu by us right now (internal, for the
+// tests that look for registration leaks).
+napi_value registered_thread_count(napi_env env, napi_callback_info) {
+  napi_value result;
+  napi_create_int64(env, rt::rcu::registered_thread_count(), &result);
+  return result;
+}
+
+// liveThreadSlots(): per-thread counter slots taken by live threads (internal, for the tests
+// that check slots are returned when threads exit).
+napi_value live_thread_slots(napi_env env, napi_callback_info) {
+  napi_value result;
+  napi_create_uint32(env, rt::live_thread_slots(), &result);
   return result;
 }
 
@@ -61,6 +79,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("noop", fn);
   napi_create_function(env, "echo", NAPI_AUTO_LENGTH, echo, nullptr, &fn);
   exports.Set("echo", fn);
+  napi_create_function(env, "registeredThreadCount", NAPI_AUTO_LENGTH, registered_thread_count, nullptr, &fn);
+  exports.Set("registeredThreadCount", fn);
+  napi_create_function(env, "liveThreadSlots", NAPI_AUTO_LENGTH, live_thread_slots, nullptr, &fn);
+  exports.Set("liveThreadSlots", fn);
   init_table_binding(env, exports);
   init_namespace_binding(env, exports);
   init_device_binding(env, exports);
