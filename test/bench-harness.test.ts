@@ -36,7 +36,8 @@ describe('bench harness (short run; checks structure and correctness counters, n
         assert.ok(phase.getPerSecond > 0 && phase.framesPerSecond > 0, `${impl}: throughput measured`);
         assert.ok(phase.updater && phase.updater.ops > 0 && phase.updater.latency.set.count > 0, `${impl}: updater ran`);
         assert.ok(phase.deleter && phase.deleter.latency.delete.count > 0 && phase.deleter.latency.compareAndDelete.count > 0);
-        assert.ok(phase.churner.unregistrations >= 8, `${impl}: devices replaced (${phase.churner.unregistrations})`);
+        // The pool's devices are released at the end of every phase, so at least pool-many.
+        assert.ok(phase.churner.unregistrations >= 8, `${impl}: devices released (${phase.churner.unregistrations})`);
         const unregister = phase.churner.latency.unregister;
         assert.ok(unregister.p50 <= unregister.p99 && unregister.p99 <= unregister.p999 && unregister.p999 <= unregister.max);
         assert.ok(phase.correctness.readsChecked > 0);
@@ -46,10 +47,12 @@ describe('bench harness (short run; checks structure and correctness counters, n
           assert.equal(phase.correctness.framesAfterUnregister, 0);
           assert.ok(phase.correctness.conserved, JSON.stringify(phase.correctness));
           assert.equal(phase.correctness.framesAccepted, phase.correctness.framesReceived + phase.correctness.framesDropped);
-          assert.ok(phase.churner.namespacesDestroyed > 0, 'namespaces churned');
         }
       }
     }
+    // Every eighth churn round destroys a namespace: over our four mixed phases some must have.
+    const namespaces = report.phases.filter((p) => isOurs(p.impl)).reduce((n, p) => n + p.churner.namespacesDestroyed, 0);
+    assert.ok(namespaces > 0, 'namespaces churned');
     assert.deepEqual(report.failures, []);
     assert.equal(report.ratios.length, (IMPLEMENTATIONS.length - 2) * 2);
     assert.ok(report.baseline && report.baseline.array.noopNs > 0 && report.baseline.hash.plainLoopNsPerKey > 0);
