@@ -591,7 +591,10 @@ int Namespace::move_device(Device* dev, Namespace* target, const std::string* ne
       Namespace* ns;
       ~Unpin() { ns->release(); }  // after the locks below are released
     } unpin{source};
-    if (source == target) return 0;
+    if (source == target) {  // nothing to move; an unregistering device still says so
+      std::lock_guard<std::mutex> lock(source->mu_);
+      return dev->registered() ? 0 : -ENODEV;
+    }
     // Lock order: ascending namespace id.
     Namespace* first = source->id_ < target->id_ ? source : target;
     Namespace* second = first == source ? target : source;

@@ -450,16 +450,19 @@ napi_value table_compare_and_delete_batch(napi_env env, napi_callback_info info)
       !to_typed_array(env, argv[1], "revisions", kFloat64, 1, "Float64Array", &revisions)) {
     return nullptr;
   }
+  // Whether the optional arrays were passed, from their type: an empty typed array has no data
+  // pointer, so the pointer cannot tell "not passed" from "passed with no elements".
   napi_valuetype type;
   napi_typeof(env, argv[2], &type);
-  if (type != napi_undefined && !to_typed_array(env, argv[2], "lastUsed", kFloat64, 1, "Float64Array", &last_used)) {
+  const bool with_last_used = type != napi_undefined;
+  if (with_last_used && !to_typed_array(env, argv[2], "lastUsed", kFloat64, 1, "Float64Array", &last_used)) {
     return nullptr;
   }
   napi_typeof(env, argv[3], &type);
-  if (type != napi_undefined && !to_i32_array(env, argv[3], "statuses", &statuses)) return nullptr;
+  const bool with_statuses = type != napi_undefined;
+  if (with_statuses && !to_i32_array(env, argv[3], "statuses", &statuses)) return nullptr;
   size_t n = keys.length;
-  if (revisions.length != n || (last_used.data != nullptr && last_used.length != n) ||
-      (statuses.data != nullptr && statuses.length < n)) {
+  if (revisions.length != n || (with_last_used && last_used.length != n) || (with_statuses && statuses.length < n)) {
     return throw_invalid_value(env, "revisions (and lastUsed) must have keys.length (" + std::to_string(n) +
                                         ") elements, statuses at least that many");
   }
@@ -467,16 +470,18 @@ napi_value table_compare_and_delete_batch(napi_env env, napi_callback_info info)
   const auto* rev_data = static_cast<const double*>(revisions.data);
   const auto* used_data = static_cast<const double*>(last_used.data);
   auto* status_data = static_cast<int32_t*>(statuses.data);
+  // A revision or stamp that is not a whole number in [0, 2^53] matches no entry: EBUSY.
+  const auto whole = [](double v) { return v >= 0 && v <= kMaxSafeInteger && v == static_cast<double>(static_cast<uint64_t>(v)); };
   uint32_t deleted = 0;
   for (size_t i = 0; i < n; ++i) {
-    uint64_t used = used_data != nullptr ? static_cast<uint64_t>(used_data[i]) : 0;
     int status = -EBUSY;
-    if (rev_data[i] >= 0 && rev_data[i] <= kMaxSafeInteger) {
+    if (whole(rev_data[i]) && (!with_last_used || whole(used_data[i]))) {
+      uint64_t used = with_last_used ? static_cast<uint64_t>(used_data[i]) : 0;
       status = handle->table->compare_and_delete(key_data[i], static_cast<uint64_t>(rev_data[i]),
-                                                 used_data != nullptr ? &used : nullptr);
+                                                 with_last_used ? &used : nullptr);
     }
     deleted += status == 0;
-    if (status_data != nullptr) status_data[i] = status;
+    if (with_statuses) status_data[i] = status;
   }
   napi_value result;
   napi_create_uint32(env, deleted, &result);
