@@ -17,7 +17,8 @@ export interface RedirectTableOptions {
 /** What a slot holds: the destination's ifindex and the entry's revision. */
 export interface TableEntry {
   ifindex: number;
-  /** Process-wide, strictly increasing, assigned when the entry was created by `set`. */
+  /** Process-wide and unique, drawn when `set` began: larger than the revision of any set of
+   * the same key that completed before; overlapping sets may publish in either order. */
   revision: number;
   /** `RedirectTable.clock()` milliseconds of the entry's last datapath hit (or its creation). */
   lastUsed: number;
