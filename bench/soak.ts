@@ -23,11 +23,23 @@ interface Sample {
   heapUsedMiB: number;
   externalMiB: number;
   liveTables: number;
+  /** native devices and namespaces allocated and not yet freed */
+  liveDevices: number;
+  liveNamespaces: number;
 }
 
-function sample(start: number): Sample {
-  (globalThis as { gc?: () => void }).gc?.();
+const settle = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Memory and live native objects once the phase's garbage is collected and its handles'
+ * finalizers and grace periods have run. */
+async function sample(start: number): Promise<Sample> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (let i = 0; i < 3; i += 1) {
+    gc?.();
+    await settle(100);
+  }
   const m = process.memoryUsage();
+  const live = native.liveObjects();
   const mib = (n: number): number => Math.round((n / 2 ** 20) * 10) / 10;
   return {
     minute: Math.round(((performance.now() - start) / 60_000) * 100) / 100,
@@ -35,6 +47,8 @@ function sample(start: number): Sample {
     heapUsedMiB: mib(m.heapUsed),
     externalMiB: mib(m.external),
     liveTables: native.liveTableCount(),
+    liveDevices: live.devices,
+    liveNamespaces: live.namespaces,
   };
 }
 
@@ -61,9 +75,9 @@ async function main(): Promise<void> {
     return;
   }
   const start = performance.now();
-  const first = sample(start);
+  const first = await sample(start);
   process.stdout.write(`soak: ${minutes} min, ${readers} readers, ${phaseSeconds} s phases; memory after each phase (MiB):\n`);
-  process.stdout.write('minute  phase                 rss  heapUsed  external  live tables  get M/s  frames M/s  unregistrations\n');
+  process.stdout.write('minute  phase                 rss  heapUsed  external  live tables/devices/namespaces  get M/s  frames M/s  unregistrations\n');
   const samples: Sample[] = [first];
   let failures: string[] = [];
   for (let phase = 0; performance.now() - start < minutes * 60_000 && failures.length === 0; phase += 1) {
@@ -76,11 +90,11 @@ async function main(): Promise<void> {
       options: { keys: 1024, batch: 256, rate: 100_000, deleteRate: 50_000, churnMs: 10, pool: 16, mode: 'mix' },
     });
     failures = correctnessFailures([result]);
-    const s = sample(start);
+    const s = await sample(start);
     samples.push(s);
     process.stdout.write(
       `${s.minute.toFixed(2).padStart(6)}  ${impl.padEnd(19)}  ${s.rssMiB.toFixed(1).padStart(6)}  ${s.heapUsedMiB.toFixed(1).padStart(8)}  ` +
-        `${s.externalMiB.toFixed(1).padStart(8)}  ${String(s.liveTables).padStart(11)}  ${(result.getPerSecond / 1e6).toFixed(2).padStart(7)}  ` +
+        `${s.externalMiB.toFixed(1).padStart(8)}  ${`${s.liveTables}/${s.liveDevices}/${s.liveNamespaces}`.padStart(29)}  ${(result.getPerSecond / 1e6).toFixed(2).padStart(7)}  ` +
         `${(result.framesPerSecond / 1e6).toFixed(2).padStart(10)}  ${String(result.churner.unregistrations).padStart(15)}\n`
     );
   }
@@ -89,7 +103,8 @@ async function main(): Promise<void> {
   const settled = samples[Math.min(2, samples.length - 1)];
   process.stdout.write(
     `soak: RSS ${first.rssMiB} MiB at start, ${settled.rssMiB} MiB after the second phase, ${last.rssMiB} MiB at the end ` +
-      `(${(last.rssMiB - settled.rssMiB).toFixed(1)} MiB since); live tables ${last.liveTables}\n`
+      `(${(last.rssMiB - settled.rssMiB).toFixed(1)} MiB since); live native objects at the end: ${last.liveTables} tables, ` +
+      `${last.liveDevices} devices, ${last.liveNamespaces} namespaces (the root)\n`
   );
   if (failures.length !== 0) {
     process.stderr.write(`soak: correctness failed:\n  ${failures.join('\n  ')}\n`);

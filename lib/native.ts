@@ -59,6 +59,8 @@ export interface NativeAddon {
   echo(value: number): number;
   /** Threads registered with liburcu by the addon right now (tests look for leaks). */
   registeredThreadCount(): number;
+  /** Devices and namespaces allocated and not yet freed (leak checks). */
+  liveObjects(): { devices: number; namespaces: number };
   /** Per-thread counter slots taken by live threads right now (tests check they are returned). */
   liveThreadSlots(): number;
   createTable(maxEntries: number, namespace: NativeNamespace, kind: 'array' | 'hash'): NativeTableHandle;

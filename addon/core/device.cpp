@@ -38,6 +38,12 @@ int validate_device_name(const std::string& name) {
   return 0;
 }
 
+namespace {
+std::atomic<long> live_devices{0};  // constructions minus destructions; slow paths only
+}  // namespace
+
+long Device::live_count() { return live_devices.load(std::memory_order_relaxed); }
+
 Device::Device(Namespace* ns, std::string name, int ifindex, const DeviceConfig& config, uint64_t serial)
     : ns_(ns),
       serial_(serial),
@@ -48,9 +54,11 @@ Device::Device(Namespace* ns, std::string name, int ifindex, const DeviceConfig&
       name_(std::move(name)),
       sink_(config.ring_size) {
   ns->retain();
+  live_devices.fetch_add(1, std::memory_order_relaxed);
 }
 
 Device::~Device() {
+  live_devices.fetch_sub(1, std::memory_order_relaxed);
   if (lower_ != nullptr) lower_->release();
   if (backend_ != nullptr) backend_->release();
   ns()->release();

@@ -54,6 +54,9 @@ class Device {
  public:
   Device(Namespace* ns, std::string name, int ifindex, const DeviceConfig& config, uint64_t serial);
   ~Device();
+
+  // Devices allocated and not yet freed, in any state (for leak checks: soak, tests).
+  static long live_count();
   Device(const Device&) = delete;
   Device& operator=(const Device&) = delete;
 

@@ -82,12 +82,20 @@ Namespace* Namespace::root() {
   return instance;
 }
 
+namespace {
+std::atomic<long> live_namespaces{0};  // constructions minus destructions
+}  // namespace
+
+long Namespace::live_count() { return live_namespaces.load(std::memory_order_relaxed); }
+
 Namespace::Namespace(uint32_t id, std::string name) : id_(id), name_(std::move(name)) {
   index_ = cds_lfht_new_flavor(64, 64, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING, &urcu_memb_flavor, nullptr);
   if (index_ == nullptr) throw std::bad_alloc();
+  live_namespaces.fetch_add(1, std::memory_order_relaxed);
 }
 
 Namespace::~Namespace() {
+  live_namespaces.fetch_sub(1, std::memory_order_relaxed);
   // Every device left the index before the last reference went (liburcu >= 0.10 allows this
   // from a call_rcu callback: resizes run on the hash table's own worker).
   cds_lfht_destroy(index_, nullptr);

@@ -34,6 +34,9 @@ const char* namespace_state_name(NamespaceState state);
 
 class Namespace {
  public:
+  // Namespaces allocated and not yet freed, the root included (for leak checks).
+  static long live_count();
+
   static constexpr uint32_t kRootId = 1;
   static constexpr size_t kMaxNameLength = 64;
 

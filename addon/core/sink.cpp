@@ -1,6 +1,9 @@
 #include "sink.hpp"
 
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <new>
 #include <thread>
 
 namespace rt {
@@ -14,9 +17,36 @@ void bump(std::atomic<uint64_t>& counter, uint64_t value) {
 
 }  // namespace
 
-Sink::Sink(uint32_t size) : cells_(new Frame[size]), mask_(size - 1) {}
+namespace {
 
-Sink::~Sink() { delete[] cells_; }
+// Rings of 64 KiB and more get pages of their own from mmap, so that freeing one returns it to
+// the system. Through malloc they would stay in the arena of whichever thread freed them: with
+// devices created and unregistered from short-lived worker threads, glibc's per-thread arenas
+// kept growing (hundreds of MiB over a soak run) though every device was freed.
+constexpr size_t kMmapBytes = 64 * 1024;
+
+Frame* allocate_cells(uint32_t size) {
+  const size_t bytes = size_t{size} * sizeof(Frame);
+  if (bytes < kMmapBytes) return new Frame[size];
+  void* cells = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (cells == MAP_FAILED) throw std::bad_alloc();
+  return static_cast<Frame*>(cells);
+}
+
+void free_cells(Frame* cells, uint32_t size) {
+  const size_t bytes = size_t{size} * sizeof(Frame);
+  if (bytes < kMmapBytes) {
+    delete[] cells;
+  } else {
+    munmap(cells, bytes);
+  }
+}
+
+}  // namespace
+
+Sink::Sink(uint32_t size) : cells_(allocate_cells(size)), mask_(size - 1) {}
+
+Sink::~Sink() { free_cells(cells_, mask_ + 1); }
 
 void Sink::lock_tx() {
   for (unsigned spins = 0;; ++spins) {

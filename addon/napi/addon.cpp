@@ -4,8 +4,10 @@
 #include <string>
 #include <utility>
 
+#include "device.hpp"
 #include "device_binding.hpp"
 #include "env_context.hpp"
+#include "namespace.hpp"
 #include "namespace_binding.hpp"
 #include "errors.hpp"
 #include "rcu.hpp"
@@ -47,6 +49,18 @@ napi_value live_thread_slots(napi_env env, napi_callback_info) {
   return result;
 }
 
+// liveObjects(): { devices, namespaces } allocated and not yet freed (internal, for leak checks:
+// the soak run and tests).
+napi_value live_objects(napi_env env, napi_callback_info) {
+  napi_value result, devices, namespaces;
+  napi_create_object(env, &result);
+  napi_create_int64(env, rt::Device::live_count(), &devices);
+  napi_create_int64(env, rt::Namespace::live_count(), &namespaces);
+  napi_set_named_property(env, result, "devices", devices);
+  napi_set_named_property(env, result, "namespaces", namespaces);
+  return result;
+}
+
 // setHooks({ RedirectError, scheduleFlush, dispatchTrace }): lib/ registers its functions.
 Napi::Value SetHooks(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -83,6 +97,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("registeredThreadCount", fn);
   napi_create_function(env, "liveThreadSlots", NAPI_AUTO_LENGTH, live_thread_slots, nullptr, &fn);
   exports.Set("liveThreadSlots", fn);
+  napi_create_function(env, "liveObjects", NAPI_AUTO_LENGTH, live_objects, nullptr, &fn);
+  exports.Set("liveObjects", fn);
   init_table_binding(env, exports);
   init_namespace_binding(env, exports);
   init_device_binding(env, exports);
