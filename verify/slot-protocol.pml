@@ -1,0 +1,397 @@
+/*
+ * slot-protocol.pml: the array table's slot protocol against device unregistration.
+ *
+ * What is modelled (addon/core):
+ *   array_table.cpp  update() = make_entry + publish(): exchange a fresh entry into a slot
+ *                    inside a read-side section, retire the old one, then
+ *                    recheck_published(): read entry->device, load its state, and when the
+ *                    device is no longer registered take the entry back with a
+ *                    compare-exchange (and retire it) if it is still in the slot.
+ *                    remove(): exchange null, retire the old entry.
+ *                    purge_device(): for each slot, load it, read entry->device, and
+ *                    compare-exchange it to null when it is the device's (retire on success).
+ *                    lookup(): read-side section + load of a slot, then the entry is used.
+ *   entry.cpp        retire() = call_rcu; the callback destroys the entry and releases the
+ *                    device usage reference the entry held.
+ *   device.cpp       acquire_usage() only while usage > 0; the release that brings usage to 0
+ *                    finishes the unregistration; mark_unregistering() = seq_cst store of the
+ *                    state + seq_cst fence.
+ *   namespace.cpp    unregister_device(): mark unregistering, notify (purge every table inside
+ *   table_registry   a read-side section), drop the base usage reference, and the caller's
+ *                    `done` runs once usage is 0 (when_unregistered).
+ *   rcu.hpp          read-side sections and grace periods (urcu-memb, call_rcu).
+ *
+ * MEMORY MODEL: sequentially consistent. Every shared access below is one atomic step and
+ * steps interleave arbitrarily. That is what the code relies on: the accesses that race in
+ * the protocol are seq_cst (the publisher's exchange / state load / compare-exchange, the
+ * purge's compare-exchange, mark_unregistering's store followed by a seq_cst fence), which
+ * gives the Dekker pairing "publisher: xchg slot; load state" versus "unregisterer: store
+ * state; fence; load slots": at least one side sees the other. (remove()'s exchange is
+ * acq_rel in the code; it takes part in no store-load pairing, so SC loses nothing there.)
+ * MUTANT_RECHECK_BEFORE_PUBLISH shows what a store-load reordering on the publisher side
+ * (a missing seq_cst) does.
+ *
+ * Abstractions and bounds:
+ *   - 1 table with NS = 2 slots, ND = 2 devices: D0 is unregistered, D1 stays registered.
+ *   - A pool of NE entry objects, never reused: E0 (D0) starts in slot 0, E1 (D1) in slot 1,
+ *     each updater owns one more. Because the pool is not recycled, an address compared by a
+ *     compare-exchange could only be "reused" (ABA) after it was freed; the model asserts
+ *     instead that every entry is not freed whenever someone dereferences it or compares
+ *     against it, which is the same guarantee.
+ *   - Grace periods: a retired entry records the set of read-side sections open at the
+ *     moment of retire (mask[e]); a section that ends clears its bit everywhere; the grace
+ *     period process may free the entry once its mask is empty, in any order. That is the
+ *     weakest guarantee RCU gives (sections that start after the retire are not waited for),
+ *     so every real schedule of liburcu is among the modelled ones.
+ *   - acquire_usage()'s CAS loop is one atomic "increment if > 0"; the namespace index
+ *     lookup of make_entry is the registered() check (the index node is deleted under the
+ *     namespace lock right after mark_unregistering; moves/generations are not modelled: the
+ *     generation re-check pairs with mark_moving() exactly like the state re-check pairs with
+ *     mark_unregistering()).
+ *   - Steps are merged only where that keeps every behaviour of the code: unpublishing an
+ *     entry and retiring it are one step (the unpublisher owns it from then on; a snapshot of
+ *     open sections taken a step later could only be larger); a read-side section starts in
+ *     the step of its first shared access and ends in the step of its last one (starting a
+ *     section later or ending it earlier only lets grace periods end sooner, so the model
+ *     has at least the real executions' frees); entry->device is immutable, so reading it
+ *     and loading that device's state are one step.
+ *
+ * Processes: 2 updaters (one set each, key and device chosen nondeterministically), a deleter
+ * (one remove), an unregisterer (D0), a reader (NREADS read-side sections, one lookup each),
+ * the grace-period process (the call_rcu thread), and init, which waits for all of them and
+ * then checks the end state and drains the table (table destroy after a grace period).
+ *
+ * Properties (assertions; an invalid end state is a deadlock, e.g. an unregister that never
+ * resolves):
+ *   - no use after free: every dereference (reader, publisher's re-check, purge) and every
+ *     compare-exchange against an entry address happens on an entry that is not freed;
+ *   - an entry is retired at most once (so never freed twice);
+ *   - a reader never reaches a device whose unregistration finished (usage 0);
+ *   - when the unregisterer's wait completes, no slot holds an entry of D0, and at the end no
+ *     slot holds an entry of a device that is not registered;
+ *   - at the end (after draining) every allocated entry is freed and every device's usage
+ *     count is exactly its base (1 registered, 0 unregistered): nothing leaked;
+ *   - the unregistration completes (all processes terminate).
+ *
+ * Mutants (each must be rejected): see the #ifdef MUTANT_* blocks and verify/README.md.
+ */
+
+#define NS 2
+#define ND 2
+#ifndef NUPD
+#define NUPD 2       /* updater processes */
+#endif
+#ifndef NSETS
+#define NSETS 1      /* sets per updater */
+#endif
+#ifndef NREADS
+#define NREADS 2     /* read-side sections of the reader */
+#endif
+#define NE (2 + NUPD * NSETS)
+#define NONE 255
+#define NWORKERS (NUPD + 3)   /* updaters, deleter, reader, unregisterer */
+
+#define D0 0
+#define D1 1
+
+/* entry states */
+#define E_FREE 0      /* never allocated */
+#define E_LIVE 1      /* allocated, not retired (private to its creator, or published) */
+#define E_RETIRED 2   /* unpublished, waiting for a grace period */
+#define E_FREED 3
+
+/* device states */
+#define REGISTERED 0
+#define UNREGISTERING 1
+#define RELEASED 2    /* usage reached 0: the unregistration finished */
+
+/* read-side section owners, one bit each */
+#define R_READER 1
+#define R_UPD_A 2
+#define R_UPD_B 4
+#define R_PURGE 8
+
+byte slot[NS];
+byte estate[6];
+byte edev[6];
+byte mask[6];     /* sections open at retire time that have not ended yet */
+byte in_cs;        /* open read-side sections */
+byte dstate[ND];
+byte usage[ND];    /* including the base reference */
+byte nretired;
+byte nfinished;
+
+#define ALIVE(e) (estate[e] == E_LIVE || estate[e] == E_RETIRED)
+
+/* Entry::retire: call_rcu. Only the thread that unpublished the entry retires it. */
+inline retire(e) {
+  assert(estate[e] == E_LIVE);   /* retired at most once, hence never freed twice */
+  estate[e] = E_RETIRED;
+  mask[e] = in_cs;
+  nretired++
+}
+
+/* Device::release_usage; the last release finishes the unregistration. */
+inline release_usage(d) {
+  assert(usage[d] > 0);
+  usage[d]--;
+  if
+  :: usage[d] == 0 ->
+     assert(dstate[d] == UNREGISTERING);   /* only unregistration drops the base reference */
+     dstate[d] = RELEASED
+  :: else
+  fi
+}
+
+/* rcu_read_unlock (inside a d_step): the section ends, no retired entry waits for it */
+#define UNLOCK_STEP(b) \
+  in_cs = in_cs & ~(b); \
+  i = 0; \
+  do \
+  :: i < NE -> mask[i] = mask[i] & ~(b); i++ \
+  :: else -> i = 0; break \
+  od
+
+/* ArrayTable::update(key, device) with publish() and recheck_published(), NSETS times */
+proctype Updater(byte b; byte first) {
+  byte n, e, k, d, old, i;
+  bit seen;
+
+  do
+  :: n < NSETS ->
+     e = first + n;
+     /* make_entry: acquire_device_usage (registered(), acquire_usage()), Entry::create */
+     atomic {
+       if :: k = 0 :: k = 1 fi;
+       if :: d = D0 :: d = D1 fi;
+       if
+       :: dstate[d] == REGISTERED && usage[d] > 0 ->
+          usage[d]++;
+          assert(estate[e] == E_FREE); estate[e] = E_LIVE; edev[e] = d
+       :: else -> e = NONE   /* -ENODEV */
+       fi;
+       d = 0
+     }
+     if
+     :: e != NONE ->
+#ifdef MUTANT_RECHECK_BEFORE_PUBLISH
+        /* the state load is performed before the exchange is visible (store-load reordering) */
+        seen = (dstate[edev[e]] == REGISTERED);
+#endif
+        /* publish: read-side section, exchange (seq_cst), retire the previous entry */
+        atomic {
+#ifndef MUTANT_PUBLISH_OUTSIDE_SECTION
+          in_cs = in_cs | b;
+#endif
+          old = slot[k];
+          slot[k] = e;
+          if :: old != NONE -> retire(old) :: else fi;
+          old = 0
+        }
+        /* recheck_published: entry->device->registered() (seq_cst load) */
+        d_step {
+          assert(ALIVE(e));   /* entry->device: the entry is not freed */
+#ifndef MUTANT_RECHECK_BEFORE_PUBLISH
+          seen = (dstate[edev[e]] == REGISTERED);
+#endif
+#ifdef MUTANT_NO_RECHECK
+          seen = 1;
+#endif
+          if
+          :: seen -> UNLOCK_STEP(b)   /* 0: done, the section ends */
+          :: else
+          fi
+        }
+        if
+        :: !seen ->
+           /* take the entry back if it is still there: compare-exchange(e -> null), retire */
+           d_step {
+             assert(ALIVE(e));   /* the address compared is not freed (no ABA) */
+             if
+             :: slot[k] == e -> slot[k] = NONE; retire(e)
+             :: else
+             fi;
+             UNLOCK_STEP(b)
+           }
+        :: else
+        fi
+     :: else
+     fi;
+     d_step { n++; e = 0; k = 0; seen = 0 }
+  :: else -> break
+  od;
+  skip;
+  d_step { n = 0; nfinished++ }
+}
+
+/* ArrayTable::remove(key) */
+proctype Deleter() {
+  byte k, old;
+  atomic {
+    if :: k = 0 :: k = 1 fi;
+    old = slot[k];
+    slot[k] = NONE;
+    if
+    :: old != NONE ->
+#ifdef MUTANT_FREE_WITHOUT_GRACE
+       /* Entry::destroy instead of Entry::retire: no grace period */
+       assert(estate[old] == E_LIVE);
+       estate[old] = E_FREED;
+       release_usage(edev[old])
+#else
+       retire(old)
+#endif
+    :: else
+    fi;
+    k = 0; old = 0;
+    nfinished++
+  }
+}
+
+/* lookup / redirect: a read-side section, a slot load, then the entry and its device are used */
+proctype Reader() {
+  byte n, k, e, i;
+  do
+  :: n < NREADS ->
+     /* rcu_read_lock + acquire load of a slot */
+     atomic { in_cs = in_cs | R_READER; if :: k = 0 :: k = 1 fi; e = slot[k]; k = 0 }
+     /* use the entry (entry->device, a frame to the device), then rcu_read_unlock */
+     d_step {
+       if
+       :: e != NONE ->
+          assert(ALIVE(e));
+          assert(dstate[edev[e]] != RELEASED)   /* no frame to a device whose unregister finished */
+       :: else
+       fi;
+       e = 0;
+       UNLOCK_STEP(R_READER);
+       n++
+     }
+  :: else -> break
+  od;
+  skip;
+  d_step { n = 0; nfinished++ }
+}
+
+/* Namespace::unregister_device(D0) and the caller waiting for it to resolve */
+proctype Unregisterer() {
+  byte k, e, i;
+  /* mark_unregistering: state store (seq_cst) + seq_cst fence; the device is unlisted */
+  d_step { assert(dstate[D0] == REGISTERED); dstate[D0] = UNREGISTERING }
+  /* TableRegistry::notify_unregister: one read-side section over every table's purge */
+  do
+  :: k < NS ->
+     /* load the slot (acquire), read entry->device */
+     d_step {
+#ifndef MUTANT_PURGE_OUTSIDE_SECTION
+       in_cs = in_cs | R_PURGE;
+#endif
+       e = slot[k];
+       if
+       :: e != NONE && edev[e] != D0 -> e = NONE
+       :: else
+       fi
+     }
+     if
+     :: e != NONE ->
+        atomic {
+#ifdef MUTANT_PURGE_PLAIN_STORE
+          slot[k] = NONE;
+          retire(e)
+#else
+          assert(ALIVE(e));   /* the address compared is not freed (no ABA) */
+          if
+          :: slot[k] == e -> slot[k] = NONE; retire(e)
+          :: else
+          fi
+#endif
+        }
+     :: else
+     fi;
+     d_step { e = 0; k++ }
+  :: else -> k = 0; break
+  od;
+  skip;
+  d_step { UNLOCK_STEP(R_PURGE) }
+  d_step { release_usage(D0) }   /* release_base_usage */
+  /* when_unregistered: the Promise resolves once usage is 0 */
+  (dstate[D0] == RELEASED);
+  d_step {
+    k = 0;
+    do
+    :: k < NS -> assert(slot[k] == NONE || edev[slot[k]] != D0); k++
+    :: else -> k = 0; break
+    od;
+    nfinished++
+  }
+}
+
+/* the call_rcu thread: frees retired entries once their grace period ended */
+#define FREE_ONE(x) \
+  d_step { (estate[x] == E_RETIRED && mask[x] == 0) -> estate[x] = E_FREED; nretired--; release_usage(edev[x]) }
+
+proctype GracePeriods() {
+  do
+  :: FREE_ONE(0)
+  :: FREE_ONE(1)
+  :: FREE_ONE(2)
+  :: FREE_ONE(3)
+#if NUPD * NSETS > 2
+  :: FREE_ONE(4)
+  :: FREE_ONE(5)
+#endif
+  :: d_step { nfinished == NWORKERS && nretired == 0 } -> break
+  od
+}
+
+init {
+  byte k, e, d;
+  atomic {
+    slot[0] = 0; estate[0] = E_LIVE; edev[0] = D0;
+    slot[1] = 1; estate[1] = E_LIVE; edev[1] = D1;
+    usage[D0] = 2; usage[D1] = 2;   /* base + one entry each */
+    run Updater(R_UPD_A, 2);
+#if NUPD > 1
+    run Updater(R_UPD_B, 2 + NSETS);
+#endif
+    run Deleter();
+    run Reader();
+    run Unregisterer();
+    run GracePeriods()
+  }
+  (_nr_pr == 1);   /* every other process ended */
+  d_step {
+    assert(dstate[D0] == RELEASED);
+    /* no purged device left in a slot */
+    k = 0;
+    do
+    :: k < NS -> assert(slot[k] == NONE || dstate[edev[slot[k]]] == REGISTERED); k++
+    :: else -> break
+    od;
+    /* table destroy: drain() after a grace period frees the published entries */
+    k = 0;
+    do
+    :: k < NS ->
+       e = slot[k];
+       if
+       :: e != NONE -> slot[k] = NONE; assert(estate[e] == E_LIVE); estate[e] = E_FREED; release_usage(edev[e])
+       :: else
+       fi;
+       k++
+    :: else -> break
+    od;
+    /* nothing leaked: every entry freed, every usage count back to its base */
+    e = 0;
+    do
+    :: e < NE -> assert(estate[e] == E_FREE || estate[e] == E_FREED); e++
+    :: else -> break
+    od;
+    d = 0;
+    do
+    :: d < ND ->
+       assert((dstate[d] == REGISTERED && usage[d] == 1) || (dstate[d] == RELEASED && usage[d] == 0));
+       d++
+    :: else -> break
+    od
+  }
+}
