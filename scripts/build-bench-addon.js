@@ -16,12 +16,18 @@ function mtimeMs(file) {
   }
 }
 
-/** The newest mtime of the files directly in bench/native (binding.gyp, .cpp, .hpp). */
+// What the addon compiles from the core (bench/native/binding.gyp lists them too).
+const CORE_DIR = path.join(__dirname, '..', 'addon', 'core');
+const CORE_SOURCES = ['sink.cpp', 'sink.hpp', 'frame.hpp'];
+
+/** The newest mtime of the files directly in bench/native (binding.gyp, .cpp, .hpp) and of the
+ * core files it compiles. */
 function newestSourceMtimeMs() {
   let newest = 0;
   for (const entry of fs.readdirSync(NATIVE_DIR, { withFileTypes: true })) {
     if (entry.isFile()) newest = Math.max(newest, mtimeMs(path.join(NATIVE_DIR, entry.name)) ?? 0);
   }
+  for (const name of CORE_SOURCES) newest = Math.max(newest, mtimeMs(path.join(CORE_DIR, name)) ?? 0);
   return newest;
 }
 

@@ -12,7 +12,9 @@
       ],
       "include_dirs": ["../../addon/core"],
       "defines": ["NAPI_VERSION=8"],
-      "cflags_cc!": ["-std=gnu++17"],
+      # The core's sink throws std::bad_alloc when a ring cannot be allocated, as in the addon.
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-std=gnu++17", "-fno-exceptions"],
       "cflags_cc": ["-std=c++20", "-O3", "-Wall", "-Wextra"],
       # Workers load the addon too: never unload it, the tables are process-global.
       "ldflags": ["-Wl,-z,nodelete"]
