@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <initializer_list>
+#include <utility>
 
 #include "locked_table.hpp"
 #include "table_registry.hpp"
@@ -81,6 +83,21 @@ LockedTable* to_table(napi_env env, napi_value value, uint32_t* id) {
   if (!to_u32(env, value, "id", id)) return nullptr;
   LockedTable* table = peers::g_tables.find(*id);
   if (table == nullptr) throw_error(env, ErrorKind::kError, "No locked table with id %u", *id);
+  return table;
+}
+
+// A call `(id, n1, n2, ...)`: reads the arguments, the table of `id` and the u32 arguments named
+// in `numbers` (argv[1], argv[2], ...). nullptr with an exception pending on a bad argument.
+template <size_t N>
+LockedTable* table_call(napi_env env, napi_callback_info info, napi_value (&argv)[N], uint32_t* id,
+                        std::initializer_list<std::pair<const char*, uint32_t*>> numbers) {
+  if (!get_args(env, info, argv)) return nullptr;
+  LockedTable* table = to_table(env, argv[0], id);
+  if (table == nullptr) return nullptr;
+  size_t i = 1;
+  for (const auto& [name, out] : numbers) {
+    if (!to_u32(env, argv[i++], name, out)) return nullptr;
+  }
   return table;
 }
 
@@ -174,11 +191,9 @@ napi_value CreateLockedTable(napi_env env, napi_callback_info info) {
 // destroyLockedTable(id: number): void
 napi_value DestroyLockedTable(napi_env env, napi_callback_info info) {
   napi_value argv[1];
-  if (!get_args(env, info, argv)) return nullptr;
   uint32_t id;
-  LockedTable* table = to_table(env, argv[0], &id);
-  if (table == nullptr) return nullptr;
-  check(env, table->destroy(), id, table);
+  LockedTable* table = table_call(env, info, argv, &id, {});
+  if (table != nullptr) check(env, table->destroy(), id, table);
   return nullptr;
 }
 
@@ -187,24 +202,19 @@ napi_value DestroyLockedTable(napi_env env, napi_callback_info info) {
 // lockedCreateDevice(id: number): number
 napi_value LockedCreateDevice(napi_env env, napi_callback_info info) {
   napi_value argv[1];
-  if (!get_args(env, info, argv)) return nullptr;
   uint32_t id;
-  LockedTable* table = to_table(env, argv[0], &id);
-  if (table == nullptr) return nullptr;
   uint32_t device = 0;
-  if (!check(env, table->create_device(&device), id, table)) return nullptr;
+  LockedTable* table = table_call(env, info, argv, &id, {});
+  if (table == nullptr || !check(env, table->create_device(&device), id, table)) return nullptr;
   return make_u32(env, device);
 }
 
 // lockedUnregister(id: number, device: number): void
 napi_value LockedUnregister(napi_env env, napi_callback_info info) {
   napi_value argv[2];
-  if (!get_args(env, info, argv)) return nullptr;
-  uint32_t id;
-  uint32_t device;
-  LockedTable* table = to_table(env, argv[0], &id);
-  if (table == nullptr || !to_u32(env, argv[1], "device", &device)) return nullptr;
-  check(env, table->unregister_device(device), id, table);
+  uint32_t id, device;
+  LockedTable* table = table_call(env, info, argv, &id, {{"device", &device}});
+  if (table != nullptr) check(env, table->unregister_device(device), id, table);
   return nullptr;
 }
 
@@ -213,46 +223,32 @@ napi_value LockedUnregister(napi_env env, napi_callback_info info) {
 // lockedSet(id: number, key: number, device: number): boolean
 napi_value LockedSet(napi_env env, napi_callback_info info) {
   napi_value argv[3];
-  if (!get_args(env, info, argv)) return nullptr;
-  uint32_t id;
-  uint32_t key;
-  uint32_t device;
-  LockedTable* table = to_table(env, argv[0], &id);
-  if (table == nullptr || !to_u32(env, argv[1], "key", &key) || !to_u32(env, argv[2], "device", &device)) {
-    return nullptr;
-  }
+  uint32_t id, key, device;
   bool stored = false;
-  if (!check(env, table->set(key, device, &stored), id, table, key)) return nullptr;
+  LockedTable* table = table_call(env, info, argv, &id, {{"key", &key}, {"device", &device}});
+  if (table == nullptr || !check(env, table->set(key, device, &stored), id, table, key)) return nullptr;
   return make_bool(env, stored);
 }
 
 // lockedDelete(id: number, key: number): boolean
 napi_value LockedDelete(napi_env env, napi_callback_info info) {
   napi_value argv[2];
-  if (!get_args(env, info, argv)) return nullptr;
-  uint32_t id;
-  uint32_t key;
-  LockedTable* table = to_table(env, argv[0], &id);
-  if (table == nullptr || !to_u32(env, argv[1], "key", &key)) return nullptr;
+  uint32_t id, key;
   bool removed = false;
-  if (!check(env, table->remove(key, &removed), id, table, key)) return nullptr;
+  LockedTable* table = table_call(env, info, argv, &id, {{"key", &key}});
+  if (table == nullptr || !check(env, table->remove(key, &removed), id, table, key)) return nullptr;
   return make_bool(env, removed);
 }
 
 // lockedCompareAndDelete(id: number, key: number, expectedDevice: number): boolean
 napi_value LockedCompareAndDelete(napi_env env, napi_callback_info info) {
   napi_value argv[3];
-  if (!get_args(env, info, argv)) return nullptr;
-  uint32_t id;
-  uint32_t key;
-  uint32_t expected;
-  LockedTable* table = to_table(env, argv[0], &id);
-  if (table == nullptr || !to_u32(env, argv[1], "key", &key) ||
-      !to_u32(env, argv[2], "expectedDevice", &expected)) {
+  uint32_t id, key, expected;
+  bool removed = false;
+  LockedTable* table = table_call(env, info, argv, &id, {{"key", &key}, {"expectedDevice", &expected}});
+  if (table == nullptr || !check(env, table->compare_and_remove(key, expected, &removed), id, table, key)) {
     return nullptr;
   }
-  bool removed = false;
-  if (!check(env, table->compare_and_remove(key, expected, &removed), id, table, key)) return nullptr;
   return make_bool(env, removed);
 }
 
@@ -261,22 +257,18 @@ napi_value LockedCompareAndDelete(napi_env env, napi_callback_info info) {
 // lockedGet(id: number, key: number): number (0 = empty)
 napi_value LockedGet(napi_env env, napi_callback_info info) {
   napi_value argv[2];
-  if (!get_args(env, info, argv)) return nullptr;
-  uint32_t id;
-  uint32_t key;
-  LockedTable* table = to_table(env, argv[0], &id);
-  if (table == nullptr || !to_u32(env, argv[1], "key", &key)) return nullptr;
+  uint32_t id, key;
   uint32_t device = 0;
-  if (!check(env, table->get(key, &device), id, table, key)) return nullptr;
+  LockedTable* table = table_call(env, info, argv, &id, {{"key", &key}});
+  if (table == nullptr || !check(env, table->get(key, &device), id, table, key)) return nullptr;
   return make_u32(env, device);
 }
 
 // lockedRedirect(id: number, keys: Uint32Array, ids: Uint32Array, lengths: Uint32Array): number
 napi_value LockedRedirect(napi_env env, napi_callback_info info) {
   napi_value argv[4];
-  if (!get_args(env, info, argv)) return nullptr;
   uint32_t id;
-  LockedTable* table = to_table(env, argv[0], &id);
+  LockedTable* table = table_call(env, info, argv, &id, {});
   if (table == nullptr) return nullptr;
   FrameBatch batch{};
   size_t ids_length = 0;
@@ -300,11 +292,9 @@ napi_value LockedRedirect(napi_env env, napi_callback_info info) {
 // lockedReceive(id: number, device: number, ids: Uint32Array): number — drains the device's ring
 napi_value LockedReceive(napi_env env, napi_callback_info info) {
   napi_value argv[3];
-  if (!get_args(env, info, argv)) return nullptr;
-  uint32_t id;
-  uint32_t device;
-  LockedTable* table = to_table(env, argv[0], &id);
-  if (table == nullptr || !to_u32(env, argv[1], "device", &device)) return nullptr;
+  uint32_t id, device;
+  LockedTable* table = table_call(env, info, argv, &id, {{"device", &device}});
+  if (table == nullptr) return nullptr;
   const uint32_t* ids = nullptr;
   size_t capacity = 0;
   if (!to_u32_array(env, argv[2], "ids", &ids, &capacity)) return nullptr;
@@ -317,9 +307,8 @@ napi_value LockedReceive(napi_env env, napi_callback_info info) {
 // lockedStats(id: number): { frames, bytes, framesToDeadDevices, liveDevices }
 napi_value LockedStats(napi_env env, napi_callback_info info) {
   napi_value argv[1];
-  if (!get_args(env, info, argv)) return nullptr;
   uint32_t id;
-  LockedTable* table = to_table(env, argv[0], &id);
+  LockedTable* table = table_call(env, info, argv, &id, {});
   if (table == nullptr) return nullptr;
   peers::TableStats stats;
   if (!check(env, table->stats(&stats), id, table)) return nullptr;
