@@ -136,7 +136,10 @@ class Device {
   std::atomic<uint32_t> mtu_;
   std::atomic<bool> up_;
   std::atomic<DeviceState> state_{DeviceState::Registered};
-  std::atomic<int64_t> usage_{1};
+
+  // Written by every set and delete (entries hold usage references) and by handles: on a cache
+  // line of their own, or each write would evict the fields above from the readers' caches.
+  alignas(64) std::atomic<int64_t> usage_{1};
   std::atomic<int64_t> lifetime_{1};
 
   mutable std::mutex mu_;  // guards name_, waiters_, uppers_ and the Released transition
