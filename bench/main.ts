@@ -122,7 +122,7 @@ function chartOf(report: BenchReport): string {
     'redirect-table vs peers: reader throughput under the concurrent mix',
     [
       { title: 'per-call get, all reader threads', unit: 'M calls/s', series: series((p) => p.getPerSecond) },
-      { title: 'batched redirect, all reader threads', unit: 'M frames/s', series: series((p) => p.framesPerSecond) },
+      { title: 'batched redirect (frames offered), all reader threads', unit: 'M frames/s', series: series((p) => p.framesOfferedPerSecond) },
     ],
     `${machine.model}, ${machine.cpus} cores, Node ${machine.node}, ${report.date}`
   );

@@ -33,7 +33,7 @@ describe('bench harness (short run; checks structure and correctness counters, n
         const phase = report.phases.find((p) => p.impl === impl && p.readers === readers && p.mode === 'mix');
         assert.ok(phase, `${impl} with ${readers} readers`);
         assert.equal(phase.reader.length, readers);
-        assert.ok(phase.getPerSecond > 0 && phase.framesPerSecond > 0, `${impl}: throughput measured`);
+        assert.ok(phase.getPerSecond > 0 && phase.framesPerSecond > 0 && phase.framesOfferedPerSecond >= phase.framesPerSecond, `${impl}: throughput measured`);
         assert.ok(phase.updater && phase.updater.ops > 0 && phase.updater.latency.set.count > 0, `${impl}: updater ran`);
         assert.ok(phase.deleter && phase.deleter.latency.delete.count > 0 && phase.deleter.latency.compareAndDelete.count > 0);
         // The pool's devices are released at the end of every phase, so at least pool-many.

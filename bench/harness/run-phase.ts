@@ -32,7 +32,13 @@ export interface PhaseResult {
   host: HostSummary;
   /** derived sums */
   getPerSecond: number;
+  /** frames accepted per second (found an entry), summed over the readers */
   framesPerSecond: number;
+  /** frames offered per second (looked up and sent or missed): the readers' datapath rate, the
+   * figure to compare between phases whose tables hold different numbers of entries */
+  framesOfferedPerSecond: number;
+  /** accepted / offered */
+  redirectHitRate: number;
   correctness: {
     readsChecked: number;
     staleReads: number;
@@ -134,6 +140,8 @@ function summarize(spec: PhaseSpec, all: RoleResult[], host: HostSummary): Phase
     host,
     getPerSecond: sum((r) => r.get.calls / r.get.seconds),
     framesPerSecond: sum((r) => r.redirect.accepted / r.redirect.seconds),
+    framesOfferedPerSecond: sum((r) => r.redirect.offered / r.redirect.seconds),
+    redirectHitRate: accepted / Math.max(1, sum((r) => r.redirect.offered)),
     correctness: {
       readsChecked: sum((r) => r.checks.checked),
       staleReads: sum((r) => r.checks.stale),

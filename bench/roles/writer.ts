@@ -54,7 +54,10 @@ export async function runWriter(
       continue;
     }
     for (let i = 0; i < 64; i += 1) {
-      const key = random(options.keys);
+      // Updater alone: replace the entries the churner set up (keys k % 4 != 3), so the table
+      // keeps the no-writers phase's occupancy and the two phases do the same datapath work.
+      let key = random(options.keys);
+      if (options.mode === 'writer' && key % 4 === 3) key -= 1;
       if (role === 'updater') recordedWrite(shared, key, () => set(key));
       else recordedWrite(shared, key, () => ((i & 1) === 0 ? remove(key) : compareAndDelete(key)));
     }
