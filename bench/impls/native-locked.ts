@@ -2,7 +2,7 @@
 // it) or one std::mutex, from the bench-only addon (bench/native), transmitting into the same
 // rings as ours (drained by the main thread). The lock makes them correct; the comparison
 // shows what it costs.
-import { CONTROL, PhaseShared } from '../harness/shared-state';
+import { CONTROL, DEVICE, PhaseShared } from '../harness/shared-state';
 import { peers } from '../peers-native';
 import type { ClientContext, HostSummary, ImplHost, TableClient } from './types';
 
@@ -14,19 +14,26 @@ export function lockedHost(kind: 'shared_mutex' | 'mutex', keys: number, shared:
   const tableId = peers.createLockedTable(kind, keys);
   const ids = new Uint32Array(4096);
   let received = 0;
+  let active: number[] = []; // devices drained every tick
+  let seen = 0;
+  const drainOne = (device: number): void => {
+    for (let got = peers.lockedReceive(tableId, device, ids); got > 0; got = peers.lockedReceive(tableId, device, ids)) received += got;
+  };
   const drain = (): void => {
-    const created = Atomics.load(shared.control, CONTROL.createdCount);
-    for (let n = 0; n < created; n += 1) {
-      for (let got = peers.lockedReceive(tableId, shared.created[n], ids); got > 0; got = peers.lockedReceive(tableId, shared.created[n], ids)) {
-        received += got;
-      }
-    }
+    for (; seen < Atomics.load(shared.control, CONTROL.createdCount); seen += 1) active.push(shared.created[seen]);
+    // As for ours: a device whose unregistration resolved is drained once more, then dropped.
+    active = active.filter((device) => {
+      const released = Atomics.load(shared.deviceState, device - shared.control[CONTROL.deviceBase]) === DEVICE.unregistered;
+      drainOne(device);
+      return !released;
+    });
   };
   return {
     descriptorFor: () => ({ descriptor: { tableId } satisfies LockedDescriptor, transferList: [] }),
     tick: drain,
     async finish(): Promise<HostSummary> {
       drain();
+      for (let n = 0; n < seen; n += 1) drainOne(shared.created[n]);
       const stats = peers.lockedStats(tableId);
       peers.destroyLockedTable(tableId);
       if (stats.frames !== received) throw new Error(`bench: ${kind} table transmitted ${stats.frames} frames, ${received} drained`);

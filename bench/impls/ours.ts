@@ -2,7 +2,7 @@
 // in the root namespace (and in namespaces the churner creates and destroys). The main thread
 // drains the devices' rings while the phase runs.
 import { Device, Namespace, RedirectError, RedirectHashTable, RedirectTable } from '../../lib';
-import { CONTROL, PhaseShared } from '../harness/shared-state';
+import { CONTROL, DEVICE, PhaseShared } from '../harness/shared-state';
 import type { ClientContext, HostSummary, ImplHost, TableClient } from './types';
 
 const RING_SIZE = 1 << 14;
@@ -14,24 +14,36 @@ interface OursDescriptor {
 
 export function oursHost(kind: 'array' | 'hash', keys: number, phase: number, shared: PhaseShared): ImplHost {
   const table = kind === 'array' ? new RedirectTable({ maxEntries: keys }) : new RedirectHashTable({ maxEntries: keys });
-  const devices: Device[] = [];
-  const opened = new Set<number>();
+  const devices: Device[] = []; // every device opened, for the final sums
+  let active: Device[] = []; // those still drained every tick
+  let opened = 0;
   const ids = new Uint32Array(4096);
   let received = 0;
+  const drainOne = (dev: Device): void => {
+    for (let got = dev.receive(ids); got > 0; got = dev.receive(ids)) received += got;
+  };
   const drain = (): void => {
-    for (let n = opened.size; n < Atomics.load(shared.control, CONTROL.createdCount); n += 1) {
-      const id = shared.created[n];
-      opened.add(id);
-      const dev = Namespace.root.device(id);
-      if (dev !== undefined) devices.push(dev); // else: already gone; the churner drained it
+    for (; opened < Atomics.load(shared.control, CONTROL.createdCount); opened += 1) {
+      const dev = Namespace.root.device(shared.created[opened]);
+      if (dev === undefined) continue; // already gone: the churner drained it
+      devices.push(dev);
+      active.push(dev);
     }
-    for (const dev of devices) for (let got = dev.receive(ids); got > 0; got = dev.receive(ids)) received += got;
+    // A device whose unregistration resolved gets no more frames: drained once more, then
+    // dropped from the tick (draining hundreds of dead devices every millisecond took a core).
+    const base = shared.control[CONTROL.deviceBase];
+    active = active.filter((dev) => {
+      const released = Atomics.load(shared.deviceState, dev.ifindex - base) === DEVICE.unregistered;
+      drainOne(dev);
+      return !released;
+    });
   };
   return {
     descriptorFor: () => ({ descriptor: { tableId: table.id, phase } satisfies OursDescriptor, transferList: [] }),
     tick: drain,
     async finish(): Promise<HostSummary> {
       drain();
+      devices.forEach(drainOne);
       await table.close();
       let after = 0;
       for (const dev of devices) {
