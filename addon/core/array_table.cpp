@@ -48,22 +48,10 @@ int ArrayTable::recheck_published(uint32_t key, Entry* entry) {
   return -ENODEV;
 }
 
-int ArrayTable::make_entry(int ifindex, Entry** out) {
-  uint64_t generation = 0;
-  Device* dev = ns()->acquire_device_usage(ifindex, &generation);
-  if (dev == nullptr) return -ENODEV;
-  *out = Entry::create(dev, generation);
-  if (*out == nullptr) {
-    dev->release_usage();
-    return -ENOMEM;
-  }
-  return 0;
-}
-
 int ArrayTable::update(uint32_t key, int ifindex, uint64_t* revision) {
   if (key >= max_entries_) return -E2BIG;
   Entry* entry = nullptr;
-  if (int err = make_entry(ifindex, &entry)) return err;
+  if (int err = Entry::resolve(ns(), ifindex, &entry)) return err;
   uint64_t rev = entry->revision;
   RT_RACE_POINT();  // the device may start unregistering here, before the entry is visible
   int err = publish(key, entry);
@@ -170,7 +158,7 @@ int ArrayTable::compare_and_delete(uint32_t key, uint64_t revision, const uint64
 int ArrayTable::compare_and_set(uint32_t key, int ifindex, uint64_t revision, uint64_t* new_revision) {
   if (key >= max_entries_) return -E2BIG;
   Entry* fresh = nullptr;
-  if (int err = make_entry(ifindex, &fresh)) return err;
+  if (int err = Entry::resolve(ns(), ifindex, &fresh)) return err;
   rcu::ReadLock read;
   Entry* current = slot(key).load(std::memory_order_acquire);
   int err = current == nullptr ? -ENOENT : current->revision != revision ? -EBUSY : 0;

@@ -104,8 +104,6 @@ class ArrayTable final : public Table {
   // After `entry` became visible in `key`: takes it back if its device started unregistering or
   // moved meanwhile. Inside the publisher's read-side section. 0 or -ENODEV.
   int recheck_published(uint32_t key, Entry* entry);
-  // Resolves `ifindex` in the table's namespace into a new entry (usage held), or an error.
-  int make_entry(int ifindex, Entry** out);
 
   const uint32_t max_entries_;
   Entry** const slots_;  // calloc'd: zero pages until written; accessed only via atomic_ref

@@ -1,8 +1,11 @@
 #include "entry.hpp"
 
 #include <atomic>
+#include <cerrno>
 #include <ctime>
 #include <new>
+
+#include "namespace.hpp"
 
 namespace rt {
 
@@ -20,6 +23,18 @@ Entry* Entry::create(Device* device, uint64_t generation) {
   auto* entry = new (std::nothrow) Entry{device, device->ifindex(), next_revision(), generation, {}, {}, {}, 0};
   if (entry != nullptr) entry->last_used.store(coarse_now_ms(), std::memory_order_relaxed);
   return entry;
+}
+
+int Entry::resolve(Namespace* ns, int ifindex, Entry** out) {
+  uint64_t generation = 0;
+  Device* dev = ns->acquire_device_usage(ifindex, &generation);
+  if (dev == nullptr) return -ENODEV;
+  *out = create(dev, generation);
+  if (*out == nullptr) {
+    dev->release_usage();
+    return -ENOMEM;
+  }
+  return 0;
 }
 
 uint64_t coarse_now_ms() {

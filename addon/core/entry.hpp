@@ -50,6 +50,9 @@ struct Entry {
   // Takes over the caller's usage reference on `device`, resolved at `generation`; nullptr
   // when out of memory.
   static Entry* create(Device* device, uint64_t generation);
+  // Resolves `ifindex` in `ns` (taking a usage reference on its device) into a new entry:
+  // 0, -ENODEV (no registered device), or -ENOMEM (the reference is given back).
+  static int resolve(Namespace* ns, int ifindex, Entry** out);
 
   // Unpublished entry: free it (and release its usage reference) after a grace period.
   static void retire(Entry* entry);

@@ -71,14 +71,7 @@ bool HashTable::read(uint32_t key, EntryView* out) const {
 }
 
 int HashTable::make_entry(uint32_t key, int ifindex, Entry** out) {
-  uint64_t generation = 0;
-  Device* dev = ns()->acquire_device_usage(ifindex, &generation);
-  if (dev == nullptr) return -ENODEV;
-  *out = Entry::create(dev, generation);
-  if (*out == nullptr) {
-    dev->release_usage();
-    return -ENOMEM;
-  }
+  if (int err = Entry::resolve(ns(), ifindex, out)) return err;
   (*out)->key = key;
   cds_lfht_node_init(&(*out)->hash_node);
   return 0;
