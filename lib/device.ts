@@ -245,7 +245,7 @@ export class Device {
   /**
    * Moves the device to `namespace` (optionally renamed): it is purged from every table first
    * (as the kernel does on a move), then registered in the target with the same ifindex if that
-   * is free there, a new one otherwise. Moving to its own namespace does nothing.
+   * is free there, a new one otherwise. Moving to its own namespace does nothing (ENODEV if the device is unregistering).
    * @throws RedirectError EINVAL (netns-local device, invalid name), EEXIST (name taken in the
    *   target), ENODEV (unregistering, or its namespace is being destroyed), ENOENT (the target
    *   is being destroyed); TypeError
