@@ -1,0 +1,33 @@
+// Worker: opens the call targets, says it is running, then runs one call (or every call in turn)
+// until it is terminated or told to call process.exit().
+import { parentPort, workerData } from 'node:worker_threads';
+import { CALLS, CallTargets, openContext } from './calls';
+
+const { targets, call, tag, exitAfter } = workerData as {
+  targets: CallTargets;
+  /** One name of CALLS, or '*' for every call in turn. */
+  call: string;
+  tag: string;
+  /** Calls process.exit(exitAfter.code) after this many rounds. */
+  exitAfter?: { rounds: number; code: number };
+};
+
+const context = openContext(targets, tag);
+const names = call === '*' ? Object.keys(CALLS) : [call];
+const bodies = names.map((name) => CALLS[name]);
+let round = 0;
+parentPort?.postMessage('running');
+for (;;) {
+  for (const body of bodies) {
+    try {
+      const result = body(context);
+      // Promises (close, unregister, destroy) settle on their own; a rejection is not a crash.
+      if (result instanceof Promise) result.catch(() => {});
+    } catch (error) {
+      // A RedirectError under the other workers' churn is expected; anything else is reported.
+      if (!(error instanceof Error) || !('code' in error)) parentPort?.postMessage(String(error));
+    }
+  }
+  round += 1;
+  if (exitAfter && round === exitAfter.rounds) process.exit(exitAfter.code);
+}
