@@ -16,14 +16,16 @@
         "addon/napi/addon.cpp",
         "addon/napi/args.cpp",
         "addon/napi/completer.cpp",
+        "addon/napi/datapath_binding.cpp",
         "addon/napi/device_binding.cpp",
         "addon/napi/env_context.cpp",
         "addon/napi/errors.cpp",
+        "addon/napi/js.cpp",
         "addon/napi/namespace_binding.cpp",
         "addon/napi/table_binding.cpp"
       ],
       "include_dirs": ["addon/core"],
-      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "_LGPL_SOURCE"],
+      "defines": ["NAPI_VERSION=8", "_LGPL_SOURCE"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-std=gnu++17", "-fno-exceptions"],
       "cflags_cc": [
@@ -31,7 +33,6 @@
         "-O3",
         "-Wall",
         "-Wextra",
-        "-isystem", "<!(node -p \"require('path').dirname(require.resolve('node-addon-api/napi.h'))\")",
         "<!@(pkg-config --cflags liburcu-memb liburcu-cds)"
       ],
       "ldflags": ["-Wl,-z,nodelete"],

@@ -1,5 +1,5 @@
 // Module entry: one EnvContext per environment (main thread, each worker), then the bindings.
-#include <napi.h>
+#include <node_api.h>
 
 #include <string>
 #include <utility>
@@ -10,6 +10,8 @@
 #include "namespace.hpp"
 #include "namespace_binding.hpp"
 #include "errors.hpp"
+#include "js.hpp"
+#include "args.hpp"
 #include "rcu.hpp"
 #include "table_binding.hpp"
 #include "thread_slot.hpp"
@@ -25,88 +27,85 @@ napi_value echo(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   void* data;
-  napi_get_cb_info(env, info, &argc, argv, nullptr, &data);
   double value = 0;
-  napi_get_value_double(env, argv[0], &value);
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, &data) != napi_ok ||
+      napi_get_value_double(env, argv[0], &value) != napi_ok) {
+    return nullptr;
+  }
   napi_value result;
-  napi_create_int32(env, static_cast<int32_t>(value), &result);
-  return result;
+  return napi_create_int32(env, static_cast<int32_t>(value), &result) == napi_ok ? result : nullptr;
 }
 
 // registeredThreadCount(): threads registered with liburcu by us right now (internal, for the
 // tests that look for registration leaks).
 napi_value registered_thread_count(napi_env env, napi_callback_info) {
-  napi_value result;
-  napi_create_int64(env, rt::rcu::registered_thread_count(), &result);
-  return result;
+  return js_number(env, static_cast<double>(rt::rcu::registered_thread_count()));
 }
 
 // liveThreadSlots(): per-thread counter slots taken by live threads (internal, for the tests
 // that check slots are returned when threads exit).
-napi_value live_thread_slots(napi_env env, napi_callback_info) {
-  napi_value result;
-  napi_create_uint32(env, rt::live_thread_slots(), &result);
-  return result;
-}
+napi_value live_thread_slots(napi_env env, napi_callback_info) { return js_uint32(env, rt::live_thread_slots()); }
 
 // liveObjects(): { devices, namespaces } allocated and not yet freed (internal, for leak checks:
 // the soak run and tests).
 napi_value live_objects(napi_env env, napi_callback_info) {
-  napi_value result, devices, namespaces;
-  napi_create_object(env, &result);
-  napi_create_int64(env, rt::Device::live_count(), &devices);
-  napi_create_int64(env, rt::Namespace::live_count(), &namespaces);
-  napi_set_named_property(env, result, "devices", devices);
-  napi_set_named_property(env, result, "namespaces", namespaces);
-  return result;
+  return JsObject(env)
+      .number("devices", static_cast<double>(rt::Device::live_count()))
+      .number("namespaces", static_cast<double>(rt::Namespace::live_count()))
+      .done();
 }
 
 // setHooks({ RedirectError, scheduleFlush, dispatchTrace }): lib/ registers its functions.
-Napi::Value SetHooks(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
+napi_value set_hooks(napi_env env, napi_callback_info info) {
   static const std::pair<const char*, JsHook> kHooks[] = {{"RedirectError", JsHook::RedirectErrorClass},
                                                           {"scheduleFlush", JsHook::ScheduleFlush},
                                                           {"dispatchTrace", JsHook::TraceDispatcher}};
-  if (!info[0].IsObject()) {
-    throw_type_error(env, "The \"hooks\" argument must be of type object");
-    return Napi::Value(env, nullptr);
-  }
-  Napi::Object hooks = info[0].As<Napi::Object>();
+  napi_value argv[1];
+  napi_valuetype type;
+  if (!read_args(env, info, 1, argv) || napi_typeof(env, argv[0], &type) != napi_ok) return nullptr;
+  if (type != napi_object) return throw_type_error(env, "The \"hooks\" argument must be of type object");
+  EnvContext* ctx = EnvContext::of(env);
+  if (ctx == nullptr) return throw_redirect_error(env, -ENOMEM, "the addon failed to initialise in this environment");
   for (const auto& [name, which] : kHooks) {
-    Napi::Value fn = hooks.Get(name);
-    if (!fn.IsFunction()) {
-      throw_type_error(env, std::string("The \"hooks.") + name + "\" property must be a function");
-      return Napi::Value(env, nullptr);
+    napi_value fn;
+    if (napi_get_named_property(env, argv[0], name, &fn) != napi_ok || napi_typeof(env, fn, &type) != napi_ok) {
+      return nullptr;
     }
-    EnvContext::of(env)->set_hook(env, which, fn);
+    if (type != napi_function) {
+      return throw_type_error(env, std::string("The \"hooks.") + name + "\" property must be a function");
+    }
+    if (!ctx->set_hook(env, which, fn)) return nullptr;
   }
-  return env.Undefined();
+  return js_undefined(env);
 }
+
+struct Binding {
+  const char* name;
+  napi_callback callback;
+};
+
+constexpr Binding kBindings[] = {
+    {"setHooks", set_hooks},
+    {"noop", noop},
+    {"echo", echo},
+    {"registeredThreadCount", registered_thread_count},
+    {"liveThreadSlots", live_thread_slots},
+    {"liveObjects", live_objects},
+};
 
 }  // namespace
 
-Napi::Object Init(Napi::Env env, Napi::Object exports) {
+// Loading may be cut short by a terminating environment: whatever was not added is simply
+// missing (nobody can call it), and nothing here throws on top of a pending exception.
+napi_value Init(napi_env env, napi_value exports) {
   if (EnvContext::install(env) == nullptr) return exports;
-  exports.Set("setHooks", Napi::Function::New(env, SetHooks, "setHooks"));
-  napi_value fn;
-  napi_create_function(env, "noop", NAPI_AUTO_LENGTH, noop, nullptr, &fn);
-  exports.Set("noop", fn);
-  napi_create_function(env, "echo", NAPI_AUTO_LENGTH, echo, nullptr, &fn);
-  exports.Set("echo", fn);
-  napi_create_function(env, "registeredThreadCount", NAPI_AUTO_LENGTH, registered_thread_count, nullptr, &fn);
-  exports.Set("registeredThreadCount", fn);
-  napi_create_function(env, "liveThreadSlots", NAPI_AUTO_LENGTH, live_thread_slots, nullptr, &fn);
-  exports.Set("liveThreadSlots", fn);
-  napi_create_function(env, "liveObjects", NAPI_AUTO_LENGTH, live_objects, nullptr, &fn);
-  exports.Set("liveObjects", fn);
-  init_table_binding(env, exports);
-  init_namespace_binding(env, exports);
-  init_device_binding(env, exports);
+  for (const Binding& binding : kBindings) {
+    if (!add_function(env, exports, binding.name, binding.callback)) return exports;
+  }
+  if (init_table_binding(env, exports) && init_namespace_binding(env, exports)) init_device_binding(env, exports);
   return exports;
 }
 
 }  // namespace rt::napi
 
-static Napi::Object InitRedirectTable(Napi::Env env, Napi::Object exports) { return rt::napi::Init(env, exports); }
-
-NODE_API_MODULE(redirect_table, InitRedirectTable)
+NAPI_MODULE_INIT() { return rt::napi::Init(env, exports); }

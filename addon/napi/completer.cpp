@@ -1,23 +1,30 @@
 #include "completer.hpp"
 
+#include <cerrno>
+#include <new>
+
 #include "errors.hpp"
+#include "js.hpp"
 
 namespace rt::napi {
 
 std::shared_ptr<Completer> Completer::create(napi_env env) {
-  auto self = std::make_shared<Completer>();
-  napi_value name;
-  napi_create_string_utf8(env, "redirect-table:completion", NAPI_AUTO_LENGTH, &name);
+  std::shared_ptr<Completer> self;
+  try {
+    self = std::make_shared<Completer>();
+  } catch (const std::bad_alloc&) {
+  }
+  napi_value name = js_string(env, "redirect-table:completion");
   // The function keeps its own reference to the completer; finalize() drops it.
-  auto* keep = new std::shared_ptr<Completer>(self);
-  napi_status status = napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, keep, finalize, self.get(),
-                                                       call_js, &self->tsfn_);
-  if (status != napi_ok) {
+  auto* keep = self ? new (std::nothrow) std::shared_ptr<Completer>(self) : nullptr;
+  if (name == nullptr || keep == nullptr ||
+      napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, keep, finalize, self.get(), call_js,
+                                      &self->tsfn_) != napi_ok) {
     delete keep;
-    napi_throw_error(env, "ENOMEM", "cannot create the completion thread-safe function");
+    throw_redirect_error(env, -ENOMEM, "cannot create the completion thread-safe function");
     return nullptr;
   }
-  napi_unref_threadsafe_function(env, self->tsfn_);
+  if (napi_unref_threadsafe_function(env, self->tsfn_) != napi_ok) return nullptr;
   self->alive_ = true;
   return self;
 }
@@ -25,9 +32,20 @@ std::shared_ptr<Completer> Completer::create(napi_env env) {
 napi_value Completer::make_promise(napi_env env, Ticket** ticket) {
   napi_deferred deferred;
   napi_value promise;
-  if (napi_create_promise(env, &deferred, &promise) != napi_ok) return nullptr;
+  *ticket = new (std::nothrow) Ticket(shared_from_this(), nullptr);
+  if (*ticket == nullptr) {
+    throw_redirect_error(env, -ENOMEM, "cannot allocate a completion");
+    return nullptr;
+  }
+  if (napi_create_promise(env, &deferred, &promise) != napi_ok) {
+    delete *ticket;
+    *ticket = nullptr;
+    return nullptr;
+  }
+  (*ticket)->deferred_ = deferred;
+  // Referenced while a Promise is pending; a failure (environment terminating) only means the
+  // loop is not kept alive, and nobody is left to wait.
   if (pending_++ == 0) napi_ref_threadsafe_function(env, tsfn_);
-  *ticket = new Ticket(shared_from_this(), deferred);
   return promise;
 }
 
@@ -43,12 +61,13 @@ void Completer::call_js(napi_env env, napi_value, void* context, void* data) {
   auto* ticket = static_cast<Ticket*>(data);
   if (env != nullptr) {
     auto* self = static_cast<Completer*>(context);
+    // Failures here mean the environment is going away: nobody can observe the Promise.
     if (ticket->error_ == 0) {
-      napi_value undefined;
-      napi_get_undefined(env, &undefined);
-      napi_resolve_deferred(env, ticket->deferred_, undefined);
+      napi_value undefined = js_undefined(env);
+      if (undefined != nullptr) napi_resolve_deferred(env, ticket->deferred_, undefined);
     } else {
-      napi_reject_deferred(env, ticket->deferred_, make_redirect_error(env, ticket->error_, "operation failed"));
+      napi_value error = make_redirect_error(env, ticket->error_, "operation failed");
+      if (error != nullptr) napi_reject_deferred(env, ticket->deferred_, error);
     }
     if (--self->pending_ == 0) napi_unref_threadsafe_function(env, self->tsfn_);
   }

@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <new>
 #include <string>
+#include <vector>
 
 #include "args.hpp"
 #include "env_context.hpp"
 #include "errors.hpp"
+#include "js.hpp"
 #include "namespace.hpp"
 #include "namespace_binding.hpp"
 
@@ -17,39 +20,45 @@ namespace {
 // Tags our externals so a foreign value is rejected instead of dereferenced.
 constexpr napi_type_tag kDeviceTag = {0x7c1a4f0e2b9d4c61ull, 0x93e5d2a8b04f6c17ull};
 
-void finalize_device(Napi::Env, Device* dev) { dev->release(); }
+void finalize_device(napi_env, void* data, void*) { static_cast<Device*>(data)->release(); }
 
-// Takes over the caller's lifetime reference.
-Napi::Value wrap_device(Napi::Env env, Device* dev) {
-  auto external = Napi::External<Device>::New(env, dev, finalize_device);
-  napi_type_tag_object(env, external, &kDeviceTag);
+// Takes over the caller's lifetime reference (released at once when no handle can be made).
+napi_value wrap_device(napi_env env, Device* dev) {
+  napi_value external;
+  if (napi_create_external(env, dev, finalize_device, nullptr, &external) != napi_ok) {
+    dev->release();
+    return nullptr;
+  }
+  if (napi_type_tag_object(env, external, &kDeviceTag) != napi_ok) return nullptr;  // the external owns it
   return external;
 }
 
-Device* unwrap_device(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
+Device* unwrap_device(napi_env env, napi_value value) {
   bool tagged = false;
-  if (info.Length() < 1 || !info[0].IsExternal() ||
-      napi_check_object_type_tag(env, info[0], &kDeviceTag, &tagged) != napi_ok || !tagged) {
+  void* data = nullptr;
+  napi_valuetype type;
+  if (napi_typeof(env, value, &type) != napi_ok || type != napi_external ||
+      napi_check_object_type_tag(env, value, &kDeviceTag, &tagged) != napi_ok || !tagged ||
+      napi_get_value_external(env, value, &data) != napi_ok) {
     throw_type_error(env, "The \"device\" argument must be a device handle");
     return nullptr;
   }
-  return info[0].As<Napi::External<Device>>().Data();
+  return static_cast<Device*>(data);
 }
 
-Napi::Value pending(Napi::Env env) { return Napi::Value(env, nullptr); }
-
-Namespace* namespace_arg(const Napi::CallbackInfo& info, size_t index) {
-  return unwrap_namespace(info.Env(), info[index]);
+// Reads N arguments, the first of which must be a device handle.
+template <size_t N>
+Device* device_args(napi_env env, napi_callback_info info, napi_value (&argv)[N]) {
+  if (!read_args(env, info, N, argv)) return nullptr;
+  return unwrap_device(env, argv[0]);
 }
 
-// Reads (mtu, up, ringSize, netnsLocal) starting at info[at].
-bool read_config(const Napi::CallbackInfo& info, size_t at, DeviceConfig* config) {
-  Napi::Env env = info.Env();
+// Reads (mtu, up, ringSize, netnsLocal) starting at argv[0].
+bool read_config(napi_env env, const napi_value* argv, DeviceConfig* config) {
   double mtu, ring_size;
-  if (!to_integer(env, info[at], "mtu", kMinMtu, kMaxMtu, &mtu) || !to_bool(env, info[at + 1], "up", &config->up) ||
-      !to_integer(env, info[at + 2], "ringSize", 1, Sink::kMaxSize, &ring_size) ||
-      !to_bool(env, info[at + 3], "netnsLocal", &config->netns_local)) {
+  if (!to_integer(env, argv[0], "mtu", kMinMtu, kMaxMtu, &mtu) || !to_bool(env, argv[1], "up", &config->up) ||
+      !to_integer(env, argv[2], "ringSize", 1, Sink::kMaxSize, &ring_size) ||
+      !to_bool(env, argv[3], "netnsLocal", &config->netns_local)) {
     return false;
   }
   if (!Sink::valid_size(static_cast<uint64_t>(ring_size))) {
@@ -62,380 +71,343 @@ bool read_config(const Napi::CallbackInfo& info, size_t at, DeviceConfig* config
 }
 
 // Throws the RedirectError for a failed device creation.
-void creation_error(Napi::Env env, int err, Namespace* ns, const std::string& name) {
+napi_value creation_error(napi_env env, int err, Namespace* ns, const std::string& name) {
   switch (-err) {
     case EINVAL:
-      throw_redirect_error(env, err, "invalid device name \"" + name +
-                                         "\" (1 to 15 bytes, not \".\" or \"..\", no '/', ':' or whitespace)");
-      break;
+      return throw_redirect_error(env, err, "invalid device name \"" + name +
+                                                "\" (1 to 15 bytes, not \".\" or \"..\", no '/', ':' or whitespace)");
     case EEXIST:
-      throw_redirect_error(env, err, "a device named \"" + name + "\" exists in namespace " + ns->name());
-      break;
+      return throw_redirect_error(env, err, "a device named \"" + name + "\" exists in namespace " + ns->name());
     case ENOENT:
-      throw_redirect_error(env, err, "namespace " + ns->name() + " is " + namespace_state_name(ns->state()));
-      break;
+      return throw_redirect_error(env, err, "namespace " + ns->name() + " is " + namespace_state_name(ns->state()));
+    case ENOMEM:
+      return throw_redirect_error(env, err, "cannot allocate device \"" + name + "\" (its ring included)");
     default:
-      throw_redirect_error(env, err, "cannot create device \"" + name + "\"");
+      return throw_redirect_error(env, err, "cannot create device \"" + name + "\"");
   }
 }
 
 // createDevice(namespace, name, mtu, up, ringSize, netnsLocal)
-Napi::Value CreateDevice(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Namespace* ns = namespace_arg(info, 0);
+napi_value create_device(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  if (!read_args(env, info, 6, argv)) return nullptr;
+  Namespace* ns = unwrap_namespace(env, argv[0]);
   std::string name;
   DeviceConfig config;
-  if (ns == nullptr || !to_string(env, info[1], "name", &name) || !read_config(info, 2, &config)) return pending(env);
+  if (ns == nullptr || !to_string(env, argv[1], "name", &name) || !read_config(env, argv + 2, &config)) return nullptr;
   Device* dev = nullptr;
-  int err = ns->create_device(name, config, &dev);
-  if (err != 0) {
-    creation_error(env, err, ns, name);
-    return pending(env);
-  }
+  if (int err = ns->create_device(name, config, &dev)) return creation_error(env, err, ns, name);
   return wrap_device(env, dev);
 }
 
 // createVethPair(nsA, nameA, mtuA, upA, ringSizeA, netnsLocalA, nsB, nameB, mtuB, ...): [a, b]
-Napi::Value CreateVethPair(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Namespace* ns_a = namespace_arg(info, 0);
-  if (ns_a == nullptr) return pending(env);
-  Namespace* ns_b = namespace_arg(info, 6);
+napi_value create_veth_pair(napi_env env, napi_callback_info info) {
+  napi_value argv[12];
+  if (!read_args(env, info, 12, argv)) return nullptr;
+  Namespace* ns_a = unwrap_namespace(env, argv[0]);
+  if (ns_a == nullptr) return nullptr;
+  Namespace* ns_b = unwrap_namespace(env, argv[6]);
   std::string name_a, name_b;
   DeviceConfig config_a, config_b;
-  if (ns_b == nullptr || !to_string(env, info[1], "name", &name_a) || !read_config(info, 2, &config_a) ||
-      !to_string(env, info[7], "name", &name_b) || !read_config(info, 8, &config_b)) {
-    return pending(env);
+  if (ns_b == nullptr || !to_string(env, argv[1], "name", &name_a) || !read_config(env, argv + 2, &config_a) ||
+      !to_string(env, argv[7], "name", &name_b) || !read_config(env, argv + 8, &config_b)) {
+    return nullptr;
   }
   Device *a = nullptr, *b = nullptr;
-  int err = Namespace::create_veth_pair(ns_a, name_a, config_a, ns_b, name_b, config_b, &a, &b);
-  if (err != 0) {
-    static const char* const kWhy[] = {"", "invalid name", "a name is taken", "a namespace is being destroyed"};
-    int why = err == -EINVAL ? 1 : err == -EEXIST ? 2 : err == -ENOENT ? 3 : 0;
-    throw_redirect_error(env, err, "cannot create the veth pair " + name_a + " (namespace " + ns_a->name() + ") / " +
-                                       name_b + " (namespace " + ns_b->name() + ")" +
-                                       (why != 0 ? std::string(": ") + kWhy[why] : std::string()));
-    return pending(env);
+  if (int err = Namespace::create_veth_pair(ns_a, name_a, config_a, ns_b, name_b, config_b, &a, &b)) {
+    const char* why = err == -EINVAL   ? ": invalid name"
+                      : err == -EEXIST ? ": a name is taken"
+                      : err == -ENOENT ? ": a namespace is being destroyed"
+                      : err == -ENOMEM ? ": out of memory"
+                                       : "";
+    return throw_redirect_error(env, err, "cannot create the veth pair " + name_a + " (namespace " + ns_a->name() +
+                                              ") / " + name_b + " (namespace " + ns_b->name() + ")" + why);
   }
-  Napi::Array pair = Napi::Array::New(env, 2);
-  pair.Set(0u, wrap_device(env, a));
-  pair.Set(1u, wrap_device(env, b));
-  return pair;
+  napi_value end_a = wrap_device(env, a), end_b = wrap_device(env, b);  // each releases its own on failure
+  return JsArray(env, 2).push(end_a).push(end_b).done();
 }
 
 // createUpper(lower, kind, namespace, name, mtu, up, ringSize, netnsLocal)
-Napi::Value CreateUpper(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Device* lower = unwrap_device(info);
-  if (lower == nullptr) return pending(env);
+napi_value create_upper(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  Device* lower = device_args(env, info, argv);
   std::string kind_name, name;
-  if (!to_string(env, info[1], "kind", &kind_name)) return pending(env);
-  DeviceKind kind = kind_name == "ipvlan" ? DeviceKind::Ipvlan : DeviceKind::Macvlan;
+  if (lower == nullptr || !to_string(env, argv[1], "kind", &kind_name)) return nullptr;
   if (kind_name != "ipvlan" && kind_name != "macvlan") {
-    throw_invalid_value(env, "The \"kind\" argument must be 'ipvlan' or 'macvlan'. Received '" + kind_name + "'");
-    return pending(env);
+    return throw_invalid_value(env, "The \"kind\" argument must be 'ipvlan' or 'macvlan'. Received '" + kind_name + "'");
   }
-  Namespace* ns = namespace_arg(info, 2);
+  DeviceKind kind = kind_name == "ipvlan" ? DeviceKind::Ipvlan : DeviceKind::Macvlan;
+  Namespace* ns = unwrap_namespace(env, argv[2]);
   DeviceConfig config;
-  if (ns == nullptr || !to_string(env, info[3], "name", &name) || !read_config(info, 4, &config)) return pending(env);
+  if (ns == nullptr || !to_string(env, argv[3], "name", &name) || !read_config(env, argv + 4, &config)) return nullptr;
   Device* upper = nullptr;
   int err = Namespace::create_upper(lower, kind, ns, name, config, &upper);
   if (err == -ENODEV) {
-    throw_redirect_error(env, err, "cannot stack on device \"" + lower->name() + "\": it is " +
-                                       device_state_name(lower->state()));
-    return pending(env);
+    return throw_redirect_error(env, err, "cannot stack on device \"" + lower->name() + "\": it is " +
+                                              device_state_name(lower->state()));
   }
-  if (err != 0) {
-    creation_error(env, err, ns, name);
-    return pending(env);
-  }
+  if (err != 0) return creation_error(env, err, ns, name);
   return wrap_device(env, upper);
 }
 
 // createTunnel(namespace, name, backend, mtu, up, ringSize, netnsLocal)
-Napi::Value CreateTunnel(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Namespace* ns = namespace_arg(info, 0);
-  if (ns == nullptr) return pending(env);
-  Namespace* backend = namespace_arg(info, 2);
+napi_value create_tunnel(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!read_args(env, info, 7, argv)) return nullptr;
+  Namespace* ns = unwrap_namespace(env, argv[0]);
+  if (ns == nullptr) return nullptr;
+  Namespace* backend = unwrap_namespace(env, argv[2]);
   std::string name;
   DeviceConfig config;
-  if (backend == nullptr || !to_string(env, info[1], "name", &name) || !read_config(info, 3, &config)) return pending(env);
+  if (backend == nullptr || !to_string(env, argv[1], "name", &name) || !read_config(env, argv + 3, &config)) return nullptr;
   Device* tunnel = nullptr;
   int err = ns->create_tunnel(name, backend, config, &tunnel);
-  if (err == -EINVAL && backend == ns) {
-    throw_redirect_error(env, err, "a tunnel's backend must be another namespace");
-    return pending(env);
-  }
+  if (err == -EINVAL && backend == ns) return throw_redirect_error(env, err, "a tunnel's backend must be another namespace");
   if (err == -ENOENT && backend->state() != NamespaceState::Alive) {
-    throw_redirect_error(env, err, "backend namespace " + backend->name() + " is " + namespace_state_name(backend->state()));
-    return pending(env);
+    return throw_redirect_error(env, err, "backend namespace " + backend->name() + " is " +
+                                              namespace_state_name(backend->state()));
   }
-  if (err != 0) {
-    creation_error(env, err, ns, name);
-    return pending(env);
-  }
+  if (err != 0) return creation_error(env, err, ns, name);
   return wrap_device(env, tunnel);
 }
 
-// deviceKind(device): 'plain' | 'veth' | 'ipvlan' | 'macvlan' | 'tunnel'
-Napi::Value DeviceKindOf(const Napi::CallbackInfo& info) {
-  Device* dev = unwrap_device(info);
-  if (dev == nullptr) return pending(info.Env());
-  return Napi::String::New(info.Env(), device_kind_name(dev->kind()));
+// One-argument reads of a device: deviceKind, devicePeer, deviceIfindex, ...
+template <napi_value (*Read)(napi_env, Device*)>
+napi_value read_device(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  Device* dev = device_args(env, info, argv);
+  return dev == nullptr ? nullptr : Read(env, dev);
 }
 
-// devicePeer / deviceLower: a device handle or undefined; deviceBackend: a namespace handle or undefined.
-Napi::Value DevicePeer(const Napi::CallbackInfo& info) {
-  Device* dev = unwrap_device(info);
-  if (dev == nullptr) return pending(info.Env());
-  Device* peer = dev->retain_peer();
-  return peer == nullptr ? info.Env().Undefined() : wrap_device(info.Env(), peer);
+napi_value kind_of(napi_env env, Device* d) { return js_string(env, device_kind_name(d->kind())); }
+napi_value peer_of(napi_env env, Device* d) {
+  Device* peer = d->retain_peer();
+  return peer == nullptr ? js_undefined(env) : wrap_device(env, peer);
+}
+napi_value lower_of(napi_env env, Device* d) {
+  Device* lower = d->retain_lower();
+  return lower == nullptr ? js_undefined(env) : wrap_device(env, lower);
+}
+napi_value backend_of(napi_env env, Device* d) {
+  if (d->backend() == nullptr) return js_undefined(env);
+  d->backend()->retain();
+  return wrap_namespace(env, d->backend());
+}
+// A handle of the device's namespace (the device holds one while it lives).
+napi_value namespace_of(napi_env env, Device* d) {
+  d->ns()->retain();
+  return wrap_namespace(env, d->ns());
+}
+napi_value serial_of(napi_env env, Device* d) { return js_number(env, static_cast<double>(d->serial())); }
+napi_value ifindex_of(napi_env env, Device* d) { return js_number(env, d->ifindex()); }
+napi_value name_of(napi_env env, Device* d) { return js_string(env, d->name()); }
+napi_value mtu_of(napi_env env, Device* d) { return js_number(env, d->mtu()); }
+napi_value is_up(napi_env env, Device* d) { return js_bool(env, d->is_up()); }
+napi_value state_of(napi_env env, Device* d) { return js_string(env, device_state_name(d->state())); }
+napi_value usage_of(napi_env env, Device* d) { return js_number(env, static_cast<double>(d->usage_count())); }
+
+// deviceInfo(device): a snapshot of the device's fields.
+napi_value info_of(napi_env env, Device* d) {
+  return JsObject(env)
+      .number("serial", static_cast<double>(d->serial()))
+      .number("ifindex", d->ifindex())
+      .string("name", d->name())
+      .number("mtu", d->mtu())
+      .boolean("up", d->is_up())
+      .string("state", device_state_name(d->state()))
+      .number("usage", static_cast<double>(d->usage_count()))
+      .done();
 }
 
-Napi::Value DeviceLower(const Napi::CallbackInfo& info) {
-  Device* dev = unwrap_device(info);
-  if (dev == nullptr) return pending(info.Env());
-  Device* lower = dev->retain_lower();
-  return lower == nullptr ? info.Env().Undefined() : wrap_device(info.Env(), lower);
-}
-
-Napi::Value DeviceBackend(const Napi::CallbackInfo& info) {
-  Device* dev = unwrap_device(info);
-  if (dev == nullptr) return pending(info.Env());
-  if (dev->backend() == nullptr) return info.Env().Undefined();
-  dev->backend()->retain();
-  return Napi::Value(info.Env(), wrap_namespace(info.Env(), dev->backend()));
+napi_value stats_of(napi_env env, Device* d) {
+  SinkStats stats = d->sink().stats();
+  return JsObject(env)
+      .number("txFrames", static_cast<double>(stats.tx_frames))
+      .number("txBytes", static_cast<double>(stats.tx_bytes))
+      .number("drops", static_cast<double>(stats.drops))
+      .number("errors", static_cast<double>(stats.errors))
+      .number("bulks", static_cast<double>(stats.bulks))
+      .number("queued", d->sink().queued())
+      .number("ringSize", d->sink().size())
+      .done();
 }
 
 // findDevice(namespace, ifindex | name): a handle or undefined.
-Napi::Value FindDevice(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Namespace* ns = namespace_arg(info, 0);
-  if (ns == nullptr) return pending(env);
+napi_value find_device(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  napi_valuetype type;
+  if (!read_args(env, info, 2, argv)) return nullptr;
+  Namespace* ns = unwrap_namespace(env, argv[0]);
+  if (ns == nullptr || napi_typeof(env, argv[1], &type) != napi_ok) return nullptr;
   Device* dev = nullptr;
-  if (info[1].IsString()) {
-    dev = ns->find_device(info[1].As<Napi::String>().Utf8Value());
-  } else if (info[1].IsNumber()) {
+  if (type == napi_string) {
+    std::string name;
+    if (!to_string(env, argv[1], "name", &name)) return nullptr;
+    dev = ns->find_device(name);
+  } else if (type == napi_number) {
     int ifindex;
-    if (!to_ifindex(env, info[1], &ifindex)) return pending(env);
+    if (!to_ifindex(env, argv[1], &ifindex)) return nullptr;
     dev = ns->find_device(ifindex);
   } else {
-    throw_type_error(env, "The \"device\" argument must be an ifindex (number) or a name (string)");
-    return pending(env);
+    return throw_type_error(env, "The \"device\" argument must be an ifindex (number) or a name (string)");
   }
-  if (dev == nullptr) return env.Undefined();
-  return wrap_device(env, dev);
+  return dev == nullptr ? js_undefined(env) : wrap_device(env, dev);
 }
 
-Napi::Value ListDevices(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Namespace* ns = namespace_arg(info, 0);
-  if (ns == nullptr) return pending(env);
-  std::vector<Device*> devices = ns->devices();
-  Napi::Array result = Napi::Array::New(env, devices.size());
-  for (size_t i = 0; i < devices.size(); ++i) result.Set(static_cast<uint32_t>(i), wrap_device(env, devices[i]));
-  return result;
+napi_value list_devices(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!read_args(env, info, 1, argv)) return nullptr;
+  Namespace* ns = unwrap_namespace(env, argv[0]);
+  if (ns == nullptr) return nullptr;
+  std::vector<Device*> devices;
+  try {
+    devices = ns->devices();
+  } catch (const std::bad_alloc&) {
+    return throw_redirect_error(env, -ENOMEM, "cannot list the devices of namespace " + ns->name());
+  }
+  JsArray result(env, devices.size());
+  for (Device* dev : devices) result.push(wrap_device(env, dev));  // each reference goes to a handle or is released
+  return result.done();
 }
 
-// deviceInfo(device): a snapshot of the device's fields.
-Napi::Value DeviceInfo(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Device* dev = unwrap_device(info);
-  if (dev == nullptr) return pending(env);
-  Napi::Object result = Napi::Object::New(env);
-  result.Set("serial", Napi::Number::New(env, static_cast<double>(dev->serial())));
-  result.Set("ifindex", Napi::Number::New(env, dev->ifindex()));
-  result.Set("name", Napi::String::New(env, dev->name()));
-  result.Set("mtu", Napi::Number::New(env, dev->mtu()));
-  result.Set("up", Napi::Boolean::New(env, dev->is_up()));
-  result.Set("state", Napi::String::New(env, device_state_name(dev->state())));
-  result.Set("usage", Napi::Number::New(env, static_cast<double>(dev->usage_count())));
-  return result;
+napi_value unregistered_error(napi_env env, Device* dev, const char* what) {
+  return throw_redirect_error(env, -ENODEV, std::string("cannot ") + what + " device \"" + dev->name() + "\": it is " +
+                                                device_state_name(dev->state()));
 }
 
-// deviceNamespace(device): a handle of the device's namespace (it holds one while it lives).
-Napi::Value DeviceNamespace(const Napi::CallbackInfo& info) {
-  Device* dev = unwrap_device(info);
-  if (dev == nullptr) return pending(info.Env());
-  dev->ns()->retain();
-  return Napi::Value(info.Env(), wrap_namespace(info.Env(), dev->ns()));
-}
-
-Napi::Value DeviceSerial(const Napi::CallbackInfo& info) {
-  Device* dev = unwrap_device(info);
-  if (dev == nullptr) return pending(info.Env());
-  return Napi::Number::New(info.Env(), static_cast<double>(dev->serial()));
-}
-
-// One getter per field: no field-name string to convert on every read.
-template <typename Read>
-Napi::Value read_device(const Napi::CallbackInfo& info, Read read) {
-  Device* dev = unwrap_device(info);
-  if (dev == nullptr) return pending(info.Env());
-  return read(info.Env(), dev);
-}
-
-Napi::Value DeviceIfindex(const Napi::CallbackInfo& info) {
-  return read_device(info, [](Napi::Env env, Device* d) { return Napi::Number::New(env, d->ifindex()); });
-}
-Napi::Value DeviceName(const Napi::CallbackInfo& info) {
-  return read_device(info, [](Napi::Env env, Device* d) { return Napi::String::New(env, d->name()); });
-}
-Napi::Value DeviceMtu(const Napi::CallbackInfo& info) {
-  return read_device(info, [](Napi::Env env, Device* d) { return Napi::Number::New(env, d->mtu()); });
-}
-Napi::Value DeviceIsUp(const Napi::CallbackInfo& info) {
-  return read_device(info, [](Napi::Env env, Device* d) { return Napi::Boolean::New(env, d->is_up()); });
-}
-Napi::Value DeviceState(const Napi::CallbackInfo& info) {
-  return read_device(info, [](Napi::Env env, Device* d) { return Napi::String::New(env, device_state_name(d->state())); });
-}
-Napi::Value DeviceUsage(const Napi::CallbackInfo& info) {
-  return read_device(
-      info, [](Napi::Env env, Device* d) { return Napi::Number::New(env, static_cast<double>(d->usage_count())); });
-}
-
-Napi::Value unregistered_error(Napi::Env env, Device* dev, const char* what) {
-  throw_redirect_error(env, -ENODEV, std::string("cannot ") + what + " device \"" + dev->name() + "\": it is " +
-                                         device_state_name(dev->state()));
-  return pending(env);
-}
-
-Napi::Value DeviceSetUp(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Device* dev = unwrap_device(info);
+napi_value set_up(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  Device* dev = device_args(env, info, argv);
   bool up;
-  if (dev == nullptr || !to_bool(env, info[1], "up", &up)) return pending(env);
+  if (dev == nullptr || !to_bool(env, argv[1], "up", &up)) return nullptr;
   if (dev->set_up(up) != 0) return unregistered_error(env, dev, up ? "bring up" : "bring down");
-  return env.Undefined();
+  return js_undefined(env);
 }
 
-Napi::Value DeviceSetMtu(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Device* dev = unwrap_device(info);
+napi_value set_mtu(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  Device* dev = device_args(env, info, argv);
   double mtu;
-  if (dev == nullptr || !to_integer(env, info[1], "mtu", kMinMtu, kMaxMtu, &mtu)) return pending(env);
+  if (dev == nullptr || !to_integer(env, argv[1], "mtu", kMinMtu, kMaxMtu, &mtu)) return nullptr;
   if (dev->set_mtu(static_cast<uint32_t>(mtu)) != 0) return unregistered_error(env, dev, "change the MTU of");
-  return env.Undefined();
+  return js_undefined(env);
 }
 
 // deviceUnregister(device): a Promise resolved once the device's usage is back to base and it
 // has been released (after grace periods). Calling it again is harmless.
-Napi::Value DeviceUnregister(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Device* dev = unwrap_device(info);
-  if (dev == nullptr) return pending(env);
+napi_value unregister(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  Device* dev = device_args(env, info, argv);
+  if (dev == nullptr) return nullptr;
   Ticket* ticket = nullptr;
-  napi_value promise = EnvContext::of(env)->completer().make_promise(env, &ticket);
-  if (promise == nullptr) return pending(env);
+  napi_value promise = EnvContext::new_promise(env, &ticket);
+  if (promise == nullptr) return nullptr;
   dev->ns()->unregister_device(dev, [ticket] { ticket->settle(0); });
-  return Napi::Value(env, promise);
+  return promise;
 }
 
 // deviceMoveTo(device, namespace, name | undefined)
-Napi::Value DeviceMoveTo(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Device* dev = unwrap_device(info);
-  if (dev == nullptr) return pending(env);
-  Namespace* target = unwrap_namespace(env, info[1]);
-  if (target == nullptr) return pending(env);
+napi_value move_to(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  Device* dev = device_args(env, info, argv);
+  if (dev == nullptr) return nullptr;
+  Namespace* target = unwrap_namespace(env, argv[1]);
+  napi_valuetype type;
+  if (target == nullptr || napi_typeof(env, argv[2], &type) != napi_ok) return nullptr;
   std::string name;
-  bool renamed = !info[2].IsUndefined();
-  if (renamed && !to_string(env, info[2], "name", &name)) return pending(env);
+  const bool renamed = type != napi_undefined;
+  if (renamed && !to_string(env, argv[2], "name", &name)) return nullptr;
   std::string old_name = dev->name();
   int err = Namespace::move_device(dev, target, renamed ? &name : nullptr);
-  if (err == 0) return env.Undefined();
+  if (err == 0) return js_undefined(env);
   std::string what = "cannot move device \"" + old_name + "\" to namespace " + target->name();
   switch (-err) {
     case EINVAL:
-      throw_redirect_error(env, err, what + (dev->netns_local() ? ": it is netns-local" : ": invalid name"));
-      break;
+      return throw_redirect_error(env, err, what + (dev->netns_local() ? ": it is netns-local" : ": invalid name"));
     case EEXIST:
-      throw_redirect_error(env, err, what + ": the name \"" + (renamed ? name : old_name) + "\" is taken there");
-      break;
+      return throw_redirect_error(env, err, what + ": the name \"" + (renamed ? name : old_name) + "\" is taken there");
     case ENODEV:
-      throw_redirect_error(env, err, what + ": it is " + device_state_name(dev->state()) + " or its namespace is being destroyed");
-      break;
+      return throw_redirect_error(env, err, what + ": it is " + device_state_name(dev->state()) +
+                                                " or its namespace is being destroyed");
     case ENOENT:
-      throw_redirect_error(env, err, what + ": the namespace is " + namespace_state_name(target->state()));
-      break;
+      return throw_redirect_error(env, err, what + ": the namespace is " + namespace_state_name(target->state()));
     default:
-      throw_redirect_error(env, err, what);
+      return throw_redirect_error(env, err, what);
   }
-  return pending(env);
 }
 
 // deviceReceive(device, ids, lengths?): frames copied out of the ring, oldest first.
-Napi::Value DeviceReceive(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Device* dev = unwrap_device(info);
+napi_value receive(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  Device* dev = device_args(env, info, argv);
   TypedArrayView ids, lengths{nullptr, 0};
-  if (dev == nullptr || !to_u32_array(env, info[1], "ids", &ids)) return pending(env);
-  bool with_lengths = info.Length() > 2 && !info[2].IsUndefined();
-  if (with_lengths && !to_u32_array(env, info[2], "lengths", &lengths)) return pending(env);
+  napi_valuetype type;
+  if (dev == nullptr || !to_u32_array(env, argv[1], "ids", &ids) || napi_typeof(env, argv[2], &type) != napi_ok) {
+    return nullptr;
+  }
+  const bool with_lengths = type != napi_undefined;
+  if (with_lengths && !to_u32_array(env, argv[2], "lengths", &lengths)) return nullptr;
   size_t max = with_lengths ? std::min(ids.length, lengths.length) : ids.length;
   uint32_t n = dev->sink().receive(static_cast<uint32_t*>(ids.data), static_cast<uint32_t*>(lengths.data),
                                    static_cast<uint32_t>(std::min<size_t>(max, UINT32_MAX)));
-  return Napi::Number::New(env, n);
-}
-
-Napi::Value DeviceStats(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Device* dev = unwrap_device(info);
-  if (dev == nullptr) return pending(env);
-  SinkStats stats = dev->sink().stats();
-  Napi::Object result = Napi::Object::New(env);
-  result.Set("txFrames", Napi::Number::New(env, static_cast<double>(stats.tx_frames)));
-  result.Set("txBytes", Napi::Number::New(env, static_cast<double>(stats.tx_bytes)));
-  result.Set("drops", Napi::Number::New(env, static_cast<double>(stats.drops)));
-  result.Set("errors", Napi::Number::New(env, static_cast<double>(stats.errors)));
-  result.Set("bulks", Napi::Number::New(env, static_cast<double>(stats.bulks)));
-  result.Set("queued", Napi::Number::New(env, dev->sink().queued()));
-  result.Set("ringSize", Napi::Number::New(env, dev->sink().size()));
-  return result;
+  return js_number(env, n);
 }
 
 // deviceSetTransmitFault(device, error: boolean, acceptAtMost: number | undefined)
-Napi::Value DeviceSetTransmitFault(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Device* dev = unwrap_device(info);
+napi_value set_transmit_fault(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  Device* dev = device_args(env, info, argv);
   TransmitFault fault;
-  if (dev == nullptr || !to_bool(env, info[1], "error", &fault.error)) return pending(env);
-  if (!info[2].IsUndefined() && !to_u32(env, info[2], "acceptAtMost", &fault.accept_at_most)) return pending(env);
+  napi_valuetype type;
+  if (dev == nullptr || !to_bool(env, argv[1], "error", &fault.error) || napi_typeof(env, argv[2], &type) != napi_ok) {
+    return nullptr;
+  }
+  if (type != napi_undefined && !to_u32(env, argv[2], "acceptAtMost", &fault.accept_at_most)) return nullptr;
   dev->sink().set_fault(fault);
-  return env.Undefined();
+  return js_undefined(env);
 }
+
+struct Binding {
+  const char* name;
+  napi_callback callback;
+};
+
+constexpr Binding kBindings[] = {
+    {"createDevice", create_device},
+    {"findDevice", find_device},
+    {"listDevices", list_devices},
+    {"deviceInfo", read_device<info_of>},
+    {"deviceNamespace", read_device<namespace_of>},
+    {"deviceSerial", read_device<serial_of>},
+    {"deviceIfindex", read_device<ifindex_of>},
+    {"deviceName", read_device<name_of>},
+    {"deviceMtu", read_device<mtu_of>},
+    {"deviceIsUp", read_device<is_up>},
+    {"deviceState", read_device<state_of>},
+    {"deviceUsage", read_device<usage_of>},
+    {"deviceSetUp", set_up},
+    {"deviceSetMtu", set_mtu},
+    {"createVethPair", create_veth_pair},
+    {"createUpper", create_upper},
+    {"createTunnel", create_tunnel},
+    {"devicePeer", read_device<peer_of>},
+    {"deviceLower", read_device<lower_of>},
+    {"deviceBackend", read_device<backend_of>},
+    {"deviceKind", read_device<kind_of>},
+    {"deviceMoveTo", move_to},
+    {"deviceReceive", receive},
+    {"deviceStats", read_device<stats_of>},
+    {"deviceSetTransmitFault", set_transmit_fault},
+    {"deviceUnregister", unregister},
+};
 
 }  // namespace
 
-void init_device_binding(Napi::Env env, Napi::Object exports) {
-  exports.Set("createDevice", Napi::Function::New(env, CreateDevice, "createDevice"));
-  exports.Set("findDevice", Napi::Function::New(env, FindDevice, "findDevice"));
-  exports.Set("listDevices", Napi::Function::New(env, ListDevices, "listDevices"));
-  exports.Set("deviceInfo", Napi::Function::New(env, DeviceInfo, "deviceInfo"));
-  exports.Set("deviceNamespace", Napi::Function::New(env, DeviceNamespace, "deviceNamespace"));
-  exports.Set("deviceSerial", Napi::Function::New(env, DeviceSerial, "deviceSerial"));
-  exports.Set("deviceIfindex", Napi::Function::New(env, DeviceIfindex, "deviceIfindex"));
-  exports.Set("deviceName", Napi::Function::New(env, DeviceName, "deviceName"));
-  exports.Set("deviceMtu", Napi::Function::New(env, DeviceMtu, "deviceMtu"));
-  exports.Set("deviceIsUp", Napi::Function::New(env, DeviceIsUp, "deviceIsUp"));
-  exports.Set("deviceState", Napi::Function::New(env, DeviceState, "deviceState"));
-  exports.Set("deviceUsage", Napi::Function::New(env, DeviceUsage, "deviceUsage"));
-  exports.Set("deviceSetUp", Napi::Function::New(env, DeviceSetUp, "deviceSetUp"));
-  exports.Set("deviceSetMtu", Napi::Function::New(env, DeviceSetMtu, "deviceSetMtu"));
-  exports.Set("createVethPair", Napi::Function::New(env, CreateVethPair, "createVethPair"));
-  exports.Set("createUpper", Napi::Function::New(env, CreateUpper, "createUpper"));
-  exports.Set("createTunnel", Napi::Function::New(env, CreateTunnel, "createTunnel"));
-  exports.Set("devicePeer", Napi::Function::New(env, DevicePeer, "devicePeer"));
-  exports.Set("deviceLower", Napi::Function::New(env, DeviceLower, "deviceLower"));
-  exports.Set("deviceBackend", Napi::Function::New(env, DeviceBackend, "deviceBackend"));
-  exports.Set("deviceKind", Napi::Function::New(env, DeviceKindOf, "deviceKind"));
-  exports.Set("deviceMoveTo", Napi::Function::New(env, DeviceMoveTo, "deviceMoveTo"));
-  exports.Set("deviceReceive", Napi::Function::New(env, DeviceReceive, "deviceReceive"));
-  exports.Set("deviceStats", Napi::Function::New(env, DeviceStats, "deviceStats"));
-  exports.Set("deviceSetTransmitFault", Napi::Function::New(env, DeviceSetTransmitFault, "deviceSetTransmitFault"));
-  exports.Set("deviceUnregister", Napi::Function::New(env, DeviceUnregister, "deviceUnregister"));
+bool init_device_binding(napi_env env, napi_value exports) {
+  for (const Binding& binding : kBindings) {
+    if (!add_function(env, exports, binding.name, binding.callback)) return false;
+  }
+  return true;
 }
 
 }  // namespace rt::napi

@@ -1,12 +1,12 @@
-// Bindings of namespaces and devices (control plane, not hot): device handles are externals
-// holding a lifetime reference (never a usage reference, so they never delay unregistration).
+// Bindings of devices (control plane, not hot): device handles are tagged externals holding a
+// lifetime reference (never a usage reference, so they never delay unregistration).
 #pragma once
 
-#include <napi.h>
+#include <node_api.h>
 
 namespace rt::napi {
 
 // Adds createDevice, findDevice, listDevices and the device* functions.
-void init_device_binding(Napi::Env env, Napi::Object exports);
+bool init_device_binding(napi_env env, napi_value exports);
 
 }  // namespace rt::napi

@@ -3,38 +3,54 @@
 #include "bulk_queues.hpp"
 #include "rcu.hpp"
 
+#include <new>
+
 namespace rt::napi {
 
 EnvContext* EnvContext::install(napi_env env) {
-  auto* ctx = new EnvContext();
+  auto* ctx = new (std::nothrow) EnvContext();
+  if (ctx == nullptr) return nullptr;
   ctx->completer_ = Completer::create(env);
-  if (!ctx->completer_) {
+  if (!ctx->completer_ || napi_set_instance_data(env, ctx, finalize, nullptr) != napi_ok) {
     delete ctx;
     return nullptr;
   }
-  napi_set_instance_data(env, ctx, finalize, nullptr);
-  napi_add_env_cleanup_hook(env, cleanup, nullptr);
+  // Keyed by the context, not by a constant: the addon may be loaded more than once into one
+  // environment (a cleared require cache, process.dlopen), and Node aborts on a hook added
+  // twice with the same function and argument. Each load has its own context and hook.
+  if (napi_add_env_cleanup_hook(env, cleanup, ctx) != napi_ok) {
+    napi_set_instance_data(env, nullptr, nullptr, nullptr);
+    delete ctx;
+    return nullptr;
+  }
   return ctx;
 }
 
 EnvContext* EnvContext::of(napi_env env) {
   void* data = nullptr;
-  napi_get_instance_data(env, &data);
+  if (napi_get_instance_data(env, &data) != napi_ok) return nullptr;
   return static_cast<EnvContext*>(data);
 }
 
 napi_value EnvContext::hook(napi_env env, JsHook which) const {
   napi_ref ref = hooks_[static_cast<unsigned>(which)];
-  if (ref == nullptr) return nullptr;
   napi_value fn = nullptr;
-  napi_get_reference_value(env, ref, &fn);
+  if (ref == nullptr || napi_get_reference_value(env, ref, &fn) != napi_ok) return nullptr;
   return fn;
 }
 
-void EnvContext::set_hook(napi_env env, JsHook which, napi_value fn) {
+bool EnvContext::set_hook(napi_env env, JsHook which, napi_value fn) {
+  napi_ref fresh = nullptr;
+  if (napi_create_reference(env, fn, 1, &fresh) != napi_ok) return false;
   napi_ref& ref = hooks_[static_cast<unsigned>(which)];
   if (ref != nullptr) napi_delete_reference(env, ref);
-  napi_create_reference(env, fn, 1, &ref);
+  ref = fresh;
+  return true;
+}
+
+napi_value EnvContext::new_promise(napi_env env, Ticket** ticket) {
+  EnvContext* ctx = of(env);
+  return ctx != nullptr ? ctx->completer_->make_promise(env, ticket) : nullptr;
 }
 
 void EnvContext::finalize(napi_env env, void* data, void*) {
@@ -46,6 +62,7 @@ void EnvContext::finalize(napi_env env, void* data, void*) {
 }
 
 void EnvContext::cleanup(void*) {
+  // Both steps are idempotent: with the addon loaded twice, each load's hook runs them.
   // Frames the per-frame API still holds are transmitted, and its read-side section closed,
   // before the thread leaves urcu.
   rt::BulkQueues::release_current_thread();

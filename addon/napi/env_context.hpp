@@ -28,9 +28,11 @@ class EnvContext {
 
   // nullptr when lib/ has not registered it.
   napi_value hook(napi_env env, JsHook which) const;
-  void set_hook(napi_env env, JsHook which, napi_value fn);
+  bool set_hook(napi_env env, JsHook which, napi_value fn);
   napi_value redirect_error_class(napi_env env) const { return hook(env, JsHook::RedirectErrorClass); }
-  Completer& completer() { return *completer_; }
+  // A new pending Promise of `env` and its ticket; nullptr (exception pending, or the
+  // environment is terminating) when it cannot be made.
+  static napi_value new_promise(napi_env env, Ticket** ticket);
 
  private:
   static void finalize(napi_env env, void* data, void* hint);

@@ -4,8 +4,29 @@
 #include <cstdlib>
 
 #include "env_context.hpp"
+#include "js.hpp"
 
 namespace rt::napi {
+
+namespace {
+
+// Whether an exception may be thrown now: none is pending already. When the environment is
+// terminating, the throw itself fails and is ignored (nothing can observe it).
+bool can_throw(napi_env env) {
+  bool pending = false;
+  return napi_is_exception_pending(env, &pending) == napi_ok && !pending;
+}
+
+// Sets `code` on a freshly made error (TypeError/RangeError) and throws it.
+void throw_with_code(napi_env env, napi_status (*make)(napi_env, napi_value, napi_value, napi_value*), const char* code,
+                     const std::string& message) {
+  if (!can_throw(env)) return;
+  napi_value js_code = js_string(env, code), js_message = js_string(env, message), error;
+  if (js_code == nullptr || js_message == nullptr || make(env, js_code, js_message, &error) != napi_ok) return;
+  napi_throw(env, error);
+}
+
+}  // namespace
 
 const char* errno_name(int err) {
   switch (std::abs(err)) {
@@ -26,42 +47,40 @@ const char* errno_name(int err) {
 
 napi_value make_redirect_error(napi_env env, int err, const std::string& message) {
   const char* code = errno_name(err);
-  std::string text = std::string(code) + ": " + message;
-  napi_value argv[2];
-  napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &argv[0]);
-  napi_create_string_utf8(env, text.c_str(), text.size(), &argv[1]);
+  napi_value argv[2] = {js_string(env, code), js_string(env, std::string(code) + ": " + message)};
+  if (argv[0] == nullptr || argv[1] == nullptr) return nullptr;
   EnvContext* ctx = EnvContext::of(env);
   napi_value ctor = ctx != nullptr ? ctx->redirect_error_class(env) : nullptr;
   napi_value error = nullptr;
-  if (ctor == nullptr || napi_new_instance(env, ctor, 2, argv, &error) != napi_ok) {
-    // lib/ not loaded (or the class threw): a plain Error that still carries the code.
-    bool pending = false;
-    if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
-      napi_value ignored;
-      napi_get_and_clear_last_exception(env, &ignored);
-    }
-    napi_create_error(env, argv[0], argv[1], &error);
+  if (ctor != nullptr && napi_new_instance(env, ctor, 2, argv, &error) == napi_ok) return error;
+  // lib/ not loaded, or the class threw: a plain Error that still carries the code.
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
+    napi_value ignored;
+    napi_get_and_clear_last_exception(env, &ignored);
   }
-  return error;
+  return napi_create_error(env, argv[0], argv[1], &error) == napi_ok ? error : nullptr;
 }
 
 napi_value throw_redirect_error(napi_env env, int err, const std::string& message) {
-  napi_throw(env, make_redirect_error(env, err, message));
+  if (!can_throw(env)) return nullptr;
+  napi_value error = make_redirect_error(env, err, message);
+  if (error != nullptr) napi_throw(env, error);
   return nullptr;
 }
 
 napi_value throw_type_error(napi_env env, const std::string& message) {
-  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", message.c_str());
+  throw_with_code(env, napi_create_type_error, "ERR_INVALID_ARG_TYPE", message);
   return nullptr;
 }
 
 napi_value throw_range_error(napi_env env, const std::string& message) {
-  napi_throw_range_error(env, "ERR_OUT_OF_RANGE", message.c_str());
+  throw_with_code(env, napi_create_range_error, "ERR_OUT_OF_RANGE", message);
   return nullptr;
 }
 
 napi_value throw_invalid_value(napi_env env, const std::string& message) {
-  napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", message.c_str());
+  throw_with_code(env, napi_create_range_error, "ERR_INVALID_ARG_VALUE", message);
   return nullptr;
 }
 

@@ -1,11 +1,13 @@
 #include "namespace_binding.hpp"
 
 #include <cerrno>
+#include <new>
 #include <string>
 
 #include "args.hpp"
 #include "env_context.hpp"
 #include "errors.hpp"
+#include "js.hpp"
 
 namespace rt::napi {
 
@@ -15,86 +17,92 @@ constexpr napi_type_tag kNamespaceTag = {0x3b8f5e21c7a94d02ull, 0xa61d4e9f2c7b80
 
 void finalize_namespace(napi_env, void* data, void*) { static_cast<Namespace*>(data)->release(); }
 
-Napi::Value pending(Napi::Env env) { return Napi::Value(env, nullptr); }
-
 // createNamespace(name)
-Napi::Value CreateNamespace(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
+napi_value create_namespace(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
   std::string name;
-  if (!to_string(env, info[0], "name", &name)) return pending(env);
+  if (!read_args(env, info, 1, argv) || !to_string(env, argv[0], "name", &name)) return nullptr;
   Namespace* ns = nullptr;
   int err = Namespace::create(name, &ns);
-  if (err == -EEXIST) throw_redirect_error(env, err, "a namespace named \"" + name + "\" exists");
-  if (err == -EINVAL) throw_redirect_error(env, err, "invalid namespace name \"" + name + "\" (1 to 64 bytes, no '/')");
-  if (err != 0) return pending(env);
-  return Napi::Value(env, wrap_namespace(env, ns));
+  if (err == -EEXIST) return throw_redirect_error(env, err, "a namespace named \"" + name + "\" exists");
+  if (err == -EINVAL) return throw_redirect_error(env, err, "invalid namespace name \"" + name + "\" (1 to 64 bytes, no '/')");
+  if (err != 0) return throw_redirect_error(env, err, "cannot create namespace \"" + name + "\"");
+  return wrap_namespace(env, ns);
 }
 
 // openNamespace(id | name)
-Napi::Value OpenNamespace(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
+napi_value open_namespace(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  napi_valuetype type;
+  if (!read_args(env, info, 1, argv) || napi_typeof(env, argv[0], &type) != napi_ok) return nullptr;
   Namespace* ns = nullptr;
   std::string what;
-  if (info[0].IsString()) {
-    what = "named \"" + info[0].As<Napi::String>().Utf8Value() + "\"";
-    ns = Namespace::open(info[0].As<Napi::String>().Utf8Value());
-  } else if (info[0].IsNumber()) {
+  if (type == napi_string) {
+    std::string name;
+    if (!to_string(env, argv[0], "idOrName", &name)) return nullptr;
+    what = "named \"" + name + "\"";
+    ns = Namespace::open(name);
+  } else if (type == napi_number) {
     uint32_t id;
-    if (!to_u32(env, info[0], "id", &id)) return pending(env);
+    if (!to_u32(env, argv[0], "id", &id)) return nullptr;
     what = "with id " + std::to_string(id);
     ns = Namespace::open(id);
   } else {
-    throw_type_error(env, "The \"idOrName\" argument must be a number or a string");
-    return pending(env);
+    return throw_type_error(env, "The \"idOrName\" argument must be a number or a string");
   }
-  if (ns == nullptr) {
-    throw_redirect_error(env, -ENOENT, "no namespace " + what);
-    return pending(env);
-  }
-  return Napi::Value(env, wrap_namespace(env, ns));
+  if (ns == nullptr) return throw_redirect_error(env, -ENOENT, "no namespace " + what);
+  return wrap_namespace(env, ns);
 }
 
-Napi::Value ListNamespaces(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  std::vector<Namespace*> all = Namespace::list();
-  Napi::Array result = Napi::Array::New(env, all.size());
-  for (size_t i = 0; i < all.size(); ++i) result.Set(static_cast<uint32_t>(i), Napi::Value(env, wrap_namespace(env, all[i])));
-  return result;
+napi_value list_namespaces(napi_env env, napi_callback_info) {
+  std::vector<Namespace*> all;
+  try {
+    all = Namespace::list();
+  } catch (const std::bad_alloc&) {
+    return throw_redirect_error(env, -ENOMEM, "cannot list the namespaces");
+  }
+  JsArray result(env, all.size());
+  // Every reference is handed to a handle (or released by wrap_namespace when none can be made).
+  for (Namespace* ns : all) result.push(wrap_namespace(env, ns));
+  return result.done();
 }
 
-Napi::Value NamespaceInfo(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Namespace* ns = unwrap_namespace(env, info[0]);
-  if (ns == nullptr) return pending(env);
-  Napi::Object result = Napi::Object::New(env);
-  result.Set("id", Napi::Number::New(env, ns->id()));
-  result.Set("name", Napi::String::New(env, ns->name()));
-  result.Set("state", Napi::String::New(env, namespace_state_name(ns->state())));
-  return result;
+napi_value namespace_info(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!read_args(env, info, 1, argv)) return nullptr;
+  Namespace* ns = unwrap_namespace(env, argv[0]);
+  if (ns == nullptr) return nullptr;
+  return JsObject(env)
+      .number("id", ns->id())
+      .string("name", ns->name())
+      .string("state", namespace_state_name(ns->state()))
+      .done();
 }
 
 // destroyNamespace(ns): a Promise resolved once every device of the namespace is released.
-Napi::Value DestroyNamespace(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Namespace* ns = unwrap_namespace(env, info[0]);
-  if (ns == nullptr) return pending(env);
-  if (ns->id() == Namespace::kRootId) {
-    throw_redirect_error(env, -EINVAL, "the root namespace cannot be destroyed");
-    return pending(env);
-  }
+napi_value destroy_namespace(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!read_args(env, info, 1, argv)) return nullptr;
+  Namespace* ns = unwrap_namespace(env, argv[0]);
+  if (ns == nullptr) return nullptr;
+  if (ns->id() == Namespace::kRootId) return throw_redirect_error(env, -EINVAL, "the root namespace cannot be destroyed");
   Ticket* ticket = nullptr;
-  napi_value promise = EnvContext::of(env)->completer().make_promise(env, &ticket);
-  if (promise == nullptr) return pending(env);
+  napi_value promise = EnvContext::new_promise(env, &ticket);
+  if (promise == nullptr) return nullptr;
   ns->destroy([ticket] { ticket->settle(0); });
-  return Napi::Value(env, promise);
+  return promise;
 }
 
 }  // namespace
 
 napi_value wrap_namespace(napi_env env, Namespace* ns) {
   napi_value external;
-  napi_create_external(env, ns, finalize_namespace, nullptr, &external);
-  napi_type_tag_object(env, external, &kNamespaceTag);
+  if (napi_create_external(env, ns, finalize_namespace, nullptr, &external) != napi_ok) {
+    ns->release();  // no handle will ever release it
+    return nullptr;
+  }
+  // Once created, the external owns the reference (its finalizer releases it).
+  if (napi_type_tag_object(env, external, &kNamespaceTag) != napi_ok) return nullptr;
   return external;
 }
 
@@ -111,12 +119,12 @@ Namespace* unwrap_namespace(napi_env env, napi_value value) {
   return static_cast<Namespace*>(data);
 }
 
-void init_namespace_binding(Napi::Env env, Napi::Object exports) {
-  exports.Set("createNamespace", Napi::Function::New(env, CreateNamespace, "createNamespace"));
-  exports.Set("openNamespace", Napi::Function::New(env, OpenNamespace, "openNamespace"));
-  exports.Set("listNamespaces", Napi::Function::New(env, ListNamespaces, "listNamespaces"));
-  exports.Set("namespaceInfo", Napi::Function::New(env, NamespaceInfo, "namespaceInfo"));
-  exports.Set("destroyNamespace", Napi::Function::New(env, DestroyNamespace, "destroyNamespace"));
+bool init_namespace_binding(napi_env env, napi_value exports) {
+  return add_function(env, exports, "createNamespace", create_namespace) &&
+         add_function(env, exports, "openNamespace", open_namespace) &&
+         add_function(env, exports, "listNamespaces", list_namespaces) &&
+         add_function(env, exports, "namespaceInfo", namespace_info) &&
+         add_function(env, exports, "destroyNamespace", destroy_namespace);
 }
 
 }  // namespace rt::napi

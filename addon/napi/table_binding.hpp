@@ -7,7 +7,8 @@
 
 namespace rt::napi {
 
-// Adds createTable, openTable and liveTableCount to `exports`.
-void init_table_binding(napi_env env, napi_value exports);
+// Adds createTable, openTable, liveTableCount, coarseNow and the datapath's thread-wide
+// functions (flushThread, setTracing) to `exports`.
+bool init_table_binding(napi_env env, napi_value exports);
 
 }  // namespace rt::napi

@@ -1,0 +1,189 @@
+// Bindings of the datapath: redirect, redirectOne, flush, broadcast and stats of a table
+// handle, the end-of-task flush and tracing. Hot: flat functions, the handle in the callback
+// data, small integers out, nothing allocated unless tracing is on.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "bulk_queues.hpp"
+#include "env_context.hpp"
+#include "table_handle.hpp"
+
+namespace rt::napi {
+
+namespace {
+
+// Hands this thread's trace events (if it traces) to lib/'s dispatcher. Returns false with the
+// dispatcher's exception pending if it threw (or when the environment is terminating).
+bool dispatch_trace(napi_env env) {
+  BulkQueues& queues = BulkQueues::current();
+  if (!queues.tracing()) return true;
+  std::vector<TraceEvent> events = queues.take_events();
+  EnvContext* ctx = EnvContext::of(env);
+  napi_value dispatcher = ctx != nullptr ? ctx->hook(env, JsHook::TraceDispatcher) : nullptr;
+  if (events.empty() || dispatcher == nullptr) return true;
+  JsArray list(env, events.size());
+  for (const TraceEvent& e : events) {
+    list.push(JsObject(env)
+                  .number("tableId", e.table_id)
+                  .number("fromIfindex", e.from_ifindex)
+                  .number("toIfindex", e.to_ifindex)
+                  .number("sent", e.sent)
+                  .number("drops", e.drops)
+                  .number("errors", e.errors)
+                  .done());
+  }
+  napi_value argv[1] = {list.done()}, global, ignored;
+  return argv[0] != nullptr && napi_get_global(env, &global) == napi_ok &&
+         napi_call_function(env, global, dispatcher, 1, argv, &ignored) == napi_ok;
+}
+
+// The result of a datapath batch call, once this thread's trace events are delivered.
+napi_value count_after_trace(napi_env env, size_t count) {
+  if (!dispatch_trace(env)) return nullptr;
+  return js_number(env, static_cast<double>(count));
+}
+
+// Checks the parallel frame arrays of redirect (keys, ids, lengths) or broadcast (ids, lengths).
+bool read_frames(napi_env env, napi_value* argv, bool with_keys, TypedArrayView* keys, TypedArrayView* ids,
+                 TypedArrayView* lengths) {
+  size_t at = 0;
+  if (with_keys && !to_u32_array(env, argv[at++], "keys", keys)) return false;
+  if (!to_u32_array(env, argv[at++], "ids", ids) || !to_u32_array(env, argv[at++], "lengths", lengths)) return false;
+  size_t n = with_keys ? keys->length : ids->length;
+  if (ids->length != n || lengths->length != n) {
+    throw_invalid_value(env, std::string(with_keys ? "keys, ids and lengths" : "ids and lengths") +
+                                 " must have the same length. Received " +
+                                 (with_keys ? std::to_string(keys->length) + ", " : std::string()) +
+                                 std::to_string(ids->length) + " and " + std::to_string(lengths->length));
+    return false;
+  }
+  return true;
+}
+
+// redirect(keys, ids, lengths, verdicts?): frames accepted.
+napi_value table_redirect(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  TableHandle* handle = open_handle(env, info, argv);
+  TypedArrayView keys, ids, lengths, verdicts{nullptr, 0};
+  napi_valuetype type;
+  if (handle == nullptr || !read_frames(env, argv, true, &keys, &ids, &lengths) ||
+      napi_typeof(env, argv[3], &type) != napi_ok) {
+    return nullptr;
+  }
+  if (type != napi_undefined) {
+    if (!to_i32_array(env, argv[3], "verdicts", &verdicts)) return nullptr;
+    if (verdicts.length < keys.length) {
+      return throw_range_error(env, "The \"verdicts\" argument must have at least keys.length (" +
+                                        std::to_string(keys.length) + ") elements. Received " +
+                                        std::to_string(verdicts.length));
+    }
+  }
+  size_t accepted = handle->table->redirect(static_cast<const uint32_t*>(keys.data), static_cast<const uint32_t*>(ids.data),
+                                            static_cast<const uint32_t*>(lengths.data),
+                                            static_cast<int32_t*>(verdicts.data), keys.length);
+  return count_after_trace(env, accepted);
+}
+
+// Arranges the end-of-task flush after redirectOne opened this thread's per-frame section; when
+// it cannot be arranged (no scheduler, it threw, the environment is terminating), flushes now:
+// the section is never left open.
+bool schedule_flush(napi_env env) {
+  EnvContext* ctx = EnvContext::of(env);
+  napi_value schedule = ctx != nullptr ? ctx->hook(env, JsHook::ScheduleFlush) : nullptr;
+  napi_value global, ignored;
+  if (schedule != nullptr && napi_get_global(env, &global) == napi_ok &&
+      napi_call_function(env, global, schedule, 0, nullptr, &ignored) == napi_ok) {
+    return true;
+  }
+  BulkQueues::current().flush_and_close_section();
+  return schedule == nullptr;  // a scheduler that failed left its exception pending
+}
+
+// redirectOne(key, id, length): the verdict. The frame waits in this thread's bulk queue until
+// flush(), a full queue, or the end of the current JS task (lib/ schedules flushThread()).
+napi_value table_redirect_one(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  TableHandle* handle = open_handle(env, info, argv);
+  uint32_t key, id, length;
+  if (handle == nullptr || !to_u32(env, argv[0], "key", &key) || !to_u32(env, argv[1], "id", &id) ||
+      !to_u32(env, argv[2], "length", &length)) {
+    return nullptr;
+  }
+  bool opened = false;
+  int verdict = handle->table->redirect_one(key, id, length, &opened);
+  if ((opened && !schedule_flush(env)) || !dispatch_trace(env)) return nullptr;
+  return js_int32(env, verdict);
+}
+
+// flush(): transmits every frame this thread has queued and ends its per-frame section.
+napi_value table_flush(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (open_handle(env, info, argv) == nullptr) return nullptr;
+  BulkQueues::current().flush_and_close_section();
+  if (!dispatch_trace(env)) return nullptr;
+  return js_undefined(env);
+}
+
+// broadcast(ids, lengths, excludeIfindex): copies accepted.
+napi_value table_broadcast(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  TableHandle* handle = open_handle(env, info, argv);
+  TypedArrayView ids, lengths;
+  int exclude;
+  if (handle == nullptr || !read_frames(env, argv, false, nullptr, &ids, &lengths) ||
+      !to_ifindex(env, argv[2], &exclude)) {
+    return nullptr;
+  }
+  size_t accepted = handle->table->broadcast(static_cast<const uint32_t*>(ids.data),
+                                             static_cast<const uint32_t*>(lengths.data), ids.length, exclude);
+  return count_after_trace(env, accepted);
+}
+
+napi_value table_stats(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  TableHandle* handle = open_handle(env, info, argv);
+  if (handle == nullptr) return nullptr;
+  const auto& c = handle->table->counters();
+  uint64_t bulks = c.sum(kBulks);
+  return JsObject(env)
+      .number("redirected", static_cast<double>(c.sum(kRedirected)))
+      .number("misses", static_cast<double>(c.sum(kMisses)))
+      .number("down", static_cast<double>(c.sum(kDown)))
+      .number("tooBig", static_cast<double>(c.sum(kTooBig)))
+      .number("flushes", static_cast<double>(c.sum(kFlushes)))
+      .number("bulks", static_cast<double>(bulks))
+      .number("bulkAverage", bulks == 0 ? 0.0 : static_cast<double>(c.sum(kBulkFrames)) / static_cast<double>(bulks))
+      .done();
+}
+
+// flushThread(): the end-of-task flush lib/ schedules after a redirectOne opened the section.
+napi_value flush_thread(napi_env env, napi_callback_info) {
+  BulkQueues::current().flush_and_close_section();
+  if (!dispatch_trace(env)) return nullptr;
+  return js_undefined(env);
+}
+
+// setTracing(on): record a trace event for every bulk this thread transmits.
+napi_value set_tracing(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  bool on;
+  if (!read_args(env, info, 1, argv) || !to_bool(env, argv[0], "on", &on)) return nullptr;
+  BulkQueues::current().set_tracing(on);
+  if (!on) BulkQueues::current().take_events();
+  return js_undefined(env);
+}
+
+}  // namespace
+
+const FunctionSpec kDatapathFunctions[] = {
+    {"redirect", table_redirect}, {"redirectOne", table_redirect_one}, {"flush", table_flush},
+    {"broadcast", table_broadcast}, {"stats", table_stats},
+};
+const size_t kDatapathFunctionCount = sizeof(kDatapathFunctions) / sizeof(kDatapathFunctions[0]);
+
+bool init_datapath_binding(napi_env env, napi_value exports) {
+  return add_function(env, exports, "flushThread", flush_thread) && add_function(env, exports, "setTracing", set_tracing);
+}
+
+}  // namespace rt::napi

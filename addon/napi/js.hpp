@@ -1,0 +1,66 @@
+// Checked Node-API: small helpers that build JS values and never abort.
+//
+// Every Node-API call can fail: with an exception pending (a getter threw, V8 refused), or
+// because the environment is being torn down (worker.terminate(), process.exit()), when no JS
+// may run and nothing can be thrown. A callback that sees a failure returns nullptr at once and
+// leaves whatever exception is pending; it never throws on top of one and never treats the
+// failure as fatal (docs/design.md, "Calls that never take the process down").
+//
+// Each helper returns nullptr (or false) on failure; builders remember the first failure.
+#pragma once
+
+#include <node_api.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace rt::napi {
+
+napi_value js_undefined(napi_env env);
+napi_value js_bool(napi_env env, bool value);
+napi_value js_number(napi_env env, double value);
+napi_value js_int32(napi_env env, int32_t value);
+napi_value js_uint32(napi_env env, uint32_t value);
+napi_value js_string(napi_env env, std::string_view value);
+
+// The callback's arguments (missing ones read as undefined) and its data pointer.
+// False only if Node-API refused.
+bool read_args(napi_env env, napi_callback_info info, size_t count, napi_value* argv, void** data = nullptr);
+
+// A JS object filled field by field; done() is the object, or nullptr if any step failed.
+class JsObject {
+ public:
+  explicit JsObject(napi_env env);
+  // Fills an object made elsewhere (nullptr: a failure already happened).
+  JsObject(napi_env env, napi_value object) : env_(env), object_(object), ok_(object != nullptr) {}
+  JsObject& set(const char* name, napi_value value);
+  JsObject& number(const char* name, double value) { return set(name, js_number(env_, value)); }
+  JsObject& string(const char* name, std::string_view value) { return set(name, js_string(env_, value)); }
+  JsObject& boolean(const char* name, bool value) { return set(name, js_bool(env_, value)); }
+  napi_value done() const { return ok_ ? object_ : nullptr; }
+
+ private:
+  napi_env env_;
+  napi_value object_ = nullptr;
+  bool ok_;
+};
+
+// A JS array of `length` elements filled in order; done() is the array, or nullptr.
+class JsArray {
+ public:
+  JsArray(napi_env env, size_t length);
+  JsArray& push(napi_value value);
+  napi_value done() const { return ok_ ? array_ : nullptr; }
+
+ private:
+  napi_env env_;
+  napi_value array_ = nullptr;
+  uint32_t next_ = 0;
+  bool ok_;
+};
+
+// Adds `fn` as a function property `name` of `target` (with `data` as its callback data).
+bool add_function(napi_env env, napi_value target, const char* name, napi_callback fn, void* data = nullptr);
+
+}  // namespace rt::napi
