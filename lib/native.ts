@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import type { DeviceStats } from './device';
 import { RedirectError } from './errors';
-import type { TableSnapshot, TableStats, TraceEvent } from './redirect-table';
+import type { TableStats, TraceEvent } from './redirect-table';
 
 /** An opaque native device handle (holds the device's memory, never its usage). */
 export type NativeDevice = { readonly __nativeDevice: unique symbol };
@@ -31,9 +31,13 @@ export interface NativeTableHandle {
   entry(key: number): { ifindex: number; revision: number; lastUsed: number } | undefined;
   compareAndDelete(key: number, revision: number): boolean;
   compareAndSet(key: number, ifindex: number, revision: number): number;
-  snapshot(): TableSnapshot;
+  /** Takes every entry's row into the handle; returns how many (then `takeRows`). */
+  snapshot(): number;
+  /** Copies the rows taken by `keys()` / `snapshot()` into the arrays given, and forgets them. */
+  takeRows(keys?: Uint32Array, ifindexes?: Int32Array, revisions?: Float64Array, lastUsed?: Float64Array): void;
   compareAndDeleteBatch(keys: Uint32Array, revisions: Float64Array, lastUsed?: Float64Array, statuses?: Int32Array): number;
-  keys(): Uint32Array;
+  /** Takes the keys into the handle; returns how many (then `takeRows`). */
+  keys(): number;
   getBatch(keys: Uint32Array, out: Int32Array): number;
   setBatch(keys: Uint32Array, ifindexes: Int32Array | Uint32Array): number;
   deleteBatch(keys: Uint32Array): number;

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { invalidArgType } from './errors';
+import { invalidArgType, RedirectError } from './errors';
 import { Namespace, namespaceHandle, wrapNamespace } from './namespace';
 import { native, NativeTableHandle, traceListeners } from './native';
 
@@ -76,6 +76,28 @@ export const Verdict = Object.freeze({
   ENETDOWN: -100,
   EMSGSIZE: -90,
 });
+
+type RowArray = Uint32Array | Int32Array | Float64Array;
+type RowArrayOf<C> = C extends new (n: number) => infer A ? A : never;
+
+/**
+ * Allocates one array per row type for `count` rows taken into the handle by keys()/snapshot().
+ * Allocation happens here, in JS, so that running out of memory is an ENOMEM RedirectError (the
+ * handle forgets the rows) instead of a fatal error inside the engine.
+ */
+function takeRows<C extends (new (n: number) => RowArray)[]>(
+  handle: NativeTableHandle,
+  count: number,
+  ...types: C
+): { [K in keyof C]: RowArrayOf<C[K]> } {
+  try {
+    return types.map((Type) => new Type(count)) as { [K in keyof C]: RowArrayOf<C[K]> };
+  } catch (error) {
+    handle.takeRows();
+    if (!(error instanceof RangeError)) throw error;
+    throw new RedirectError('ENOMEM', `ENOMEM: cannot allocate ${count} rows of table ${handle.id}`);
+  }
+}
 
 /**
  * The array redirect table (the kernel's `BPF_MAP_TYPE_DEVMAP`): `maxEntries` slots, each empty
@@ -207,7 +229,11 @@ export class RedirectTable {
     this.set = handle.set;
     this.delete = handle.delete;
     this.entry = handle.entry;
-    this.keys = handle.keys;
+    this.keys = () => {
+      const rows = takeRows(handle, handle.keys(), Uint32Array);
+      handle.takeRows(...rows);
+      return rows[0];
+    };
     this.getBatch = handle.getBatch;
     this.setBatch = handle.setBatch;
     this.deleteBatch = handle.deleteBatch;
@@ -216,7 +242,18 @@ export class RedirectTable {
     this.flush = handle.flush;
     this.compareAndDelete = handle.compareAndDelete;
     this.compareAndSet = handle.compareAndSet;
-    this.snapshot = handle.snapshot;
+    this.snapshot = () => {
+      const [keys, ifindexes, revisions, lastUsed] = takeRows(
+        handle,
+        handle.snapshot(),
+        Uint32Array,
+        Int32Array,
+        Float64Array,
+        Float64Array
+      );
+      handle.takeRows(keys, ifindexes, revisions, lastUsed);
+      return { keys, ifindexes, revisions, lastUsed };
+    };
     this.compareAndDeleteBatch = handle.compareAndDeleteBatch;
   }
 

@@ -54,9 +54,12 @@ export function vBool(value: unknown): boolean {
   return value as boolean;
 }
 
+/** A string argument as the addon takes it: well-formed Unicode of at most 1024 UTF-16 units. */
 export function vString(value: unknown): string {
   if (typeof value !== 'string') typeError();
-  return normalizeName(value as string);
+  const text = value as string;
+  if (text.length > 1024 || /\p{Cs}/u.test(text)) redirectError('EINVAL');
+  return text;
 }
 
 export function vObject(value: unknown): Record<string, unknown> {
@@ -69,9 +72,9 @@ export function vNamespace(value: unknown): Namespace {
   return value as Namespace;
 }
 
-/** What the addon sees of a JS string: UTF-8 with lone surrogates replaced by U+FFFD. */
+/** What a name reads back as: the same string (names with a lone surrogate are refused). */
 export function normalizeName(name: string): string {
-  return Buffer.from(name, 'utf8').toString('utf8');
+  return name;
 }
 
 export function isDetached(view: ArrayBufferView): boolean {
