@@ -232,7 +232,11 @@ Napi::Value ListDevices(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Namespace* ns = namespace_arg(info, 0);
   if (ns == nullptr) return pending(env);
-  std::vector<Device*> devices = ns->devices();
+  std::vector<Device*> devices;
+  if (int err = ns->devices(&devices)) {
+    throw_redirect_error(env, err, "devices: out of memory");
+    return pending(env);
+  }
   Napi::Array result = Napi::Array::New(env, devices.size());
   for (size_t i = 0; i < devices.size(); ++i) result.Set(static_cast<uint32_t>(i), wrap_device(env, devices[i]));
   return result;

@@ -26,6 +26,7 @@ Napi::Value CreateNamespace(const Napi::CallbackInfo& info) {
   int err = Namespace::create(name, &ns);
   if (err == -EEXIST) throw_redirect_error(env, err, "a namespace named \"" + name + "\" exists");
   if (err == -EINVAL) throw_redirect_error(env, err, "invalid namespace name \"" + name + "\" (1 to 64 bytes, no '/')");
+  if (err == -ENOMEM) throw_redirect_error(env, err, "cannot create namespace \"" + name + "\"");
   if (err != 0) return pending(env);
   return Napi::Value(env, wrap_namespace(env, ns));
 }
@@ -56,7 +57,11 @@ Napi::Value OpenNamespace(const Napi::CallbackInfo& info) {
 
 Napi::Value ListNamespaces(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::vector<Namespace*> all = Namespace::list();
+  std::vector<Namespace*> all;
+  if (int err = Namespace::list(&all)) {
+    throw_redirect_error(env, err, "list: out of memory");
+    return pending(env);
+  }
   Napi::Array result = Napi::Array::New(env, all.size());
   for (size_t i = 0; i < all.size(); ++i) result.Set(static_cast<uint32_t>(i), Napi::Value(env, wrap_namespace(env, all[i])));
   return result;

@@ -159,7 +159,9 @@ napi_value table_keys(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   TableHandle* handle = open_handle(env, info, argv);
   if (handle == nullptr) return nullptr;
-  return typed_array_of(env, napi_uint32_array, handle->table->keys());
+  std::vector<uint32_t> keys;
+  if (int err = handle->table->keys(&keys)) return throw_redirect_error(env, err, "keys: out of memory");
+  return typed_array_of(env, napi_uint32_array, keys);
 }
 
 napi_value table_get_batch(napi_env env, napi_callback_info info) {
@@ -218,6 +220,7 @@ napi_value table_delete_batch(napi_env env, napi_callback_info info) {
   size_t bad = 0;
   long removed = handle->table->remove_batch(key_data, keys.length, &bad);
   if (removed == -E2BIG) return key_out_of_range(env, handle, key_data[bad]);
+  if (removed < 0) return throw_redirect_error(env, static_cast<int>(removed), "deleteBatch failed; nothing was deleted");
   napi_value result;
   napi_create_uint32(env, static_cast<uint32_t>(removed), &result);
   return result;
@@ -226,9 +229,9 @@ napi_value table_delete_batch(napi_env env, napi_callback_info info) {
 // Hands this thread's trace events (if it traces) to lib/'s dispatcher. Returns false with the
 // dispatcher's exception pending if it threw.
 bool dispatch_trace(napi_env env) {
-  BulkQueues& queues = BulkQueues::current();
-  if (!queues.tracing()) return true;
-  std::vector<TraceEvent> events = queues.take_events();
+  BulkQueues* queues = BulkQueues::existing();
+  if (queues == nullptr || !queues->tracing()) return true;
+  std::vector<TraceEvent> events = queues->take_events();
   napi_value dispatcher = EnvContext::of(env)->hook(env, JsHook::TraceDispatcher);
   if (events.empty() || dispatcher == nullptr) return true;
   napi_value list, global, ignored;
@@ -291,10 +294,11 @@ napi_value table_redirect(napi_env env, napi_callback_info info) {
                                         std::to_string(verdicts.length));
     }
   }
-  size_t accepted = handle->table->redirect(static_cast<const uint32_t*>(keys.data), static_cast<const uint32_t*>(ids.data),
-                                            static_cast<const uint32_t*>(lengths.data),
-                                            static_cast<int32_t*>(verdicts.data), keys.length);
-  return count_after_trace(env, accepted);
+  long accepted = handle->table->redirect(static_cast<const uint32_t*>(keys.data), static_cast<const uint32_t*>(ids.data),
+                                          static_cast<const uint32_t*>(lengths.data),
+                                          static_cast<int32_t*>(verdicts.data), keys.length);
+  if (accepted < 0) return throw_redirect_error(env, static_cast<int>(accepted), "redirect: out of memory; nothing was sent");
+  return count_after_trace(env, static_cast<size_t>(accepted));
 }
 
 // redirectOne(key, id, length): the verdict. The frame waits in this thread's bulk queue until
@@ -314,7 +318,7 @@ napi_value table_redirect_one(napi_env env, napi_callback_info info) {
     napi_value global, ignored;
     napi_get_global(env, &global);
     if (schedule == nullptr || napi_call_function(env, global, schedule, 0, nullptr, &ignored) != napi_ok) {
-      BulkQueues::current().flush_and_close_section();  // no scheduler: never leave the section open
+      BulkQueues::release_current_thread();  // no scheduler: never leave the section open
       if (schedule != nullptr) return nullptr;
     }
   }
@@ -328,7 +332,7 @@ napi_value table_redirect_one(napi_env env, napi_callback_info info) {
 napi_value table_flush(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   if (open_handle(env, info, argv) == nullptr) return nullptr;
-  BulkQueues::current().flush_and_close_section();
+  BulkQueues::release_current_thread();
   if (!dispatch_trace(env)) return nullptr;
   return undefined_value(env);
 }
@@ -343,9 +347,10 @@ napi_value table_broadcast(napi_env env, napi_callback_info info) {
       !to_ifindex(env, argv[2], &exclude)) {
     return nullptr;
   }
-  size_t accepted = handle->table->broadcast(static_cast<const uint32_t*>(ids.data),
-                                             static_cast<const uint32_t*>(lengths.data), ids.length, exclude);
-  return count_after_trace(env, accepted);
+  long accepted = handle->table->broadcast(static_cast<const uint32_t*>(ids.data),
+                                           static_cast<const uint32_t*>(lengths.data), ids.length, exclude);
+  if (accepted < 0) return throw_redirect_error(env, static_cast<int>(accepted), "broadcast: out of memory; nothing was sent");
+  return count_after_trace(env, static_cast<size_t>(accepted));
 }
 
 napi_value table_stats(napi_env env, napi_callback_info info) {
@@ -427,7 +432,8 @@ napi_value table_snapshot(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   TableHandle* handle = open_handle(env, info, argv);
   if (handle == nullptr) return nullptr;
-  TableSnapshot snap = handle->table->snapshot();
+  TableSnapshot snap;
+  if (int err = handle->table->snapshot(&snap)) return throw_redirect_error(env, err, "snapshot: out of memory");
   std::vector<double> revisions(snap.revisions.begin(), snap.revisions.end());
   std::vector<double> last_used(snap.last_used.begin(), snap.last_used.end());
   napi_value result;
@@ -603,7 +609,7 @@ napi_value open_table(napi_env env, napi_callback_info info) {
 
 // flushThread(): the end-of-task flush lib/ schedules after a redirectOne opened the section.
 napi_value flush_thread(napi_env env, napi_callback_info) {
-  BulkQueues::current().flush_and_close_section();
+  BulkQueues::release_current_thread();
   if (!dispatch_trace(env)) return nullptr;
   return undefined_value(env);
 }
@@ -622,8 +628,10 @@ napi_value set_tracing(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   bool on;
   if (!to_bool(env, argv[0], "on", &on)) return nullptr;
-  BulkQueues::current().set_tracing(on);
-  if (!on) BulkQueues::current().take_events();
+  BulkQueues* queues = BulkQueues::current();
+  if (queues == nullptr) return throw_redirect_error(env, -ENOMEM, "setTracing: out of memory");
+  queues->set_tracing(on);
+  if (!on) queues->take_events();
   return undefined_value(env);
 }
 
