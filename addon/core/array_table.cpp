@@ -4,23 +4,28 @@
 #include <cstdlib>
 #include <new>
 
+#include "alloc.hpp"
 #include "datapath.hpp"
 #include "namespace.hpp"
 #include "race_point.hpp"
+#include "read_once.hpp"
 #include "table_registry.hpp"
 
 namespace rt {
 
 int ArrayTable::create(uint32_t max_entries, Namespace* ns, ArrayTable** out) {
   if (max_entries == 0) return -EINVAL;
-  auto** slots = static_cast<Entry**>(std::calloc(max_entries, sizeof(Entry*)));
+  auto** slots = static_cast<Entry**>(alloc::calloc(max_entries, sizeof(Entry*)));
   if (slots == nullptr) return -ENOMEM;
-  auto* table = new (std::nothrow) ArrayTable(max_entries, slots, ns);
+  auto* table = alloc::inject_failure() ? nullptr : new (std::nothrow) ArrayTable(max_entries, slots, ns);
   if (table == nullptr) {
     std::free(slots);
     return -ENOMEM;
   }
-  TableRegistry::instance().add(table);
+  if (int err = TableRegistry::instance().add(table)) {
+    delete table;
+    return err;
+  }
   *out = table;
   return 0;
 }
@@ -67,28 +72,34 @@ int ArrayTable::remove(uint32_t key) {
   return 1;
 }
 
-int ArrayTable::update_batch(const uint32_t* keys, const int32_t* ifindexes, size_t n, size_t* bad_index) {
+int ArrayTable::update_batch(const uint32_t* keys, const int32_t* ifindexes, size_t n, BatchFault* fault) {
+  // The keys are copied once (they may be rewritten meanwhile): the keys checked are the keys set.
+  alloc::Scratch<uint32_t> key_copy;
+  alloc::Scratch<Entry*> entries;
+  if (!key_copy.allocate(n) || !entries.allocate(n)) return -ENOMEM;
   for (size_t i = 0; i < n; ++i) {
-    if (keys[i] >= max_entries_) {
-      *bad_index = i;
+    key_copy[i] = read_once(&keys[i]);
+    entries[i] = nullptr;
+    if (key_copy[i] >= max_entries_) {
+      *fault = BatchFault{i, key_copy[i], 0};
       return -E2BIG;
     }
   }
   // Resolve every device and build every entry first, so a bad ifindex changes nothing.
-  std::vector<Entry*> entries(n, nullptr);
   int err = 0;
   for (size_t i = 0; i < n && err == 0; ++i) {
     uint64_t generation = 0;
-    Device* dev = ns()->acquire_device_usage(ifindexes[i], &generation);
+    const int32_t ifindex = read_once(&ifindexes[i]);
+    Device* dev = ns()->acquire_device_usage(ifindex, &generation);
     if (dev == nullptr) {
-      *bad_index = i;
+      *fault = BatchFault{i, key_copy[i], ifindex};
       err = -ENODEV;
       break;
     }
     entries[i] = Entry::create(dev, generation);
     if (entries[i] == nullptr) {
       dev->release_usage();
-      *bad_index = i;
+      *fault = BatchFault{i, key_copy[i], ifindex};
       err = -ENOMEM;
     }
   }
@@ -99,20 +110,23 @@ int ArrayTable::update_batch(const uint32_t* keys, const int32_t* ifindexes, siz
     return err;
   }
   // A device that starts unregistering during the loop takes its entries back, as if the
-  // notifier had run right after this batch.
-  for (size_t i = 0; i < n; ++i) publish(keys[i], entries[i]);
+  // notifier had run right after this batch: per key, not a failure of the batch.
+  for (size_t i = 0; i < n; ++i) publish(key_copy[i], entries[i]);
   return 0;
 }
 
-long ArrayTable::remove_batch(const uint32_t* keys, size_t n, size_t* bad_index) {
+long ArrayTable::remove_batch(const uint32_t* keys, size_t n, BatchFault* fault) {
+  alloc::Scratch<uint32_t> key_copy;  // read once: the keys checked are the keys removed
+  if (!key_copy.allocate(n)) return -ENOMEM;
   for (size_t i = 0; i < n; ++i) {
-    if (keys[i] >= max_entries_) {
-      *bad_index = i;
+    key_copy[i] = read_once(&keys[i]);
+    if (key_copy[i] >= max_entries_) {
+      *fault = BatchFault{i, key_copy[i], 0};
       return -E2BIG;
     }
   }
   long removed = 0;
-  for (size_t i = 0; i < n; ++i) removed += remove(keys[i]);
+  for (size_t i = 0; i < n; ++i) removed += remove(key_copy[i]);
   return removed;
 }
 
@@ -120,7 +134,7 @@ size_t ArrayTable::lookup_batch(const uint32_t* keys, int32_t* out, size_t n) co
   return datapath::lookup_batch([this](uint32_t key) { return lookup(key); }, keys, out, n);
 }
 
-size_t ArrayTable::redirect(const uint32_t* keys, const uint32_t* ids, const uint32_t* lengths, int32_t* verdicts,
+long ArrayTable::redirect(const uint32_t* keys, const uint32_t* ids, const uint32_t* lengths, int32_t* verdicts,
                             size_t n) {
   return datapath::redirect(this, [this](uint32_t key) { return lookup(key); }, keys, ids, lengths, verdicts, n);
 }
@@ -129,7 +143,7 @@ int ArrayTable::redirect_one(uint32_t key, uint32_t id, uint32_t length, bool* o
   return datapath::redirect_one(this, [this](uint32_t k) { return lookup(k); }, key, id, length, opened_section);
 }
 
-size_t ArrayTable::broadcast(const uint32_t* ids, const uint32_t* lengths, size_t n, int exclude_ifindex) {
+long ArrayTable::broadcast(const uint32_t* ids, const uint32_t* lengths, size_t n, int exclude_ifindex) {
   auto for_each = [this](auto fn) {
     for (uint32_t key = 0; key < max_entries_; ++key) {
       if (const Entry* entry = slot(key).load(std::memory_order_acquire)) fn(entry);
@@ -174,21 +188,32 @@ int ArrayTable::compare_and_set(uint32_t key, int ifindex, uint64_t revision, ui
   return recheck_published(key, fresh);
 }
 
-TableSnapshot ArrayTable::snapshot() const {
-  TableSnapshot snap;
-  rcu::ReadLock read;
-  for (uint32_t key = 0; key < max_entries_; ++key) {
-    if (const Entry* entry = slot(key).load(std::memory_order_acquire)) datapath::append(snap, key, entry);
+int ArrayTable::snapshot(TableSnapshot* out) const {
+  try {
+    TableSnapshot snap;
+    rcu::ReadLock read;
+    for (uint32_t key = 0; key < max_entries_; ++key) {
+      if (const Entry* entry = slot(key).load(std::memory_order_acquire)) datapath::append(snap, key, entry);
+    }
+    *out = std::move(snap);
+  } catch (const std::bad_alloc&) {
+    *out = TableSnapshot{};
+    return -ENOMEM;
   }
-  return snap;
+  return 0;
 }
 
-std::vector<uint32_t> ArrayTable::keys() const {
-  std::vector<uint32_t> result;
-  for (uint32_t key = 0; key < max_entries_; ++key) {
-    if (slot(key).load(std::memory_order_relaxed) != nullptr) result.push_back(key);
+int ArrayTable::keys(std::vector<uint32_t>* out) const {
+  out->clear();
+  try {
+    for (uint32_t key = 0; key < max_entries_; ++key) {
+      if (slot(key).load(std::memory_order_relaxed) != nullptr) out->push_back(key);
+    }
+  } catch (const std::bad_alloc&) {
+    std::vector<uint32_t>().swap(*out);
+    return -ENOMEM;
   }
-  return result;
+  return 0;
 }
 
 void ArrayTable::purge_device(Device* dev) {

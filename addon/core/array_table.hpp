@@ -50,11 +50,15 @@ class ArrayTable final : public Table {
   // 1 when an entry was removed, 0 when the slot was empty, -E2BIG when out of range.
   int remove(uint32_t key) override;
 
-  // Batch forms; validation happens before any change (no partial effect on bad input).
-  // update_batch: 0 or the first error (-E2BIG, -ENODEV with *bad_index set, -ENOMEM).
-  int update_batch(const uint32_t* keys, const int32_t* ifindexes, size_t n, size_t* bad_index) override;
-  // remove_batch: number removed, or -E2BIG (with *bad_index) before removing anything.
-  long remove_batch(const uint32_t* keys, size_t n, size_t* bad_index) override;
+  // Batch forms; validation happens before any change (no partial effect on bad input). Each
+  // input element is read once. Against concurrent writers a batch is per key: each key is
+  // published (or removed) atomically, other writers may interleave between keys.
+  // update_batch: 0 or the first error (-E2BIG, -ENODEV with *fault set, -ENOMEM), nothing
+  // set on error. A device that starts unregistering during the batch takes its entries back
+  // (set, then purged): not an error.
+  int update_batch(const uint32_t* keys, const int32_t* ifindexes, size_t n, BatchFault* fault) override;
+  // remove_batch: number removed, or -E2BIG (with *fault) / -ENOMEM before removing anything.
+  long remove_batch(const uint32_t* keys, size_t n, BatchFault* fault) override;
   // lookup_batch: writes the ifindex (0 when empty or out of range) for each key, in one
   // read-side section; returns hits.
   size_t lookup_batch(const uint32_t* keys, int32_t* out, size_t n) const override;
@@ -64,15 +68,16 @@ class ArrayTable final : public Table {
   // this thread's bulk queue for the destination; then flush everything, all in one read-side
   // section. verdicts (may be null): 0 accepted, -ENOENT no entry (or key out of range),
   // -ENETDOWN device down, -EMSGSIZE longer than the MTU. Returns the frames accepted.
-  size_t redirect(const uint32_t* keys, const uint32_t* ids, const uint32_t* lengths, int32_t* verdicts,
-                  size_t n) override;
+  // -ENOMEM (nothing sent) when this thread's bulk queues cannot be allocated.
+  long redirect(const uint32_t* keys, const uint32_t* ids, const uint32_t* lengths, int32_t* verdicts,
+                size_t n) override;
   // One frame into the thread's per-frame section (see BulkQueues); *opened_section is set when
   // this call opened it, so the caller schedules the flush. Returns the verdict.
   int redirect_one(uint32_t key, uint32_t id, uint32_t length, bool* opened_section) override;
   // Every frame to every entry's device except `exclude_ifindex` (0: none), walking the slots;
   // entries whose device is down or whose MTU is below the frame's length are skipped.
-  // Returns the copies accepted.
-  size_t broadcast(const uint32_t* ids, const uint32_t* lengths, size_t n, int exclude_ifindex) override;
+  // Returns the copies accepted, or -ENOMEM (nothing sent).
+  long broadcast(const uint32_t* ids, const uint32_t* lengths, size_t n, int exclude_ifindex) override;
 
   // --- conditional updates (for garbage collectors) ---
   // Deletes the entry in `key` only if it has `revision` and, when `last_used` is given, was last
@@ -84,10 +89,10 @@ class ArrayTable final : public Table {
   // -EBUSY, -ENODEV (no such device, or it went away meanwhile), -E2BIG, -ENOMEM.
   int compare_and_set(uint32_t key, int ifindex, uint64_t revision, uint64_t* new_revision) override;
   using Snapshot = TableSnapshot;
-  TableSnapshot snapshot() const override;
+  int snapshot(TableSnapshot* out) const override;
 
-  // Keys with an entry, ascending.
-  std::vector<uint32_t> keys() const override;
+  // Keys with an entry, ascending: 0 or -ENOMEM.
+  int keys(std::vector<uint32_t>* out) const override;
 
   void purge_device(Device* dev) override;
 

@@ -1,6 +1,9 @@
 #include "bulk_queues.hpp"
 
+#include <new>
 #include <utility>
+
+#include "alloc.hpp"
 
 #include "device.hpp"
 #include "table.hpp"
@@ -24,14 +27,16 @@ struct QueuesOwner {
 
 }  // namespace
 
-BulkQueues& BulkQueues::current() {
-  if (__builtin_expect(tls_queues != nullptr, 1)) return *tls_queues;
+BulkQueues* BulkQueues::current() {
+  if (__builtin_expect(tls_queues != nullptr, 1)) return tls_queues;
   rcu::ensure_thread_registered();  // its exit guard must outlive ours
   static thread_local QueuesOwner owner;
   (void)owner;
-  tls_queues = new BulkQueues();
-  return *tls_queues;
+  tls_queues = alloc::make<BulkQueues>();
+  return tls_queues;
 }
+
+BulkQueues* BulkQueues::existing() { return tls_queues; }
 
 void BulkQueues::release_current_thread() {
   if (tls_queues != nullptr) tls_queues->flush_and_close_section();
@@ -45,7 +50,11 @@ void BulkQueues::transmit(unsigned index) {
   counters.add(kBulks, 1);
   counters.add(kBulkFrames, q.count);
   if (tracing_) {
-    events_.push_back(TraceEvent{q.table->id(), q.from_ifindex, q.device->ifindex(), sent, dropped, failed});
+    try {
+      events_.push_back(TraceEvent{q.table->id(), q.from_ifindex, q.device->ifindex(), sent, dropped, failed});
+    } catch (const std::bad_alloc&) {
+      ++lost_events_;  // tracing is best effort: the frames themselves are transmitted
+    }
   }
   q.count = 0;
   pending_ &= ~(uint64_t{1} << index);
@@ -79,6 +88,7 @@ void BulkQueues::flush_and_close_section() {
 std::vector<TraceEvent> BulkQueues::take_events() {
   std::vector<TraceEvent> events;
   events.swap(events_);
+  lost_events_ = 0;
   return events;
 }
 

@@ -38,8 +38,10 @@ class BulkQueues {
   static constexpr unsigned kQueueCount = 64;
   static constexpr unsigned kProbes = 4;
 
-  // This thread's queues (created on first use).
-  static BulkQueues& current();
+  // This thread's queues, created on first use; nullptr when they cannot be allocated.
+  static BulkQueues* current();
+  // This thread's queues if they exist (never allocates).
+  static BulkQueues* existing();
   // Flushes and closes this thread's per-frame section, if any (environment teardown).
   static void release_current_thread();
 
@@ -84,6 +86,8 @@ class BulkQueues {
   void set_tracing(bool on) { tracing_ = on; }
   bool tracing() const { return tracing_; }
   std::vector<TraceEvent> take_events();
+  // Trace events lost because recording them ran out of memory (reset by take_events).
+  uint64_t lost_events() const { return lost_events_; }
 
  private:
   struct Queue {
@@ -107,6 +111,7 @@ class BulkQueues {
   bool section_open_ = false;
   bool tracing_ = false;
   std::vector<TraceEvent> events_;
+  uint64_t lost_events_ = 0;
   Queue queues_[kQueueCount] = {};
 };
 

@@ -5,11 +5,13 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <new>
 #include <vector>
 
 #include "bulk_queues.hpp"
 #include "device.hpp"
 #include "entry.hpp"
+#include "read_once.hpp"
 #include "table.hpp"
 
 namespace rt::datapath {
@@ -38,11 +40,19 @@ size_t lookup_batch(Find find, const uint32_t* keys, int32_t* out, size_t n) {
   rcu::ReadLock read;
   size_t hits = 0;
   for (size_t i = 0; i < n; ++i) {
-    const Entry* entry = find(keys[i]);
+    const Entry* entry = find(read_once(&keys[i]));
     out[i] = entry != nullptr ? entry->ifindex : 0;
     hits += entry != nullptr;
   }
   return hits;
+}
+
+// Reserves room for `n` entries in every column (throws std::bad_alloc, like append).
+inline void reserve(TableSnapshot& snap, size_t n) {
+  snap.keys.reserve(n);
+  snap.ifindexes.reserve(n);
+  snap.revisions.reserve(n);
+  snap.last_used.reserve(n);
 }
 
 // Appends `entry` (under `key`) to a snapshot; a claimed entry is being deleted and is left out.
@@ -55,21 +65,27 @@ inline void append(TableSnapshot& snap, uint32_t key, const Entry* entry) {
 }
 
 // See ArrayTable::redirect.
+// Each frame's key, id and length are read once (read_once.hpp): the length checked against the
+// MTU is the length queued.
 template <typename Find>
-size_t redirect(Table* table, Find find, const uint32_t* keys, const uint32_t* ids, const uint32_t* lengths,
-                int32_t* verdicts, size_t n) {
+long redirect(Table* table, Find find, const uint32_t* keys, const uint32_t* ids, const uint32_t* lengths,
+              int32_t* verdicts, size_t n) {
   uint64_t refused[kTableCounterCount] = {};
   size_t accepted = 0;
   const uint64_t now = coarse_now_ms();
+  BulkQueues* q = BulkQueues::current();
+  if (q == nullptr) return -ENOMEM;
+  BulkQueues& queues = *q;
   rcu::ReadLock read;
-  BulkQueues& queues = BulkQueues::current();
   for (size_t i = 0; i < n; ++i) {
-    Entry* entry = find(keys[i]);
+    const uint32_t key = read_once(&keys[i]);
+    const Frame frame{read_once(&ids[i]), read_once(&lengths[i])};
+    Entry* entry = find(key);
     TableCounter why = kMisses;
-    int verdict = verdict_for(entry, lengths[i], &why);
+    int verdict = verdict_for(entry, frame.length, &why);
     if (verdict == 0) {
       if (entry->last_used.load(std::memory_order_relaxed) < now) entry->refresh(now);
-      queues.enqueue(table, entry->device, Frame{ids[i], lengths[i]});
+      queues.enqueue(table, entry->device, frame);
       ++accepted;
     } else {
       ++refused[why];
@@ -84,13 +100,16 @@ size_t redirect(Table* table, Find find, const uint32_t* keys, const uint32_t* i
     c.add(kDown, refused[kDown]);
     c.add(kTooBig, refused[kTooBig]);
   }
-  return accepted;
+  return static_cast<long>(accepted);
 }
 
 // See ArrayTable::redirect_one.
 template <typename Find>
 int redirect_one(Table* table, Find find, uint32_t key, uint32_t id, uint32_t length, bool* opened_section) {
-  BulkQueues& queues = BulkQueues::current();
+  *opened_section = false;
+  BulkQueues* q = BulkQueues::current();
+  if (q == nullptr) return -ENOMEM;
+  BulkQueues& queues = *q;
   *opened_section = queues.open_section();
   Entry* entry = find(key);
   TableCounter why = kMisses;
@@ -106,33 +125,43 @@ int redirect_one(Table* table, Find find, uint32_t key, uint32_t id, uint32_t le
 }
 
 // See ArrayTable::broadcast. Walks the entries once (never next-key iteration, which restarts
-// and duplicates), then sends each frame to each target found.
+// and duplicates), then sends each frame to each target found. Each frame's id and length are
+// read once, so every target sees the same frame. -ENOMEM (nothing sent) when the queues or the
+// list of targets cannot be allocated.
 template <typename ForEach>
-size_t broadcast(Table* table, ForEach for_each, const uint32_t* ids, const uint32_t* lengths, size_t n,
-                 int exclude_ifindex) {
+long broadcast(Table* table, ForEach for_each, const uint32_t* ids, const uint32_t* lengths, size_t n,
+               int exclude_ifindex) {
+  BulkQueues* q = BulkQueues::current();
+  if (q == nullptr) return -ENOMEM;
+  BulkQueues& queues = *q;
   rcu::ReadLock read;
   thread_local std::vector<const Entry*> targets;
   targets.clear();
-  for_each([&](const Entry* entry) {
-    if (entry->ifindex != exclude_ifindex && entry->device->is_up()) targets.push_back(entry);
-  });
-  BulkQueues& queues = BulkQueues::current();
+  try {
+    for_each([&](const Entry* entry) {
+      if (entry->ifindex != exclude_ifindex && entry->device->is_up()) targets.push_back(entry);
+    });
+  } catch (const std::bad_alloc&) {
+    std::vector<const Entry*>().swap(targets);
+    return -ENOMEM;
+  }
   size_t accepted = 0;
   uint64_t too_big = 0;
   for (size_t i = 0; i < n; ++i) {
+    const Frame frame{read_once(&ids[i]), read_once(&lengths[i])};
     for (const Entry* entry : targets) {
-      if (lengths[i] > entry->device->mtu()) {
+      if (frame.length > entry->device->mtu()) {
         ++too_big;
         continue;
       }
-      queues.enqueue(table, entry->device, Frame{ids[i], lengths[i]}, exclude_ifindex);
+      queues.enqueue(table, entry->device, frame, exclude_ifindex);
       ++accepted;
     }
   }
   queues.flush();
   table->counters().add(kRedirected, accepted);
   if (too_big != 0) table->counters().add(kTooBig, too_big);
-  return accepted;
+  return static_cast<long>(accepted);
 }
 
 }  // namespace rt::datapath

@@ -1,7 +1,10 @@
 #include "device.hpp"
 
 #include <cerrno>
+#include <new>
 #include <utility>
+
+#include "alloc.hpp"
 
 #include "namespace.hpp"
 #include "rcu.hpp"
@@ -44,7 +47,25 @@ std::atomic<long> live_devices{0};  // constructions minus destructions; slow pa
 
 long Device::live_count() { return live_devices.load(std::memory_order_relaxed); }
 
-Device::Device(Namespace* ns, std::string name, int ifindex, const DeviceConfig& config, uint64_t serial)
+int Device::create(Namespace* ns, const std::string& name, int ifindex, const DeviceConfig& config, uint64_t serial,
+                   Device** out) {
+  Sink::Ring ring{};
+  if (int err = Sink::allocate_ring(config.ring_size, &ring)) return err;
+  Device* dev = nullptr;
+  try {
+    if (!alloc::inject_failure()) dev = new Device(ns, name, ifindex, config, serial, ring);
+  } catch (const std::bad_alloc&) {  // the name or the device itself
+  }
+  if (dev == nullptr) {
+    Sink::free_ring(ring);
+    return -ENOMEM;
+  }
+  *out = dev;
+  return 0;
+}
+
+Device::Device(Namespace* ns, std::string name, int ifindex, const DeviceConfig& config, uint64_t serial,
+               Sink::Ring ring)
     : ns_(ns),
       serial_(serial),
       netns_local_(config.netns_local),
@@ -52,7 +73,7 @@ Device::Device(Namespace* ns, std::string name, int ifindex, const DeviceConfig&
       mtu_(config.mtu),
       up_(config.up),
       name_(std::move(name)),
-      sink_(config.ring_size) {
+      sink_(ring) {
   ns->retain();
   live_devices.fetch_add(1, std::memory_order_relaxed);
 }
@@ -131,7 +152,7 @@ Device* Device::retain_lower() {
 void Device::release() {
   if (lifetime_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
   // Readers that found the device through an index may still use it until a grace period ends.
-  rcu::defer([this] { delete this; });
+  rcu::delete_after_grace_period(&deferred_delete_, this);
 }
 
 void Device::mark_unregistering() {

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "rcu.hpp"
 #include "sink.hpp"
 
 namespace rt {
@@ -52,7 +53,10 @@ int validate_device_name(const std::string& name);
 
 class Device {
  public:
-  Device(Namespace* ns, std::string name, int ifindex, const DeviceConfig& config, uint64_t serial);
+  // A new device (lifetime 1, usage 1, not yet listed anywhere) in *out: 0, -EINVAL (ring
+  // size), or -ENOMEM (its ring, its name or itself could not be allocated; nothing changed).
+  static int create(Namespace* ns, const std::string& name, int ifindex, const DeviceConfig& config, uint64_t serial,
+                    Device** out);
   ~Device();
 
   // Devices allocated and not yet freed, in any state (for leak checks: soak, tests).
@@ -156,6 +160,9 @@ class Device {
   Namespace* queued_on_ = nullptr;      // guarded by that namespace's mu_
 
   Sink sink_;
+  rcu::DeferredDelete<Device> deferred_delete_{};
+
+  Device(Namespace* ns, std::string name, int ifindex, const DeviceConfig& config, uint64_t serial, Sink::Ring ring);
 };
 
 }  // namespace rt

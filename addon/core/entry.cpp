@@ -20,7 +20,7 @@ void destroy_after_grace_period(rcu_head* head) { Entry::destroy(caa_container_o
 uint64_t next_revision() { return revision_counter.fetch_add(1, std::memory_order_relaxed); }
 
 Entry* Entry::create(Device* device, uint64_t generation) {
-  auto* entry = new (std::nothrow) Entry{device, device->ifindex(), next_revision(), generation, {}, {}, {}, 0};
+  auto* entry = new (std::nothrow) Entry{device, device->ifindex(), next_revision(), generation, {}, {}, nullptr, 0, false};
   if (entry != nullptr) entry->last_used.store(coarse_now_ms(), std::memory_order_relaxed);
   return entry;
 }

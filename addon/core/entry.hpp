@@ -9,7 +9,6 @@
 #include "device.hpp"
 #include "rcu.hpp"
 
-#include <urcu/rculfhash.h>
 
 namespace rt {
 
@@ -22,9 +21,13 @@ struct Entry {
   // conditional delete has claimed the entry: a refresh can no longer move it.
   std::atomic<uint64_t> last_used;
   rcu_head rcu;
-  // Hash tables only: the entry is its own cds_lfht node, under `key`.
-  cds_lfht_node hash_node;
+  // Hash tables only: the next entry of the bucket's chain (read under RCU with acquire loads,
+  // written by the table's writer lock holder), the key, and whether a writer unlinked the entry
+  // (guarded by the writer lock: an entry is unlinked at most once, which makes a conditional
+  // delete atomic).
+  Entry* next;
   uint32_t key;
+  bool unlinked;
 
   static constexpr uint64_t kClaimed = UINT64_MAX;
 

@@ -2,64 +2,99 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <new>
 
+#include "alloc.hpp"
 #include "datapath.hpp"
 #include "namespace.hpp"
 #include "race_point.hpp"
+#include "read_once.hpp"
 #include "table_registry.hpp"
+
+// Lock order: Namespace::mu_ (a move runs the notifier under it) before HashTable::mu_. Nothing
+// that may take a namespace or device lock runs under mu_: entries are resolved before it is
+// taken and retired (freed after a grace period) rather than destroyed under it.
 
 namespace rt {
 
 namespace {
 
-unsigned long hash_key(uint32_t key) {
+uint64_t hash_key(uint32_t key) {
   uint64_t h = static_cast<uint64_t>(key) * 0x9E3779B97F4A7C15ull;
-  return static_cast<unsigned long>(h ^ (h >> 31));
+  return h ^ (h >> 29);
 }
-
-int match_key(cds_lfht_node* node, const void* key) {
-  return caa_container_of(node, Entry, hash_node)->key == *static_cast<const uint32_t*>(key);
-}
-
-Entry* entry_of(cds_lfht_node* node) { return node == nullptr ? nullptr : caa_container_of(node, Entry, hash_node); }
 
 }  // namespace
 
 int HashTable::create(uint32_t max_entries, Namespace* ns, HashTable** out) {
   if (max_entries == 0) return -EINVAL;
-  unsigned long buckets = 1;
-  while (buckets < max_entries && buckets < (1ul << 30)) buckets <<= 1;
-  // Sized once: min = max = initial, no automatic resize.
-  cds_lfht* ht = cds_lfht_new_flavor(buckets, buckets, buckets, 0, &urcu_memb_flavor, nullptr);
-  if (ht == nullptr) return -ENOMEM;
-  auto* table = new (std::nothrow) HashTable(max_entries, ht, ns);
+  uint64_t bucket_count = 1;
+  while (bucket_count < max_entries) bucket_count <<= 1;
+  auto** buckets = static_cast<Entry**>(alloc::calloc(bucket_count, sizeof(Entry*)));
+  if (buckets == nullptr) return -ENOMEM;
+  auto* table = alloc::inject_failure() ? nullptr : new (std::nothrow) HashTable(max_entries, bucket_count, buckets, ns);
   if (table == nullptr) {
-    cds_lfht_destroy(ht, nullptr);
+    std::free(buckets);
     return -ENOMEM;
   }
-  TableRegistry::instance().add(table);
+  if (int err = TableRegistry::instance().add(table)) {
+    delete table;
+    return err;
+  }
   *out = table;
   return 0;
 }
 
-HashTable::HashTable(uint32_t max_entries, cds_lfht* ht, Namespace* ns) : Table(ns), max_entries_(max_entries), ht_(ht) {}
+HashTable::HashTable(uint32_t max_entries, uint64_t bucket_count, Entry** buckets, Namespace* ns)
+    : Table(ns), max_entries_(max_entries), mask_(bucket_count - 1), buckets_(buckets) {}
 
-HashTable::~HashTable() { cds_lfht_destroy(ht_, nullptr); }
+HashTable::~HashTable() { std::free(buckets_); }
 
-Entry* HashTable::find(uint32_t key, cds_lfht_iter* iter) const {
-  cds_lfht_iter local;
-  cds_lfht_iter* it = iter != nullptr ? iter : &local;
-  cds_lfht_lookup(ht_, hash_key(key), match_key, &key, it);
-  return entry_of(cds_lfht_iter_get_node(it));
-}
+Entry** HashTable::bucket(uint32_t key) const { return &buckets_[hash_key(key) & mask_]; }
 
 template <typename Fn>
 void HashTable::for_each(Fn fn) const {
-  cds_lfht_iter iter;
-  for (cds_lfht_first(ht_, &iter); cds_lfht_iter_get_node(&iter) != nullptr; cds_lfht_next(ht_, &iter)) {
-    fn(entry_of(cds_lfht_iter_get_node(&iter)));
+  for (uint64_t b = 0; b <= mask_; ++b) {
+    for (Entry* e = link(&buckets_[b]).load(std::memory_order_acquire); e != nullptr;
+         e = link(&e->next).load(std::memory_order_acquire)) {
+      fn(e);
+    }
   }
+}
+
+Entry** HashTable::find_link_locked(uint32_t key) const {
+  Entry** at = bucket(key);
+  for (Entry* e = link(at).load(std::memory_order_relaxed); e != nullptr; e = link(at).load(std::memory_order_relaxed)) {
+    if (e->key == key) return at;
+    at = &e->next;
+  }
+  return at;
+}
+
+Entry* HashTable::link_locked(Entry* fresh) {
+  Entry** at = find_link_locked(fresh->key);
+  Entry* old = link(at).load(std::memory_order_relaxed);
+  if (old != nullptr) {  // replace: readers on `old` still find the rest of the chain
+    link(&fresh->next).store(link(&old->next).load(std::memory_order_relaxed), std::memory_order_relaxed);
+    old->unlinked = true;
+  } else {
+    at = bucket(fresh->key);  // insert at the head
+    link(&fresh->next).store(link(at).load(std::memory_order_relaxed), std::memory_order_relaxed);
+    ++count_;
+  }
+  link(at).store(fresh, std::memory_order_release);
+  return old;
+}
+
+bool HashTable::unlink_locked(Entry* entry) {
+  if (entry->unlinked) return false;
+  Entry** at = find_link_locked(entry->key);
+  // A linked entry is the one under its key (a replace unlinks the one it replaces).
+  link(at).store(link(&entry->next).load(std::memory_order_relaxed), std::memory_order_release);
+  entry->unlinked = true;
+  --count_;
+  return true;
 }
 
 bool HashTable::read(uint32_t key, EntryView* out) const {
@@ -73,102 +108,136 @@ bool HashTable::read(uint32_t key, EntryView* out) const {
 int HashTable::make_entry(uint32_t key, int ifindex, Entry** out) {
   if (int err = Entry::resolve(ns(), ifindex, out)) return err;
   (*out)->key = key;
-  cds_lfht_node_init(&(*out)->hash_node);
   return 0;
 }
 
 bool HashTable::unpublish(Entry* entry) {
-  if (cds_lfht_del(ht_, &entry->hash_node) != 0) return false;  // removed by someone else
-  count_.fetch_sub(1, std::memory_order_relaxed);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!unlink_locked(entry)) return false;  // removed by someone else
+  }
   Entry::retire(entry);
   return true;
 }
 
-int HashTable::publish(Entry* entry) {
-  rcu::ReadLock read;
-  const uint32_t key = entry->key;
-  for (;;) {
-    cds_lfht_iter iter;
-    Entry* old = find(key, &iter);
-    if (old != nullptr) {
-      if (cds_lfht_replace(ht_, &iter, hash_key(key), match_key, &key, &entry->hash_node) == 0) {
-        Entry::retire(old);
-        break;
-      }
-      continue;  // the old node went away meanwhile: look again
-    }
-    if (count_.fetch_add(1, std::memory_order_relaxed) >= static_cast<int64_t>(max_entries_)) {
-      count_.fetch_sub(1, std::memory_order_relaxed);
-      // A racing insert of this very key may hold the last reservation: then this is a replace.
-      if (find(key) != nullptr) continue;
-      Entry::destroy(entry);  // never published
-      return -E2BIG;
-    }
-    if (cds_lfht_add_unique(ht_, hash_key(key), match_key, &key, &entry->hash_node) == &entry->hash_node) break;
-    count_.fetch_sub(1, std::memory_order_relaxed);  // someone added the key first: replace it
-  }
+int HashTable::recheck_published(Entry* entry) {
+  // Pairs with the fence in Device::mark_unregistering / mark_moving: either this thread sees
+  // the device going away, or the notifier walk that follows the mark sees the entry.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
   RT_RACE_POINT();
   if (entry->device_still_current()) return 0;
   unpublish(entry);  // the device went away (or moved): the notifier may have passed already
   return -ENODEV;
 }
 
+int HashTable::publish(Entry* entry) {
+  Entry* old = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (link(find_link_locked(entry->key)).load(std::memory_order_relaxed) == nullptr && count_ >= max_entries_) {
+      old = entry;
+    } else {
+      old = link_locked(entry);
+    }
+  }
+  if (old == entry) {
+    Entry::destroy(entry);  // never published
+    return -E2BIG;
+  }
+  if (old != nullptr) Entry::retire(old);
+  return recheck_published(entry);
+}
+
 int HashTable::update(uint32_t key, int ifindex, uint64_t* revision) {
   Entry* entry = nullptr;
   if (int err = make_entry(key, ifindex, &entry)) return err;
   uint64_t rev = entry->revision;
+  RT_RACE_POINT();  // the device may start unregistering here, before the entry is visible
+  rcu::ReadLock read;  // keeps `entry` from being freed while publish() re-checks it
   int err = publish(entry);
   if (err == 0 && revision != nullptr) *revision = rev;
   return err;
 }
 
 int HashTable::remove(uint32_t key) {
-  rcu::ReadLock read;
-  for (;;) {
-    Entry* entry = find(key);
-    if (entry == nullptr) return 0;
-    if (unpublish(entry)) return 1;
-  }
-}
-
-int HashTable::update_batch(const uint32_t* keys, const int32_t* ifindexes, size_t n, size_t* bad_index) {
+  Entry* entry = nullptr;
   {
-    // Capacity first, so a full table changes nothing (a racing writer can still fill it).
-    rcu::ReadLock read;
-    std::vector<uint32_t> fresh;
-    for (size_t i = 0; i < n; ++i) {
-      if (find(keys[i]) == nullptr && std::find(fresh.begin(), fresh.end(), keys[i]) == fresh.end()) fresh.push_back(keys[i]);
-    }
-    if (count_.load(std::memory_order_relaxed) + static_cast<int64_t>(fresh.size()) > max_entries_) {
-      *bad_index = 0;
-      return -E2BIG;
-    }
+    std::lock_guard<std::mutex> lock(mu_);
+    entry = link(find_link_locked(key)).load(std::memory_order_relaxed);
+    if (entry == nullptr) return 0;
+    unlink_locked(entry);
   }
-  std::vector<Entry*> entries(n, nullptr);
-  for (size_t i = 0; i < n; ++i) {
-    int err = make_entry(keys[i], ifindexes[i], &entries[i]);
-    if (err != 0) {
-      for (Entry* entry : entries) {
-        if (entry != nullptr) Entry::destroy(entry);
-      }
-      *bad_index = i;
-      return err;
-    }
-  }
-  int result = 0;
-  for (size_t i = 0; i < n; ++i) {
-    int err = publish(entries[i]);
-    if (err == -E2BIG && result == 0) {
-      *bad_index = i;
-      result = err;
-    }
-  }
-  return result;
+  Entry::retire(entry);
+  return 1;
 }
 
-long HashTable::remove_batch(const uint32_t* keys, size_t n, size_t*) {
+size_t HashTable::overflow_index_locked(const uint32_t* keys, const uint8_t* first, size_t n) const {
+  uint64_t fresh = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (!first[i] || link(find_link_locked(keys[i])).load(std::memory_order_relaxed) != nullptr) continue;
+    if (count_ + ++fresh > max_entries_) return i;
+  }
+  return n;
+}
+
+int HashTable::update_batch(const uint32_t* keys, const int32_t* ifindexes, size_t n, BatchFault* fault) {
+  // Everything that can fail without the lock happens first, so a failure changes nothing: the
+  // inputs are copied once (they may be rewritten meanwhile), every entry is resolved and built.
+  alloc::Scratch<uint32_t> key_copy;
+  alloc::Scratch<uint32_t> order;  // indexes sorted by (key, index): finds each key's first use
+  alloc::Scratch<uint8_t> first;   // first[i]: keys[i] is the first use of its key in the batch
+  alloc::Scratch<Entry*> entries;
+  if (!key_copy.allocate(n) || !order.allocate(n) || !first.allocate(n) || !entries.allocate(n)) return -ENOMEM;
+  for (size_t i = 0; i < n; ++i) {
+    key_copy[i] = read_once(&keys[i]);
+    order[i] = static_cast<uint32_t>(i);
+    entries[i] = nullptr;
+  }
+  std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+    return key_copy[x] != key_copy[y] ? key_copy[x] < key_copy[y] : x < y;
+  });
+  for (size_t j = 0; j < n; ++j) first[order[j]] = j == 0 || key_copy[order[j - 1]] != key_copy[order[j]];
+  int err = 0;
+  BatchFault bad;
+  for (size_t i = 0; i < n && err == 0; ++i) {
+    const int32_t ifindex = read_once(&ifindexes[i]);
+    err = make_entry(key_copy[i], ifindex, &entries[i]);
+    if (err != 0) bad = BatchFault{i, key_copy[i], ifindex};
+  }
+  {
+    rcu::ReadLock read;  // keeps our entries from being freed while they are re-checked below
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      // The room for every new key, checked and used in one hold of the writer lock. A full
+      // table is reported first (E2BIG before ENODEV or ENOMEM), like a single set.
+      size_t overflow = overflow_index_locked(key_copy.begin(), first.begin(), n);
+      if (overflow != n) {
+        bad = BatchFault{overflow, key_copy[overflow], 0};  // the first new key that does not fit
+        err = -E2BIG;
+      }
+      if (err == 0) {
+        for (size_t i = 0; i < n; ++i) {
+          if (Entry* old = link_locked(entries[i])) Entry::retire(old);  // never destroyed under mu_
+        }
+      }
+    }
+    if (err == 0) {
+      // A device that started unregistering meanwhile takes its entries back, as if the notifier
+      // had run right after this batch: per key, not a failure of the batch.
+      for (size_t i = 0; i < n; ++i) recheck_published(entries[i]);
+      return 0;
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (entries[i] != nullptr) Entry::destroy(entries[i]);  // never published
+  }
+  *fault = bad;
+  return err;
+}
+
+long HashTable::remove_batch(const uint32_t* keys, size_t n, BatchFault*) {
   long removed = 0;
-  for (size_t i = 0; i < n; ++i) removed += remove(keys[i]);
+  for (size_t i = 0; i < n; ++i) removed += remove(read_once(&keys[i]));
   return removed;
 }
 
@@ -176,18 +245,21 @@ size_t HashTable::lookup_batch(const uint32_t* keys, int32_t* out, size_t n) con
   return datapath::lookup_batch([this](uint32_t key) { return find(key); }, keys, out, n);
 }
 
-std::vector<uint32_t> HashTable::keys() const {
-  std::vector<uint32_t> result;
-  {
+int HashTable::keys(std::vector<uint32_t>* out) const {
+  out->clear();
+  try {
     rcu::ReadLock read;
-    for_each([&](const Entry* entry) { result.push_back(entry->key); });
+    for_each([&](const Entry* entry) { out->push_back(entry->key); });
+  } catch (const std::bad_alloc&) {
+    std::vector<uint32_t>().swap(*out);
+    return -ENOMEM;
   }
-  std::sort(result.begin(), result.end());
-  return result;
+  std::sort(out->begin(), out->end());
+  return 0;
 }
 
-size_t HashTable::redirect(const uint32_t* keys, const uint32_t* ids, const uint32_t* lengths, int32_t* verdicts,
-                           size_t n) {
+long HashTable::redirect(const uint32_t* keys, const uint32_t* ids, const uint32_t* lengths, int32_t* verdicts,
+                         size_t n) {
   return datapath::redirect(this, [this](uint32_t key) { return find(key); }, keys, ids, lengths, verdicts, n);
 }
 
@@ -195,19 +267,19 @@ int HashTable::redirect_one(uint32_t key, uint32_t id, uint32_t length, bool* op
   return datapath::redirect_one(this, [this](uint32_t k) { return find(k); }, key, id, length, opened_section);
 }
 
-size_t HashTable::broadcast(const uint32_t* ids, const uint32_t* lengths, size_t n, int exclude_ifindex) {
+long HashTable::broadcast(const uint32_t* ids, const uint32_t* lengths, size_t n, int exclude_ifindex) {
   return datapath::broadcast(this, [this](auto fn) { for_each(fn); }, ids, lengths, n, exclude_ifindex);
 }
 
 int HashTable::compare_and_delete(uint32_t key, uint64_t revision, const uint64_t* last_used) {
-  rcu::ReadLock read;  // keeps the node we compare from being freed and reused
+  rcu::ReadLock read;  // keeps the entry we compare from being freed and reused
   Entry* entry = find(key);
   if (entry == nullptr) return -ENOENT;
   if (entry->revision != revision) return -EBUSY;
   if (last_used != nullptr && !entry->claim(*last_used)) return -EBUSY;
   RT_RACE_POINT();
   if (unpublish(entry)) return 0;
-  // A set, delete or purge removed that node first: the revision we compared is gone either way.
+  // A set, delete or purge removed that entry first: the revision we compared is gone either way.
   return find(key) == nullptr ? -ENOENT : -EBUSY;
 }
 
@@ -215,11 +287,13 @@ int HashTable::compare_and_set(uint32_t key, int ifindex, uint64_t revision, uin
   Entry* fresh = nullptr;
   if (int err = make_entry(key, ifindex, &fresh)) return err;
   rcu::ReadLock read;
-  cds_lfht_iter iter;
-  Entry* current = find(key, &iter);
-  int err = current == nullptr ? -ENOENT : current->revision != revision ? -EBUSY : 0;
-  if (err == 0 && cds_lfht_replace(ht_, &iter, hash_key(key), match_key, &key, &fresh->hash_node) != 0) {
-    err = find(key) == nullptr ? -ENOENT : -EBUSY;
+  Entry* current = nullptr;
+  int err = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    current = link(find_link_locked(key)).load(std::memory_order_relaxed);
+    err = current == nullptr ? -ENOENT : current->revision != revision ? -EBUSY : 0;
+    if (err == 0) link_locked(fresh);
   }
   if (err != 0) {
     Entry::destroy(fresh);  // never published
@@ -227,24 +301,29 @@ int HashTable::compare_and_set(uint32_t key, int ifindex, uint64_t revision, uin
   }
   Entry::retire(current);
   *new_revision = fresh->revision;
-  if (fresh->device_still_current()) return 0;
-  unpublish(fresh);
-  return -ENODEV;
+  return recheck_published(fresh);
 }
 
-TableSnapshot HashTable::snapshot() const {
-  std::vector<const Entry*> entries;
-  rcu::ReadLock read;
-  for_each([&](const Entry* entry) { entries.push_back(entry); });
-  std::sort(entries.begin(), entries.end(), [](const Entry* x, const Entry* y) { return x->key < y->key; });
-  TableSnapshot snap;
-  for (const Entry* entry : entries) datapath::append(snap, entry->key, entry);
-  return snap;
+int HashTable::snapshot(TableSnapshot* out) const {
+  try {
+    std::vector<const Entry*> entries;
+    rcu::ReadLock read;
+    for_each([&](const Entry* entry) { entries.push_back(entry); });
+    std::sort(entries.begin(), entries.end(), [](const Entry* x, const Entry* y) { return x->key < y->key; });
+    TableSnapshot snap;
+    datapath::reserve(snap, entries.size());
+    for (const Entry* entry : entries) datapath::append(snap, entry->key, entry);
+    *out = std::move(snap);
+  } catch (const std::bad_alloc&) {
+    *out = TableSnapshot{};
+    return -ENOMEM;
+  }
+  return 0;
 }
 
 void HashTable::purge_device(Device* dev) {
-  // Inside the notifier's read-side section. A concurrent replace wins (del fails on a removed
-  // node); its publisher re-checks the device itself.
+  // Inside the notifier's read-side section. A concurrent replace wins (an unlinked entry is
+  // not unlinked again); its publisher re-checks the device itself.
   for_each([&](Entry* entry) {
     if (entry->device == dev) unpublish(entry);
   });
@@ -252,14 +331,15 @@ void HashTable::purge_device(Device* dev) {
 
 void HashTable::drain() {
   // A grace period after the table became unreachable: no reader or writer is left.
-  std::vector<Entry*> entries;
-  {
-    rcu::ReadLock read;
-    for_each([&](Entry* entry) { entries.push_back(entry); });
-    for (Entry* entry : entries) cds_lfht_del(ht_, &entry->hash_node);
+  for (uint64_t b = 0; b <= mask_; ++b) {
+    Entry* e = link(&buckets_[b]).exchange(nullptr, std::memory_order_relaxed);
+    while (e != nullptr) {
+      Entry* next = link(&e->next).load(std::memory_order_relaxed);
+      Entry::destroy(e);
+      e = next;
+    }
   }
-  for (Entry* entry : entries) Entry::destroy(entry);
-  count_.store(0, std::memory_order_relaxed);
+  count_ = 0;
 }
 
 }  // namespace rt

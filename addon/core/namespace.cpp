@@ -8,6 +8,7 @@
 #include <memory>
 #include <utility>
 
+#include "alloc.hpp"
 #include "race_point.hpp"
 #include "rcu.hpp"
 #include "table_registry.hpp"
@@ -107,9 +108,20 @@ int Namespace::create(const std::string& name, Namespace** out) {
   Registry& r = registry();
   std::lock_guard<std::mutex> lock(r.mu);
   if (r.by_name.count(name) != 0) return -EEXIST;
-  auto* ns = new Namespace(r.next_id++, name);
-  r.by_id.emplace(ns->id_, ns);
-  r.by_name.emplace(name, ns);
+  Namespace* ns = nullptr;
+  bool by_id = false;
+  try {
+    if (alloc::inject_failure()) throw std::bad_alloc();
+    ns = new Namespace(r.next_id, name);
+    r.by_id.emplace(ns->id_, ns);
+    by_id = true;
+    r.by_name.emplace(name, ns);
+  } catch (const std::bad_alloc&) {  // nothing registered, the id not taken
+    if (by_id) r.by_id.erase(ns->id_);
+    delete ns;
+    return -ENOMEM;
+  }
+  ++r.next_id;
   ns->retain();
   *out = ns;
   return 0;
@@ -135,16 +147,22 @@ Namespace* Namespace::open(uint32_t id) { return open_in(&Registry::by_id, id); 
 
 Namespace* Namespace::open(const std::string& name) { return open_in(&Registry::by_name, name); }
 
-std::vector<Namespace*> Namespace::list() {
+int Namespace::list(std::vector<Namespace*>* out) {
   root();
   Registry& r = registry();
   std::lock_guard<std::mutex> lock(r.mu);
-  std::vector<Namespace*> result;
+  out->clear();
+  try {
+    if (alloc::inject_failure()) throw std::bad_alloc();
+    out->reserve(r.by_id.size());
+  } catch (const std::bad_alloc&) {
+    return -ENOMEM;
+  }
   for (auto& [id, ns] : r.by_id) {
     ns->retain();
-    result.push_back(ns);
+    out->push_back(ns);
   }
-  return result;
+  return 0;
 }
 
 NamespaceState Namespace::state() {
@@ -172,7 +190,7 @@ Namespace* Namespace::retain_namespace_of(const Device* dev) {
 void Namespace::release() {
   if (lifetime_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
   // A publisher may still be inside acquire_device_usage() on this namespace's index.
-  rcu::defer([this] { delete this; });
+  rcu::delete_after_grace_period(&deferred_delete_, this);
 }
 
 int Namespace::destroy(std::function<void()> done) {
@@ -258,10 +276,19 @@ int Namespace::create_device_locked(const std::string& name, const DeviceConfig&
   if (config.mtu < kMinMtu || config.mtu > kMaxMtu || !Sink::valid_size(config.ring_size)) return -EINVAL;
   if (state_ != NamespaceState::Alive) return -ENOENT;
   if (by_name_.count(name) != 0) return -EEXIST;
+  const int cursor = next_ifindex_;  // restored on failure: a failed creation changes nothing
   int ifindex = allocate_ifindex_locked();
   if (ifindex < 0) return ifindex;
-  auto* dev = new Device(this, name, ifindex, config, next_device_serial.fetch_add(1, std::memory_order_relaxed));
-  list_locked(dev, ifindex, name);
+  Device* dev = nullptr;
+  int err = Device::create(this, name, ifindex, config, next_device_serial.fetch_add(1, std::memory_order_relaxed), &dev);
+  if (err == 0) {
+    err = list_locked(dev, ifindex, name);
+    if (err != 0) delete dev;  // never visible to anyone
+  }
+  if (err != 0) {
+    next_ifindex_ = cursor;
+    return err;
+  }
   dev->retain();
   *out = dev;
   return 0;
@@ -330,7 +357,13 @@ int Namespace::create_upper(Device* lower, DeviceKind kind, Namespace* ns, const
   std::lock_guard<std::mutex> ns_lock(ns->mu_);
   // The lower's mutex orders this against its unregistration closing its list of uppers.
   std::lock_guard<std::mutex> lower_lock(lower->mu_);
-  if (lower->uppers_closed_ || !lower->registered() || !lower->acquire_usage()) return -ENODEV;
+  if (lower->uppers_closed_ || !lower->registered()) return -ENODEV;
+  try {  // room for the new upper first: nothing can fail after the device exists
+    lower->uppers_.reserve(lower->uppers_.size() + 1);
+  } catch (const std::bad_alloc&) {
+    return -ENOMEM;
+  }
+  if (!lower->acquire_usage()) return -ENODEV;
   int err = ns->create_device_locked(name, config, out);
   if (err != 0) {
     lower->usage_.fetch_sub(1, std::memory_order_acq_rel);  // the lower is registered: not the last
@@ -347,6 +380,11 @@ int Namespace::create_tunnel(const std::string& name, Namespace* backend, const 
   if (backend == this) return -EINVAL;
   PairLock lock(mu_, id_, backend->mu_, backend->id_);
   if (backend->state_ != NamespaceState::Alive) return -ENOENT;
+  try {  // room for the new tunnel first: nothing can fail after the device exists
+    backend->tunnels_.reserve(backend->tunnels_.size() + 1);
+  } catch (const std::bad_alloc&) {
+    return -ENOMEM;
+  }
   int err = create_device_locked(name, config, out);
   if (err != 0) return err;
   (*out)->kind_ = DeviceKind::Tunnel;
@@ -377,15 +415,20 @@ Device* Namespace::find_device(const std::string& name) {
   return it->second;
 }
 
-std::vector<Device*> Namespace::devices() {
+int Namespace::devices(std::vector<Device*>* out) {
   std::lock_guard<std::mutex> lock(mu_);
-  std::vector<Device*> result;
-  result.reserve(by_ifindex_.size());
+  out->clear();
+  try {
+    if (alloc::inject_failure()) throw std::bad_alloc();
+    out->reserve(by_ifindex_.size());
+  } catch (const std::bad_alloc&) {
+    return -ENOMEM;
+  }
   for (auto& [ifindex, node] : by_ifindex_) {
     node->device->retain();
-    result.push_back(node->device);
+    out->push_back(node->device);
   }
-  return result;
+  return 0;
 }
 
 Device* Namespace::acquire_device_usage(int ifindex, uint64_t* generation) {
@@ -572,18 +615,39 @@ void Namespace::unlist_locked(Device* dev) {
   rcu::call_after_grace_period(&node->rcu, IndexNode::free_after_grace_period);
 }
 
-void Namespace::list_locked(Device* dev, int ifindex, const std::string& name) {
-  auto* node = new IndexNode{};
+int Namespace::list_locked(Device* dev, int ifindex, const std::string& name) {
+  IndexNode* node = nullptr;
+  if (int err = prepare_listing_locked(dev, ifindex, name, &node)) return err;
+  index_add_locked(node);
+  return 0;
+}
+
+void Namespace::index_add_locked(IndexNode* node) {
+  rcu::ReadLock read;
+  cds_lfht_add(index_, hash_ifindex(node->ifindex), &node->node);
+}
+
+int Namespace::prepare_listing_locked(Device* dev, int ifindex, const std::string& name, IndexNode** out) {
+  auto* node = alloc::make<IndexNode>();
+  if (node == nullptr) return -ENOMEM;
   node->ifindex = ifindex;
   node->device = dev;
   cds_lfht_node_init(&node->node);
-  {
-    rcu::ReadLock read;
-    cds_lfht_add(index_, hash_ifindex(ifindex), &node->node);
+  // The maps first, undone if one of them cannot allocate; the index last (it cannot fail).
+  bool by_ifindex = false, by_name = false;
+  try {
+    if (alloc::inject_failure()) throw std::bad_alloc();
+    by_ifindex = by_ifindex_.emplace(ifindex, node).second;
+    by_name = by_name_.emplace(name, dev).second;
+    reserved_ifindexes_.insert(ifindex);
+  } catch (const std::bad_alloc&) {
+    if (by_name) by_name_.erase(name);
+    if (by_ifindex) by_ifindex_.erase(ifindex);
+    delete node;
+    return -ENOMEM;
   }
-  by_ifindex_.emplace(ifindex, node);
-  by_name_.emplace(name, dev);
-  reserved_ifindexes_.insert(ifindex);
+  *out = node;
+  return 0;
 }
 
 int Namespace::move_device(Device* dev, Namespace* target, const std::string* new_name) {
@@ -613,9 +677,24 @@ int Namespace::move_device(Device* dev, Namespace* target, const std::string* ne
     if (target->state_ != NamespaceState::Alive) return -ENOENT;
     std::string name = new_name != nullptr ? *new_name : dev->name();
     if (target->by_name_.count(name) != 0) return -EEXIST;
+    const int cursor = target->next_ifindex_;
     int ifindex = dev->ifindex();
     if (target->reserved_ifindexes_.count(ifindex) != 0) ifindex = target->allocate_ifindex_locked();
     if (ifindex < 0) return ifindex;
+    // What can fail (ENOMEM) comes first, before any change: the target's bookkeeping, and room
+    // on its unregister queue should the device be queued for unregistration.
+    IndexNode* node = nullptr;
+    int err = 0;
+    try {
+      if (dev->queued_on_ == source) target->unregister_queue_.reserve(target->unregister_queue_.size() + 1);
+    } catch (const std::bad_alloc&) {
+      err = -ENOMEM;
+    }
+    if (err == 0) err = target->prepare_listing_locked(dev, ifindex, name, &node);
+    if (err != 0) {
+      target->next_ifindex_ = cursor;
+      return err;
+    }
     source->unlist_locked(dev);
     dev->mark_moving();
     RT_RACE_POINT();
@@ -623,7 +702,7 @@ int Namespace::move_device(Device* dev, Namespace* target, const std::string* ne
     TableRegistry::instance().notify_unregister(dev);
     target->retain();
     dev->set_identity(target, ifindex, name);
-    target->list_locked(dev, ifindex, name);
+    target->index_add_locked(node);
     if (dev->queued_on_ == source) {  // queued for unregistration: its new namespace's queue
       auto it = std::find_if(source->unregister_queue_.begin(), source->unregister_queue_.end(),
                              [dev](const QueuedUnregister& q) { return q.device == dev; });

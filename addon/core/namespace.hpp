@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "device.hpp"
+#include "rcu.hpp"
 
 struct cds_lfht;
 
@@ -56,11 +57,12 @@ class Namespace {
   int create_tunnel(const std::string& name, Namespace* backend, const DeviceConfig& config, Device** out);
 
   // Registry. Results carry a reference owned by the caller.
-  // create: -EINVAL bad name (1-64 bytes, no '/' or NUL), -EEXIST name taken.
+  // create: -EINVAL bad name (1-64 bytes, no '/' or NUL), -EEXIST name taken, -ENOMEM.
   static int create(const std::string& name, Namespace** out);
   static Namespace* open(uint32_t id);             // nullptr when absent or destroyed
   static Namespace* open(const std::string& name);  // likewise
-  static std::vector<Namespace*> list();            // live namespaces, ascending id
+  // Live namespaces, ascending id, each retained: 0, or -ENOMEM (*out empty, nothing retained).
+  static int list(std::vector<Namespace*>* out);
 
   uint32_t id() const { return id_; }
   const std::string& name() const { return name_; }
@@ -82,13 +84,15 @@ class Namespace {
 
   // Registers a new device and returns it in *out with a lifetime reference owned by the
   // caller. Errors: -EINVAL bad name, MTU or ring size, -EEXIST name taken, -EBUSY no free
-  // ifindex, -ENOENT the namespace is being destroyed.
+  // ifindex, -ENOENT the namespace is being destroyed, -ENOMEM (its ring, name or bookkeeping
+  // could not be allocated; nothing changed, the next ifindex included).
   int create_device(const std::string& name, const DeviceConfig& config, Device** out);
 
   // Registered devices only; each result carries a lifetime reference owned by the caller.
   Device* find_device(int ifindex);
   Device* find_device(const std::string& name);
-  std::vector<Device*> devices();  // ascending ifindex
+  // Registered devices, ascending ifindex, each retained: 0, or -ENOMEM (*out empty).
+  int devices(std::vector<Device*>* out);
 
   // For publishers: a usage reference on the registered device with `ifindex`, or nullptr,
   // and the device's generation as found (re-checked after publishing). Lock-free (RCU).
@@ -120,6 +124,7 @@ class Namespace {
 
  private:
   friend class Device;
+  friend struct rcu::DeferredDelete<Namespace>;
   struct IndexNode;
 
   Namespace(uint32_t id, std::string name);
@@ -132,7 +137,12 @@ class Namespace {
   // Unregisters `dev` where it is now: directly if it is in `origin`, queued otherwise.
   static void unregister_from(Namespace* origin, Device* dev, std::function<void()> done);
   void unlist_locked(Device* dev);  // removes from maps and index; the node is freed after a grace period
-  void list_locked(Device* dev, int ifindex, const std::string& name);
+  // Lists `dev` under `ifindex` and `name`: 0, or -ENOMEM with nothing listed.
+  int list_locked(Device* dev, int ifindex, const std::string& name);
+  // list_locked in two steps: the maps (0 or -ENOMEM with nothing changed), then the lock-free
+  // index (cannot fail), so that a move can fail before it changes anything.
+  int prepare_listing_locked(Device* dev, int ifindex, const std::string& name, IndexNode** out);
+  void index_add_locked(IndexNode* node);
   void finish_destroy();
   void forget_device(Device* dev);  // the unregistration finished: free its ifindex
 
@@ -158,6 +168,7 @@ class Namespace {
   bool work_scheduled_ = false;                     // guarded by mu_
 
   std::atomic<int64_t> lifetime_{1};  // the registry's reference
+  rcu::DeferredDelete<Namespace> deferred_delete_{};
 };
 
 }  // namespace rt

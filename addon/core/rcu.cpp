@@ -18,19 +18,6 @@ struct ExitGuard {
   ~ExitGuard() { unregister_current_thread(); }
 };
 
-struct DeferredWork {
-  rcu_head head;
-  std::function<void()>* fn;
-};
-
-void run_deferred(rcu_head* head) {
-  DeferredWork* work = caa_container_of(head, DeferredWork, head);
-  std::function<void()>* fn = work->fn;
-  delete work;
-  (*fn)();
-  delete fn;
-}
-
 }  // namespace
 
 void register_current_thread_slow() {
@@ -60,11 +47,6 @@ void unregister_current_thread() {
 bool current_thread_registered() { return tls_thread_state.registered; }
 
 long registered_thread_count() { return owned_registrations.load(std::memory_order_relaxed); }
-
-void defer(std::function<void()> fn) {
-  auto* work = new DeferredWork{{}, new std::function<void()>(std::move(fn))};
-  call_after_grace_period(&work->head, run_deferred);
-}
 
 void wait_for_callbacks() {
   ensure_thread_registered();

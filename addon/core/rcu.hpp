@@ -13,7 +13,6 @@
 #endif
 #include <urcu/urcu-memb.h>
 
-#include <functional>
 
 namespace rt::rcu {
 
@@ -98,8 +97,25 @@ inline void call_after_grace_period(rcu_head* head, void (*fn)(rcu_head*)) {
   urcu_memb_call_rcu(head, fn);
 }
 
-// Runs `fn` after a grace period (allocates; for control-plane objects).
-void defer(std::function<void()> fn);
+// Deletes an object after a grace period without allocating (a release path cannot fail): the
+// object embeds a DeferredDelete<T> and calls delete_after_grace_period(&member, this). A class
+// with a private destructor befriends DeferredDelete<T>.
+template <typename T>
+struct DeferredDelete {
+  rcu_head head;
+  T* owner;
+
+  static void run(rcu_head* h) {
+    T* object = caa_container_of(h, DeferredDelete<T>, head)->owner;
+    delete object;
+  }
+};
+
+template <typename T>
+void delete_after_grace_period(DeferredDelete<T>* link, T* owner) {
+  link->owner = owner;
+  call_after_grace_period(&link->head, &DeferredDelete<T>::run);
+}
 
 // Waits for every callback queued so far to have run (rcu_barrier). Blocking.
 void wait_for_callbacks();

@@ -3,8 +3,11 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <new>
 #include <thread>
+
+#include "alloc.hpp"
 
 namespace rt {
 
@@ -25,12 +28,13 @@ namespace {
 // kept growing (hundreds of MiB over a soak run) though every device was freed.
 constexpr size_t kMmapBytes = 64 * 1024;
 
+// nullptr when out of memory.
 Frame* allocate_cells(uint32_t size) {
+  if (alloc::inject_failure()) return nullptr;
   const size_t bytes = size_t{size} * sizeof(Frame);
-  if (bytes < kMmapBytes) return new Frame[size];
+  if (bytes < kMmapBytes) return new (std::nothrow) Frame[size];
   void* cells = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (cells == MAP_FAILED) throw std::bad_alloc();
-  return static_cast<Frame*>(cells);
+  return cells == MAP_FAILED ? nullptr : static_cast<Frame*>(cells);
 }
 
 void free_cells(Frame* cells, uint32_t size) {
@@ -44,7 +48,17 @@ void free_cells(Frame* cells, uint32_t size) {
 
 }  // namespace
 
-Sink::Sink(uint32_t size) : cells_(allocate_cells(size)), mask_(size - 1) {}
+int Sink::allocate_ring(uint32_t size, Ring* out) {
+  if (!valid_size(size)) return -EINVAL;
+  Frame* cells = allocate_cells(size);
+  if (cells == nullptr) return -ENOMEM;
+  *out = Ring{cells, size};
+  return 0;
+}
+
+void Sink::free_ring(Ring ring) { free_cells(ring.cells, ring.size); }
+
+Sink::Sink(Ring ring) noexcept : cells_(ring.cells), mask_(ring.size - 1) {}
 
 Sink::~Sink() { free_cells(cells_, mask_ + 1); }
 

@@ -34,8 +34,19 @@ class Sink {
   static constexpr uint32_t kDefaultSize = 4096;
   static constexpr uint32_t kMaxSize = 1u << 24;
 
-  // `size` must be a power of two in [1, kMaxSize] (callers validate).
-  explicit Sink(uint32_t size);
+  // A sink's descriptor ring, allocated before the sink (and the device) that will own it, so
+  // that creating a device fails with -ENOMEM instead of throwing.
+  struct Ring {
+    Frame* cells;
+    uint32_t size;
+  };
+  // 0 and the ring in *out, -EINVAL for a size valid_size() refuses, -ENOMEM.
+  static int allocate_ring(uint32_t size, Ring* out);
+  // Frees a ring no sink took over.
+  static void free_ring(Ring ring);
+
+  // Takes over `ring` (from allocate_ring).
+  explicit Sink(Ring ring) noexcept;
   ~Sink();
   Sink(const Sink&) = delete;
   Sink& operator=(const Sink&) = delete;

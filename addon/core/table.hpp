@@ -19,6 +19,13 @@ class Namespace;
 struct EntryView;
 
 // Every entry at one moment (parallel arrays, ascending keys).
+// The element a batch failed on: its index and the key and ifindex read there.
+struct BatchFault {
+  size_t index = 0;
+  uint32_t key = 0;
+  int32_t ifindex = 0;
+};
+
 struct TableSnapshot {
   std::vector<uint32_t> keys;
   std::vector<int32_t> ifindexes;
@@ -61,17 +68,28 @@ class Table {
   virtual bool read(uint32_t key, EntryView* out) const = 0;
   virtual int update(uint32_t key, int ifindex, uint64_t* revision) = 0;
   virtual int remove(uint32_t key) = 0;
-  virtual int update_batch(const uint32_t* keys, const int32_t* ifindexes, size_t n, size_t* bad_index) = 0;
-  virtual long remove_batch(const uint32_t* keys, size_t n, size_t* bad_index) = 0;
+  // Input arrays (keys, ifindexes, ids, lengths) may be rewritten by another thread during the
+  // call: each element is read exactly once (see read_once.hpp).
+  // Batches: 0 or a negative errno; with an error nothing was changed (see update_batch of
+  // each kind). -ENOMEM when scratch memory cannot be allocated.
+  // On an error, *fault names the element at fault with the values the batch read (the caller
+  // must not read the input again: it may have changed).
+  virtual int update_batch(const uint32_t* keys, const int32_t* ifindexes, size_t n, BatchFault* fault) = 0;
+  virtual long remove_batch(const uint32_t* keys, size_t n, BatchFault* fault) = 0;
   virtual size_t lookup_batch(const uint32_t* keys, int32_t* out, size_t n) const = 0;
-  virtual std::vector<uint32_t> keys() const = 0;
-  virtual size_t redirect(const uint32_t* keys, const uint32_t* ids, const uint32_t* lengths, int32_t* verdicts,
-                          size_t n) = 0;
+  // Keys with an entry, ascending, into *out: 0, or -ENOMEM (*out left empty).
+  virtual int keys(std::vector<uint32_t>* out) const = 0;
+  // Frames accepted, or -ENOMEM when this thread's bulk queues cannot be allocated (nothing sent).
+  virtual long redirect(const uint32_t* keys, const uint32_t* ids, const uint32_t* lengths, int32_t* verdicts,
+                        size_t n) = 0;
+  // The verdict; -ENOMEM when this thread's bulk queues cannot be allocated.
   virtual int redirect_one(uint32_t key, uint32_t id, uint32_t length, bool* opened_section) = 0;
-  virtual size_t broadcast(const uint32_t* ids, const uint32_t* lengths, size_t n, int exclude_ifindex) = 0;
+  // Copies accepted, or -ENOMEM (nothing sent).
+  virtual long broadcast(const uint32_t* ids, const uint32_t* lengths, size_t n, int exclude_ifindex) = 0;
   virtual int compare_and_delete(uint32_t key, uint64_t revision, const uint64_t* last_used) = 0;
   virtual int compare_and_set(uint32_t key, int ifindex, uint64_t revision, uint64_t* new_revision) = 0;
-  virtual TableSnapshot snapshot() const = 0;
+  // Every entry into *out: 0, or -ENOMEM (*out left empty).
+  virtual int snapshot(TableSnapshot* out) const = 0;
 
   PerThreadCounters<kTableCounterCount>& counters() { return counters_; }
   const PerThreadCounters<kTableCounterCount>& counters() const { return counters_; }
@@ -88,11 +106,17 @@ class Table {
     Table* table;
   };
 
+  struct FreeLink {  // standard layout: the rcu_head that frees the table maps back to it
+    rcu_head head;
+    Table* table;
+  };
+
   Namespace* const ns_;
   uint32_t id_ = 0;
   uint32_t handles_ = 0;  // guarded by the registry's mutex
   ListLink link_{{nullptr, nullptr}, this};
   std::function<void()> on_freed_;
+  FreeLink free_link_{};
   PerThreadCounters<kTableCounterCount> counters_;
 };
 

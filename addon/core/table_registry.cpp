@@ -1,9 +1,12 @@
 #include "table_registry.hpp"
 
+#include <cerrno>
+#include <new>
 #include <utility>
 
 #include <urcu/rculist.h>
 
+#include "alloc.hpp"
 #include "namespace.hpp"
 
 namespace rt {
@@ -20,13 +23,21 @@ TableRegistry& TableRegistry::instance() {
 
 TableRegistry::TableRegistry() { CDS_INIT_LIST_HEAD(&tables_); }
 
-void TableRegistry::add(Table* table) {
+int TableRegistry::add(Table* table) {
+  if (alloc::inject_failure()) return -ENOMEM;
   std::lock_guard<std::mutex> lock(mu_);
-  while (next_id_ == 0 || by_id_.count(next_id_) != 0) ++next_id_;
-  table->id_ = next_id_++;
+  uint32_t id = next_id_;
+  while (id == 0 || by_id_.count(id) != 0) ++id;
+  try {
+    by_id_.emplace(id, table);
+  } catch (const std::bad_alloc&) {
+    return -ENOMEM;
+  }
+  next_id_ = id + 1;
+  table->id_ = id;
   table->handles_ = 1;
-  by_id_.emplace(table->id_, table);
   cds_list_add_tail_rcu(&table->link_.node, &tables_);
+  return 0;
 }
 
 Table* TableRegistry::open(uint32_t id) {
@@ -52,11 +63,14 @@ void TableRegistry::release(Table* table, std::function<void()> done) {
     return;
   }
   table->on_freed_ = std::move(done);
-  // After a grace period no notifier walk can still be inside the table.
-  rcu::defer([table] {
-    table->drain();
-    std::function<void()> freed = std::move(table->on_freed_);
-    delete table;
+  // After a grace period no notifier walk can still be inside the table. No allocation here:
+  // a release cannot fail.
+  table->free_link_.table = table;
+  rcu::call_after_grace_period(&table->free_link_.head, [](rcu_head* head) {
+    Table* freeing = caa_container_of(head, Table::FreeLink, head)->table;
+    freeing->drain();
+    std::function<void()> freed = std::move(freeing->on_freed_);
+    delete freeing;
     if (freed) freed();
   });
 }

@@ -15,8 +15,9 @@ class TableRegistry {
  public:
   static TableRegistry& instance();
 
-  // Publishes a new table with one handle reference and assigns its id.
-  void add(Table* table);
+  // Publishes a new table with one handle reference and assigns its id: 0, or -ENOMEM (the
+  // table is not published; the caller deletes it).
+  int add(Table* table);
 
   // Takes a handle reference on the table with `id`; nullptr when there is none.
   Table* open(uint32_t id);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "errors.hpp"
+#include "read_once.hpp"
 
 namespace rt::napi {
 
@@ -77,16 +78,6 @@ constexpr size_t kMaxStringUnits = 1024;
 // A string of well-formed Unicode, as UTF-8: TypeError for a non-string, RedirectError EINVAL
 // for a lone surrogate or more than kMaxStringUnits UTF-16 code units.
 bool to_string(napi_env env, napi_value value, const char* what, std::string* out);
-
-// Reads an element of a caller's typed array exactly once: the array may sit on a
-// SharedArrayBuffer that another thread rewrites during the call, and a plain load of such
-// memory is a data race the compiler may turn into two loads.
-template <typename T>
-inline T read_once(const T* element) {
-  T value;
-  __atomic_load(element, &value, __ATOMIC_RELAXED);
-  return value;
-}
 
 struct TypedArrayView {
   void* data;

@@ -16,9 +16,9 @@ namespace {
 // Hands this thread's trace events (if it traces) to lib/'s dispatcher. Returns false with the
 // dispatcher's exception pending if it threw (or when the environment is terminating).
 bool dispatch_trace(napi_env env) {
-  BulkQueues& queues = BulkQueues::current();
-  if (!queues.tracing()) return true;
-  std::vector<TraceEvent> events = queues.take_events();
+  BulkQueues* queues = BulkQueues::existing();
+  if (queues == nullptr || !queues->tracing()) return true;
+  std::vector<TraceEvent> events = queues->take_events();
   EnvContext* ctx = EnvContext::of(env);
   napi_value dispatcher = ctx != nullptr ? ctx->hook(env, JsHook::TraceDispatcher) : nullptr;
   if (events.empty() || dispatcher == nullptr) return true;
@@ -79,10 +79,11 @@ napi_value table_redirect(napi_env env, napi_callback_info info) {
                                         std::to_string(verdicts.length));
     }
   }
-  size_t accepted = handle->table->redirect(static_cast<const uint32_t*>(keys.data), static_cast<const uint32_t*>(ids.data),
-                                            static_cast<const uint32_t*>(lengths.data),
-                                            static_cast<int32_t*>(verdicts.data), keys.length);
-  return count_after_trace(env, accepted);
+  long accepted = handle->table->redirect(static_cast<const uint32_t*>(keys.data), static_cast<const uint32_t*>(ids.data),
+                                          static_cast<const uint32_t*>(lengths.data),
+                                          static_cast<int32_t*>(verdicts.data), keys.length);
+  if (accepted < 0) return throw_redirect_error(env, static_cast<int>(accepted), "redirect: out of memory; nothing was sent");
+  return count_after_trace(env, static_cast<size_t>(accepted));
 }
 
 // Arranges the end-of-task flush after redirectOne opened this thread's per-frame section; when
@@ -96,7 +97,7 @@ bool schedule_flush(napi_env env) {
       napi_call_function(env, global, schedule, 0, nullptr, &ignored) == napi_ok) {
     return true;
   }
-  BulkQueues::current().flush_and_close_section();
+  BulkQueues::release_current_thread();
   return schedule == nullptr;  // a scheduler that failed left its exception pending
 }
 
@@ -112,6 +113,9 @@ napi_value table_redirect_one(napi_env env, napi_callback_info info) {
   }
   bool opened = false;
   int verdict = handle->table->redirect_one(key, id, length, &opened);
+  if (verdict == -ENOMEM) {
+    return throw_redirect_error(env, -ENOMEM, "cannot allocate this thread's bulk queues; the frame was not sent");
+  }
   if ((opened && !schedule_flush(env)) || !dispatch_trace(env)) return nullptr;
   return js_int32(env, verdict);
 }
@@ -120,7 +124,7 @@ napi_value table_redirect_one(napi_env env, napi_callback_info info) {
 napi_value table_flush(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   if (open_handle(env, info, argv) == nullptr) return nullptr;
-  BulkQueues::current().flush_and_close_section();
+  BulkQueues::release_current_thread();
   if (!dispatch_trace(env)) return nullptr;
   return js_undefined(env);
 }
@@ -135,9 +139,10 @@ napi_value table_broadcast(napi_env env, napi_callback_info info) {
       !to_ifindex(env, argv[2], &exclude)) {
     return nullptr;
   }
-  size_t accepted = handle->table->broadcast(static_cast<const uint32_t*>(ids.data),
-                                             static_cast<const uint32_t*>(lengths.data), ids.length, exclude);
-  return count_after_trace(env, accepted);
+  long accepted = handle->table->broadcast(static_cast<const uint32_t*>(ids.data),
+                                           static_cast<const uint32_t*>(lengths.data), ids.length, exclude);
+  if (accepted < 0) return throw_redirect_error(env, static_cast<int>(accepted), "broadcast: out of memory; nothing was sent");
+  return count_after_trace(env, static_cast<size_t>(accepted));
 }
 
 napi_value table_stats(napi_env env, napi_callback_info info) {
@@ -159,7 +164,7 @@ napi_value table_stats(napi_env env, napi_callback_info info) {
 
 // flushThread(): the end-of-task flush lib/ schedules after a redirectOne opened the section.
 napi_value flush_thread(napi_env env, napi_callback_info) {
-  BulkQueues::current().flush_and_close_section();
+  BulkQueues::release_current_thread();
   if (!dispatch_trace(env)) return nullptr;
   return js_undefined(env);
 }
@@ -169,8 +174,10 @@ napi_value set_tracing(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   bool on;
   if (!read_args(env, info, 1, argv) || !to_bool(env, argv[0], "on", &on)) return nullptr;
-  BulkQueues::current().set_tracing(on);
-  if (!on) BulkQueues::current().take_events();
+  BulkQueues* queues = BulkQueues::current();
+  if (queues == nullptr) return throw_redirect_error(env, -ENOMEM, "cannot allocate this thread's bulk queues");
+  queues->set_tracing(on);
+  if (!on) queues->take_events();
   return js_undefined(env);
 }
 

@@ -260,10 +260,8 @@ napi_value list_devices(napi_env env, napi_callback_info info) {
   Namespace* ns = unwrap_namespace(env, argv[0]);
   if (ns == nullptr) return nullptr;
   std::vector<Device*> devices;
-  try {
-    devices = ns->devices();
-  } catch (const std::bad_alloc&) {
-    return throw_redirect_error(env, -ENOMEM, "cannot list the devices of namespace " + ns->name());
+  if (int err = ns->devices(&devices)) {
+    return throw_redirect_error(env, err, "cannot list the devices of namespace " + ns->name());
   }
   JsArray result(env, devices.size());
   for (Device* dev : devices) result.push(wrap_device(env, dev));  // each reference goes to a handle or is released

@@ -56,11 +56,7 @@ napi_value open_namespace(napi_env env, napi_callback_info info) {
 
 napi_value list_namespaces(napi_env env, napi_callback_info) {
   std::vector<Namespace*> all;
-  try {
-    all = Namespace::list();
-  } catch (const std::bad_alloc&) {
-    return throw_redirect_error(env, -ENOMEM, "cannot list the namespaces");
-  }
+  if (int err = Namespace::list(&all)) return throw_redirect_error(env, err, "cannot list the namespaces");
   JsArray result(env, all.size());
   // Every reference is handed to a handle (or released by wrap_namespace when none can be made).
   for (Namespace* ns : all) result.push(wrap_namespace(env, ns));

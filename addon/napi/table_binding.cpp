@@ -99,18 +99,13 @@ napi_value table_take_snapshot(napi_env env, napi_callback_info info) {
   TableHandle* handle = open_handle(env, info, argv);
   if (handle == nullptr) return nullptr;
   handle->rows.reset();
-  try {
-    auto rows = std::make_unique<TableSnapshot>();
-    if constexpr (kKeysOnly) {
-      rows->keys = handle->table->keys();
-    } else {
-      *rows = handle->table->snapshot();
-    }
-    handle->rows = std::move(rows);
-  } catch (const std::bad_alloc&) {
-    return throw_redirect_error(env, -ENOMEM, std::string("cannot allocate the ") + (kKeysOnly ? "keys" : "snapshot") +
-                                                  " of table " + std::to_string(handle->id));
+  std::unique_ptr<TableSnapshot> rows(new (std::nothrow) TableSnapshot());
+  int err = rows == nullptr ? -ENOMEM : kKeysOnly ? handle->table->keys(&rows->keys) : handle->table->snapshot(rows.get());
+  if (err != 0) {
+    return throw_redirect_error(env, err, std::string("cannot allocate the ") + (kKeysOnly ? "keys" : "snapshot") +
+                                              " of table " + std::to_string(handle->id));
   }
+  handle->rows = std::move(rows);
   return js_number(env, static_cast<double>(handle->rows->keys.size()));
 }
 
@@ -176,12 +171,12 @@ napi_value table_set_batch(napi_env env, napi_callback_info info) {
   }
   const auto* key_data = static_cast<const uint32_t*>(keys.data);
   const auto* ifindex_data = static_cast<const int32_t*>(ifindexes.data);
-  size_t bad = 0;
+  BatchFault bad;
   int err = handle->table->update_batch(key_data, ifindex_data, keys.length, &bad);
-  if (err == -E2BIG) return key_out_of_range(env, handle, key_data[bad]);
+  if (err == -E2BIG) return key_out_of_range(env, handle, bad.key);
   if (err == -ENODEV) {
-    return throw_redirect_error(env, -ENODEV, "ifindexes[" + std::to_string(bad) + "] = " +
-                                                  std::to_string(ifindex_data[bad]) +
+    return throw_redirect_error(env, -ENODEV, "ifindexes[" + std::to_string(bad.index) + "] = " +
+                                                  std::to_string(bad.ifindex) +
                                                   " names no registered device; nothing was set");
   }
   if (err != 0) return throw_redirect_error(env, err, "setBatch failed; nothing was set");
@@ -194,9 +189,9 @@ napi_value table_delete_batch(napi_env env, napi_callback_info info) {
   TypedArrayView keys;
   if (handle == nullptr || !to_u32_array(env, argv[0], "keys", &keys)) return nullptr;
   const auto* key_data = static_cast<const uint32_t*>(keys.data);
-  size_t bad = 0;
+  BatchFault bad;
   long removed = handle->table->remove_batch(key_data, keys.length, &bad);
-  if (removed == -E2BIG) return key_out_of_range(env, handle, key_data[bad]);
+  if (removed == -E2BIG) return key_out_of_range(env, handle, bad.key);
   if (removed < 0) return throw_redirect_error(env, static_cast<int>(removed), "deleteBatch failed; nothing was deleted");
   return js_uint32(env, static_cast<uint32_t>(removed));
 }

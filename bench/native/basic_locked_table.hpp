@@ -70,8 +70,13 @@ class BasicLockedTable final : public LockedTable {
     WriteGuard lock(mu_);
     if (closed_) return Status::kClosed;
     if (next_device_ > kMaxDevices) return Status::kDevicesExhausted;
-    devices_[next_device_ - 1].sink = new (std::nothrow) rt::Sink(kRingSize);
-    if (devices_[next_device_ - 1].sink == nullptr) return Status::kDevicesExhausted;
+    rt::Sink::Ring ring{};
+    if (rt::Sink::allocate_ring(kRingSize, &ring) != 0) return Status::kDevicesExhausted;
+    devices_[next_device_ - 1].sink = new (std::nothrow) rt::Sink(ring);
+    if (devices_[next_device_ - 1].sink == nullptr) {
+      rt::Sink::free_ring(ring);
+      return Status::kDevicesExhausted;
+    }
     *device = next_device_++;
     ++live_devices_;
     return Status::kOk;

@@ -32,6 +32,7 @@
 #include "bulk_queues.hpp"
 #include "namespace.hpp"
 #include "rcu.hpp"
+#include "robust_paths.hpp"
 #include "table_registry.hpp"
 
 using namespace rt;
@@ -87,6 +88,10 @@ void fail(const char* what, long a = 0, long b = 0) {
   violations.fetch_add(1);
   std::fprintf(stderr, "VIOLATION: %s (%ld, %ld)\n", what, a, b);
 }
+
+void fail_plain(const char* what, long a, long b) { fail(what, a, b); }
+
+stress::RobustCounters robust;
 
 struct DevicePool {
   std::mutex mu;
@@ -172,7 +177,7 @@ void writer(Table* table, unsigned seed) {
           ifindexes[i] = d->ifindex();
         }
         if (held.size() == 4) {
-          size_t bad = 0;
+          rt::BatchFault bad;
           int err = table->update_batch(keys, ifindexes, 4, &bad);
           if (err != 0 && err != -ENODEV) fail("update_batch error", key, err);
         }
@@ -497,7 +502,8 @@ void namespace_churn(unsigned seed) {
 // A conditional delete may only succeed on the very entry (revision and idle stamp) it saw.
 void collector(Table* table) {
   while (!stop.load(std::memory_order_relaxed)) {
-    TableSnapshot snap = table->snapshot();
+    TableSnapshot snap;
+    if (table->snapshot(&snap) != 0) fail("snapshot ENOMEM");
     uint64_t now = coarse_now_ms();
     for (size_t i = 0; i < snap.keys.size(); ++i) {
       if (now - snap.last_used[i] < 8) continue;  // recently used: keep
@@ -530,7 +536,7 @@ void redirector(Table* table, unsigned index) {
       if (opened != nullptr) target = opened;
     }
     if (rng() % 4 == 0) {
-      BulkQueues& queues = BulkQueues::current();
+      BulkQueues& queues = *BulkQueues::current();
       for (int i = 0; i < 20; ++i) {
         bool opened_section = false;
         uint32_t id = next_id();
@@ -543,10 +549,11 @@ void redirector(Table* table, unsigned index) {
         ids[i] = next_id();
         lengths[i] = 64 + rng() % 1400;
       }
-      size_t accepted = target->redirect(keys, ids, lengths, verdicts, 32);
+      long accepted = target->redirect(keys, ids, lengths, verdicts, 32);
+      if (accepted < 0) fail("redirect ENOMEM", accepted);
       size_t zero = 0;
       for (int32_t v : verdicts) zero += v == 0;
-      if (zero != accepted) fail("verdicts disagree with the accepted count", static_cast<long>(zero), static_cast<long>(accepted));
+      if (static_cast<long>(zero) != accepted) fail("verdicts disagree with the accepted count", static_cast<long>(zero), static_cast<long>(accepted));
       frames_accepted.fetch_add(accepted);
     }
     if (opened != nullptr) TableRegistry::instance().release(opened, nullptr);
@@ -648,6 +655,10 @@ int main(int argc, char** argv) {
   threads.emplace_back(writer, hash, 301);
   threads.emplace_back(redirector, hash, redirectors < static_cast<int>(kMaxRedirectors) ? redirectors : 0);
   threads.emplace_back(collector, hash);
+  // The paths that must fail cleanly or keep their word (robust_paths.cpp).
+  threads.emplace_back(stress::alloc_faults, std::cref(stop), fail_plain, std::ref(robust));
+  threads.emplace_back(stress::batch_race, std::cref(stop), fail_plain, std::ref(robust));
+  threads.emplace_back(stress::rewritten_inputs, std::cref(stop), fail_plain, std::ref(robust));
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop.store(true);
   for (auto& t : threads) t.join();
@@ -669,9 +680,15 @@ int main(int argc, char** argv) {
   TableRegistry::instance().release(hash, [hash_closed] { hash_closed->signal(); });
   if (!hash_closed->wait()) fail("final hash table close never completed");
   if (TableRegistry::instance().size() != 0) fail("tables left in the registry", static_cast<long>(TableRegistry::instance().size()));
-  if (!Namespace::root()->devices().empty()) fail("devices left in the namespace");
   {
-    std::vector<Namespace*> left = Namespace::list();
+    std::vector<Device*> left;
+    Namespace::root()->devices(&left);
+    if (!left.empty()) fail("devices left in the namespace");
+    for (Device* d : left) d->release();
+  }
+  {
+    std::vector<Namespace*> left;
+    Namespace::list(&left);
     if (left.size() != 1) fail("namespaces left besides root", static_cast<long>(left.size()));
     for (Namespace* ns : left) ns->release();
   }
@@ -697,6 +714,11 @@ int main(int argc, char** argv) {
   rt::rcu::wait_for_callbacks();  // callbacks queued by callbacks (device frees)
   rt::rcu::unregister_current_thread();
 
+  std::printf("stress robust paths: %llu injected ENOMEM, %llu racing batches (%llu E2BIG), %llu calls on rewritten inputs\n",
+              (unsigned long long)robust.enomem.load(), (unsigned long long)robust.batch_races.load(),
+              (unsigned long long)robust.batch_overflows.load(), (unsigned long long)robust.rewritten_calls.load());
+  if (robust.enomem.load() == 0) fail("no injected allocation failure was exercised");
+  if (robust.batch_overflows.load() == 0) fail("racing batches never overflowed");
   std::printf("stress: %.1fs, %d readers, %d redirectors: %llu frames accepted, %llu received, %llu lookups, %llu updates, %llu unregisters, %llu duels, %llu table cycles, %llu namespace cycles, %llu move duels, %llu kind storms, %llu collector deletes, %llu violations\n",
               seconds, readers, redirectors, (unsigned long long)frames_accepted.load(), (unsigned long long)frames_received.load(),
               (unsigned long long)lookups.load(), (unsigned long long)updates.load(),

@@ -1,0 +1,71 @@
+// Allocation in the core never throws and never aborts: every allocation either succeeds or is
+// reported as -ENOMEM by the operation that needed it, which then has changed nothing.
+//
+//  - alloc::calloc / alloc::make: nothrow forms (make also catches a throwing constructor);
+//  - alloc::Scratch: a fixed-size, uninitialised array for batch scratch space;
+//  - standard containers (std::vector, std::string, maps) throw std::bad_alloc, caught at the
+//    core function that used them, before or after (never during) its changes to shared state.
+//
+// Fault injection: the sanitizer stress test (test/native) defines RT_FAIL_ALLOC and provides
+// inject_failure() (and replaces operator new), so the Nth allocation of an operation fails.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <new>
+#include <utility>
+
+namespace rt::alloc {
+
+#ifdef RT_FAIL_ALLOC
+bool inject_failure();  // defined by the test binary
+#else
+inline bool inject_failure() { return false; }
+#endif
+
+inline void* calloc(size_t n, size_t size) {
+  if (inject_failure()) return nullptr;
+  return std::calloc(n, size);
+}
+
+template <typename T, typename... Args>
+T* make(Args&&... args) {
+  if (inject_failure()) return nullptr;
+  try {
+    return new (std::nothrow) T(std::forward<Args>(args)...);
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
+}
+
+// Scratch space of trivially copyable elements, left uninitialised, freed on scope exit.
+template <typename T>
+class Scratch {
+ public:
+  Scratch() = default;
+  ~Scratch() { std::free(data_); }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+
+  // false when out of memory.
+  bool allocate(size_t n) {
+    if (n == 0) return true;
+    if (n > SIZE_MAX / sizeof(T) || inject_failure()) return false;
+    data_ = static_cast<T*>(std::malloc(n * sizeof(T)));
+    size_ = data_ != nullptr ? n : 0;
+    return data_ != nullptr;
+  }
+
+  T& operator[](size_t i) { return data_[i]; }
+  const T& operator[](size_t i) const { return data_[i]; }
+  T* begin() { return data_; }
+  T* end() { return data_ + size_; }
+  size_t size() const { return size_; }
+
+ private:
+  T* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+}  // namespace rt::alloc
