@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import './hooks';
 import { invalidArgType } from './errors';
 import { native, NativeDevice, NativeNamespace } from './native';
 import type { Namespace } from './namespace';

@@ -1,3 +1,4 @@
+import './hooks';
 import { configOf, Device, DeviceOptions, setNamespaceWrapper, wrapDevice } from './device';
 import { invalidArgType } from './errors';
 import { native, NativeNamespace } from './native';

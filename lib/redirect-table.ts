@@ -1,7 +1,9 @@
 import { inspect } from 'node:util';
 import { invalidArgType } from './errors';
 import { Namespace, namespaceHandle, wrapNamespace } from './namespace';
-import { native, NativeTableHandle, traceListeners } from './native';
+import './hooks';
+import { native, NativeTableHandle } from './native';
+import { setTraceListener } from './trace';
 
 // Handed from open() (or RedirectHashTable) to the constructor, so they reuse it without a
 // second public signature.
@@ -181,7 +183,6 @@ export class RedirectTable {
   ) => number;
 
   readonly #handle: NativeTableHandle;
-  #traceListener: ((event: TraceEvent) => void) | undefined;
 
   /**
    * Creates a table in `options.namespace` (default root).
@@ -277,20 +278,23 @@ export class RedirectTable {
   /**
    * Calls `listener` for every bulk of this table that the *current thread* transmits (from,
    * to, sent, drops, errors), synchronously at the end of the call that flushed it; `null`
-   * stops. Off by default, and free when off. A listener that throws makes that call throw
-   * (its frames were already transmitted).
+   * stops. Off by default, and free when off. One listener per handle: setting another replaces
+   * it. The listener lives as long as this handle: `close()` removes it, and a handle dropped
+   * without `close()` is garbage collected together with its listener.
+   *
+   * A listener that throws never loses frames (they were transmitted before it ran) nor
+   * events: every listener still gets every event, then the call that flushed (`redirect`,
+   * `redirectOne`, `flush`, `broadcast` of any table of this thread) throws the first error.
+   * The automatic end-of-task flush has no caller: there the error becomes a process warning
+   * (`process.on('warning')`) named `RedirectTableWarning`, with `code`
+   * `'ERR_REDIRECT_TABLE_TRACE_LISTENER'` and the listener's error as `cause`.
+   * @throws TypeError when `listener` is neither a function nor null
    */
   setTrace(listener: ((event: TraceEvent) => void) | null): void {
     if (listener !== null && typeof listener !== 'function') {
       throw invalidArgType('The "listener" argument must be a function or null');
     }
-    const listeners = traceListeners.get(this.id) ?? new Set();
-    if (this.#traceListener) listeners.delete(this.#traceListener);
-    this.#traceListener = listener ?? undefined;
-    if (listener) listeners.add(listener);
-    if (listeners.size > 0) traceListeners.set(this.id, listeners);
-    else traceListeners.delete(this.id);
-    native.setTracing(traceListeners.size > 0);
+    setTraceListener(this, this.id, listener ?? undefined);
   }
 
   /**
@@ -315,7 +319,7 @@ export class RedirectTable {
    * grace period). Closing again is harmless.
    */
   close(): Promise<void> {
-    if (this.#traceListener) this.setTrace(null);
+    setTraceListener(this, this.id, undefined);
     return this.#handle.close();
   }
 

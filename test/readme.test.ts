@@ -38,6 +38,7 @@ describe('README examples', () => {
         assert.match(run.stdout, /^guest true$/m);
         assert.match(run.stdout, /^released released released$/m);
       }
+      if (code.includes('listener bug')) assert.match(run.stdout, /^redirect threw: listener bug - sent 2 txFrames 2$/m);
       if (code.includes('worker saw ifindex')) assert.match(run.stdout, /worker saw ifindex \d+/);
     });
   });
