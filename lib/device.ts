@@ -69,6 +69,16 @@ export interface TransmitFault {
 
 const INTERNAL = Symbol('Device.internal');
 
+// `done` settled, the warning timer stops. An async function rather than done.finally(), so a
+// replaced Promise.prototype.then (instrumentation, fake timers) cannot hold unregister() up.
+async function settleThenClear(done: Promise<void>, timer: NodeJS.Timeout): Promise<void> {
+  try {
+    await done;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 // Set by namespace.ts (which imports this module): a namespace handle to its object.
 let namespaceOf: (handle: NativeNamespace) => Namespace = () => {
   throw new Error('redirect-table: namespace module not loaded');
@@ -303,7 +313,7 @@ export class Device {
         process.emitWarning(`unregister: waiting for ${name} to become free. Usage count = ${usage}`, 'RedirectTableWarning');
       }, period);
       timer.unref(); // the pending Promise keeps the process alive, not the warning
-      this.#unregistering = done.finally(() => clearInterval(timer));
+      this.#unregistering = settleThenClear(done, timer);
     }
     return this.#unregistering;
   }
