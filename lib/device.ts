@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { cloneGuard, notCloneableError } from './clone-guard';
 import './hooks';
 import { invalidArgType } from './errors';
 import { native, NativeDevice, NativeNamespace } from './native';
@@ -96,6 +97,13 @@ export function setNamespaceWrapper(
   handleOf = unwrap;
 }
 
+const guard = cloneGuard(() =>
+  notCloneableError(
+    'A Device',
+    'send its namespace id and ifindex, and call Namespace.open(namespaceId).device(ifindex) in the other thread'
+  )
+);
+
 // One Device object per native device per thread, so `===` works between lookups.
 const bySerial = new Map<number, WeakRef<Device>>();
 const forget = new FinalizationRegistry<number>((serial) => {
@@ -118,6 +126,10 @@ export function wrapDevice(handle: NativeDevice): Device {
  * A named destination with an ifindex, an MTU and an up/down state (the kernel's
  * `net_device`). Handles never keep a device registered: `unregister()` completes while
  * handles exist, and a handle of an unregistered device still answers its getters.
+ *
+ * A handle belongs to its thread: `postMessage` / `workerData` of a Device throws a
+ * `DataCloneError` (code `ERR_REDIRECT_TABLE_NOT_CLONEABLE`); another thread finds the device
+ * with `Namespace.open(namespaceId).device(ifindex)`.
  */
 export class Device {
   /**
@@ -134,6 +146,7 @@ export class Device {
   constructor(token: typeof INTERNAL, handle: NativeDevice) {
     if (token !== INTERNAL) throw invalidArgType('Device objects come from Namespace.createDevice()');
     this.#handle = handle;
+    guard(this);
   }
 
   /** Interface index, unique in its namespace while the device is registered. */
@@ -320,6 +333,11 @@ export class Device {
 
   toString(): string {
     return `Device(${this.ifindex}, ${this.name})`;
+  }
+
+  /** What `JSON.stringify` writes: what another thread needs to find the device again. */
+  toJSON(): { ifindex: number; name: string; namespaceId: number } {
+    return { ifindex: this.ifindex, name: this.name, namespaceId: this.namespace.id };
   }
 
   [inspect.custom](): string {
