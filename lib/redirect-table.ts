@@ -306,7 +306,8 @@ export class RedirectTable {
     if (listener !== null && typeof listener !== 'function') {
       throw invalidArgType('The "listener" argument must be a function or null');
     }
-    setTraceListener(this, this.id, listener ?? undefined);
+    // #handle: a brand check, so a detached setTrace called on another object throws TypeError.
+    setTraceListener(this, this.#handle.id, listener ?? undefined);
   }
 
   /**
@@ -331,7 +332,7 @@ export class RedirectTable {
    * grace period). Closing again is harmless.
    */
   close(): Promise<void> {
-    setTraceListener(this, this.id, undefined);
+    setTraceListener(this, this.#handle.id, undefined);
     return this.#handle.close();
   }
 
