@@ -1,4 +1,6 @@
 import { inspect } from 'node:util';
+import { cloneGuard, notCloneableError } from './clone-guard';
+import './hooks';
 import { invalidArgType } from './errors';
 import { native, NativeDevice, NativeNamespace } from './native';
 import type { Namespace } from './namespace';
@@ -68,6 +70,16 @@ export interface TransmitFault {
 
 const INTERNAL = Symbol('Device.internal');
 
+// `done` settled, the warning timer stops. An async function rather than done.finally(), so a
+// replaced Promise.prototype.then (instrumentation, fake timers) cannot hold unregister() up.
+async function settleThenClear(done: Promise<void>, timer: NodeJS.Timeout): Promise<void> {
+  try {
+    await done;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 // Set by namespace.ts (which imports this module): a namespace handle to its object.
 let namespaceOf: (handle: NativeNamespace) => Namespace = () => {
   throw new Error('redirect-table: namespace module not loaded');
@@ -84,6 +96,13 @@ export function setNamespaceWrapper(
   namespaceOf = wrap;
   handleOf = unwrap;
 }
+
+const guard = cloneGuard(() =>
+  notCloneableError(
+    'A Device',
+    'send its namespace id and ifindex, and call Namespace.open(namespaceId).device(ifindex) in the other thread'
+  )
+);
 
 // One Device object per native device per thread, so `===` works between lookups.
 const bySerial = new Map<number, WeakRef<Device>>();
@@ -107,6 +126,10 @@ export function wrapDevice(handle: NativeDevice): Device {
  * A named destination with an ifindex, an MTU and an up/down state (the kernel's
  * `net_device`). Handles never keep a device registered: `unregister()` completes while
  * handles exist, and a handle of an unregistered device still answers its getters.
+ *
+ * A handle belongs to its thread: `postMessage` / `workerData` of a Device throws a
+ * `DataCloneError` (code `ERR_REDIRECT_TABLE_NOT_CLONEABLE`); another thread finds the device
+ * with `Namespace.open(namespaceId).device(ifindex)`.
  */
 export class Device {
   /**
@@ -123,6 +146,7 @@ export class Device {
   constructor(token: typeof INTERNAL, handle: NativeDevice) {
     if (token !== INTERNAL) throw invalidArgType('Device objects come from Namespace.createDevice()');
     this.#handle = handle;
+    guard(this);
   }
 
   /** Interface index, unique in its namespace while the device is registered. */
@@ -302,13 +326,18 @@ export class Device {
         process.emitWarning(`unregister: waiting for ${name} to become free. Usage count = ${usage}`, 'RedirectTableWarning');
       }, period);
       timer.unref(); // the pending Promise keeps the process alive, not the warning
-      this.#unregistering = done.finally(() => clearInterval(timer));
+      this.#unregistering = settleThenClear(done, timer);
     }
     return this.#unregistering;
   }
 
   toString(): string {
     return `Device(${this.ifindex}, ${this.name})`;
+  }
+
+  /** What `JSON.stringify` writes: what another thread needs to find the device again. */
+  toJSON(): { ifindex: number; name: string; namespaceId: number } {
+    return { ifindex: this.ifindex, name: this.name, namespaceId: this.namespace.id };
   }
 
   [inspect.custom](): string {

@@ -1,3 +1,6 @@
+import { inspect } from 'node:util';
+import { cloneGuard, notCloneableError } from './clone-guard';
+import './hooks';
 import { configOf, Device, DeviceOptions, setNamespaceWrapper, wrapDevice } from './device';
 import { invalidArgType } from './errors';
 import { native, NativeNamespace } from './native';
@@ -13,6 +16,9 @@ const forget = new FinalizationRegistry<number>((id) => {
 const handles = new WeakMap<Namespace, NativeNamespace>();
 let adopting: NativeNamespace | undefined; // handed from wrapNamespace() to the constructor
 let root: Namespace | undefined;
+const guard = cloneGuard(() =>
+  notCloneableError('A Namespace', 'send its id, and call Namespace.open(id) in the other thread')
+);
 
 /** @internal This thread's object for a native namespace handle. */
 export function wrapNamespace(handle: NativeNamespace): Namespace {
@@ -34,6 +40,9 @@ export function namespaceHandle(ns: Namespace): NativeNamespace {
  * An isolated set of devices with its own ifindex space (the kernel's network namespace).
  * `Namespace.root` always exists; every thread sees the same namespaces, and reaches one by id
  * or name with `Namespace.open()`.
+ *
+ * A handle belongs to its thread: `postMessage` / `workerData` of a Namespace throws a
+ * `DataCloneError` (code `ERR_REDIRECT_TABLE_NOT_CLONEABLE`); send its id instead.
  */
 export class Namespace {
   /** Process-unique id, never reused (the root namespace is 1). */
@@ -52,6 +61,7 @@ export class Namespace {
     const info = native.namespaceInfo(handle);
     this.id = info.id;
     this.name = info.name;
+    guard(this);
     handles.set(this, handle);
     byId.set(this.id, new WeakRef(this));
     forget.register(this, this.id);
@@ -136,6 +146,15 @@ export class Namespace {
 
   toString(): string {
     return `Namespace(${this.id}, ${this.name})`;
+  }
+
+  /** What `JSON.stringify` writes: the id and name that `Namespace.open()` takes. */
+  toJSON(): { id: number; name: string } {
+    return { id: this.id, name: this.name };
+  }
+
+  [inspect.custom](): string {
+    return `Namespace { id: ${this.id}, name: '${this.name}' }`;
   }
 }
 

@@ -1,7 +1,7 @@
 // The compiled addon and the shape of what it exports. Internal: not part of the public API.
 import * as path from 'node:path';
 import type { DeviceStats } from './device';
-import { RedirectError } from './errors';
+import type { RedirectError } from './errors';
 import type { TableStats, TraceEvent } from './redirect-table';
 
 /** An opaque native device handle (holds the device's memory, never its usage). */
@@ -140,18 +140,3 @@ export interface NativeAddon {
 const addonPath = path.join(__dirname, '..', '..', 'build', 'Release', 'redirect_table.node');
 
 export const native: NativeAddon = require(addonPath);
-
-// Trace listeners of this thread, by table id (see RedirectTable.setTrace).
-export const traceListeners = new Map<number, Set<(event: TraceEvent) => void>>();
-
-native.setHooks({
-  RedirectError,
-  // The per-frame API's frames are flushed at the end of the current task at the latest.
-  scheduleFlush: () => queueMicrotask(() => native.flushThread()),
-  dispatchTrace: (events) => {
-    for (const event of events) {
-      const listeners = traceListeners.get(event.tableId);
-      if (listeners) for (const listener of listeners) listener(event);
-    }
-  },
-});

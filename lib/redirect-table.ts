@@ -1,7 +1,10 @@
 import { inspect } from 'node:util';
 import { invalidArgType, RedirectError } from './errors';
 import { Namespace, namespaceHandle, wrapNamespace } from './namespace';
-import { native, NativeTableHandle, traceListeners } from './native';
+import { cloneGuard, notCloneableError } from './clone-guard';
+import './hooks';
+import { native, NativeTableHandle } from './native';
+import { setTraceListener } from './trace';
 
 // Handed from open() (or RedirectHashTable) to the constructor, so they reuse it without a
 // second public signature.
@@ -13,6 +16,13 @@ export interface RedirectTableOptions {
   /** Namespace whose ifindexes `set` resolves (default `Namespace.root`). */
   namespace?: Namespace;
 }
+
+const guard = cloneGuard((table) =>
+  notCloneableError(
+    table instanceof RedirectHashTable ? 'A RedirectHashTable' : 'A RedirectTable',
+    'send its id, and call RedirectTable.open(id) in the other thread (a new handle onto the same table)'
+  )
+);
 
 /** What a slot holds: the destination's ifindex and the entry's revision. */
 export interface TableEntry {
@@ -103,59 +113,61 @@ function takeRows<C extends (new (n: number) => RowArray)[]>(
  * The array redirect table (the kernel's `BPF_MAP_TYPE_DEVMAP`): `maxEntries` slots, each empty
  * or pointing at a device. Lookups never lock; updates publish atomically; entries are freed
  * after a grace period. Shared by every thread: open the same table in a worker with
- * `RedirectTable.open(table.id)`.
+ * `RedirectTable.open(table.id)`. The handle itself cannot be sent: `postMessage` /
+ * `workerData` of a table throws a `DataCloneError` (code `ERR_REDIRECT_TABLE_NOT_CLONEABLE`).
  *
  * The data methods are own properties bound to the native table (no method dispatch on the
  * hot path); they may be detached (`const get = table.get`).
  */
 export class RedirectTable {
+  // The public fields are `declare`d: assigned by the constructor, after the clone guard.
   /** Process-unique id; `RedirectTable.open(id)` opens the same table from any thread. */
-  readonly id: number;
+  declare readonly id: number;
   /** Number of slots. */
-  readonly maxEntries: number;
+  declare readonly maxEntries: number;
   /** Namespace whose ifindexes `set` resolves. */
-  readonly namespace: Namespace;
+  declare readonly namespace: Namespace;
 
   /**
    * The ifindex in slot `key`, or `undefined` when the slot is empty.
    * @throws RedirectError E2BIG (key >= maxEntries), EBADF (closed)
    */
-  readonly get: (key: number) => number | undefined;
+  declare readonly get: (key: number) => number | undefined;
   /**
    * Points slot `key` at the registered device with `ifindex`; returns the new entry's revision.
    * @throws RedirectError E2BIG (key >= maxEntries), ENODEV (no such registered device, or it
    *   started unregistering during the call), EBADF (closed)
    */
-  readonly set: (key: number, ifindex: number) => number;
+  declare readonly set: (key: number, ifindex: number) => number;
   /**
    * Empties slot `key`; `true` when it held an entry.
    * @throws RedirectError E2BIG, EBADF
    */
-  readonly delete: (key: number) => boolean;
+  declare readonly delete: (key: number) => boolean;
   /**
    * `{ ifindex, revision }` of slot `key`, or `undefined` when empty.
    * @throws RedirectError E2BIG, EBADF
    */
-  readonly entry: (key: number) => TableEntry | undefined;
+  declare readonly entry: (key: number) => TableEntry | undefined;
   /** Keys whose slot holds an entry, ascending. @throws RedirectError EBADF */
-  readonly keys: () => Uint32Array;
+  declare readonly keys: () => Uint32Array;
   /**
    * Looks up every key in one read-side section: `out[i]` = ifindex, or 0 for an empty slot or a
    * key >= maxEntries. `out` needs at least `keys.length` elements. Returns the number of hits.
    * @throws RedirectError EBADF
    */
-  readonly getBatch: (keys: Uint32Array, out: Int32Array) => number;
+  declare readonly getBatch: (keys: Uint32Array, out: Int32Array) => number;
   /**
    * Sets `keys[i]` to `ifindexes[i]` for every i (same lengths). All keys and devices are
    * checked first: on E2BIG or ENODEV nothing is set. Returns the number of keys set.
    * @throws RedirectError E2BIG, ENODEV, EBADF
    */
-  readonly setBatch: (keys: Uint32Array, ifindexes: Int32Array | Uint32Array) => number;
+  declare readonly setBatch: (keys: Uint32Array, ifindexes: Int32Array | Uint32Array) => number;
   /**
    * Empties every slot in `keys`; returns how many held an entry. On E2BIG nothing is deleted.
    * @throws RedirectError E2BIG, EBADF
    */
-  readonly deleteBatch: (keys: Uint32Array) => number;
+  declare readonly deleteBatch: (keys: Uint32Array) => number;
 
   /**
    * Redirects frames `(ids[i], lengths[i])` to the devices of slots `keys[i]` (three arrays of
@@ -165,29 +177,29 @@ export class RedirectTable {
    * -ENOENT / -ENETDOWN / -EMSGSIZE. Returns the number of frames accepted.
    * @throws RedirectError EBADF; TypeError / RangeError for bad arrays
    */
-  readonly redirect: (keys: Uint32Array, ids: Uint32Array, lengths: Uint32Array, verdicts?: Int32Array) => number;
+  declare readonly redirect: (keys: Uint32Array, ids: Uint32Array, lengths: Uint32Array, verdicts?: Int32Array) => number;
   /**
    * Redirects one frame; returns its verdict (0, -ENOENT, -ENETDOWN, -EMSGSIZE). Accepted frames
    * wait in this thread's bulk queues until `flush()`, a full bulk, or the end of the current JS
    * task (an automatic flush), so a forgotten flush loses nothing.
    * @throws RedirectError EBADF; TypeError / RangeError
    */
-  readonly redirectOne: (key: number, id: number, length: number) => number;
+  declare readonly redirectOne: (key: number, id: number, length: number) => number;
   /** Transmits every frame this thread has queued (any table). @throws RedirectError EBADF */
-  readonly flush: () => void;
+  declare readonly flush: () => void;
   /**
    * Deletes slot `key` only if its entry has `revision`; atomic against every concurrent set,
    * delete, unregister purge and datapath refresh. Returns true.
    * @throws RedirectError ENOENT (no entry), EBUSY (another revision), E2BIG, EBADF
    */
-  readonly compareAndDelete: (key: number, revision: number) => boolean;
+  declare readonly compareAndDelete: (key: number, revision: number) => boolean;
   /**
    * Points slot `key` at `ifindex` only if its entry has `revision`; returns the new revision.
    * @throws RedirectError ENOENT, EBUSY, ENODEV, E2BIG, EBADF
    */
-  readonly compareAndSet: (key: number, ifindex: number, revision: number) => number;
+  declare readonly compareAndSet: (key: number, ifindex: number, revision: number) => number;
   /** Every entry now: keys, ifindexes, revisions, lastUsed. @throws RedirectError EBADF */
-  readonly snapshot: () => TableSnapshot;
+  declare readonly snapshot: () => TableSnapshot;
   /**
    * For each i: deletes `keys[i]` only if it still has `revisions[i]` and, when `lastUsed` is
    * given, was not used since `lastUsed[i]` (the entry is claimed atomically first, so a refresh
@@ -195,7 +207,7 @@ export class RedirectTable {
    * or -E2BIG (-7); it never stops at a failure. Returns the number deleted.
    * @throws RedirectError EBADF; TypeError / RangeError for bad arrays
    */
-  readonly compareAndDeleteBatch: (
+  declare readonly compareAndDeleteBatch: (
     keys: Uint32Array,
     revisions: Float64Array,
     lastUsed?: Float64Array,
@@ -203,7 +215,6 @@ export class RedirectTable {
   ) => number;
 
   readonly #handle: NativeTableHandle;
-  #traceListener: ((event: TraceEvent) => void) | undefined;
 
   /**
    * Creates a table in `options.namespace` (default root).
@@ -220,6 +231,8 @@ export class RedirectTable {
     }
     const opened = openedHandle;
     openedHandle = undefined;
+    // First own property, so a structured clone meets it before the functions and namespace.
+    guard(this);
     const handle = opened ?? native.createTable(options.maxEntries, namespaceHandle(namespace), 'array');
     this.#handle = handle;
     this.id = handle.id;
@@ -314,20 +327,24 @@ export class RedirectTable {
   /**
    * Calls `listener` for every bulk of this table that the *current thread* transmits (from,
    * to, sent, drops, errors), synchronously at the end of the call that flushed it; `null`
-   * stops. Off by default, and free when off. A listener that throws makes that call throw
-   * (its frames were already transmitted).
+   * stops. Off by default, and free when off. One listener per handle: setting another replaces
+   * it. The listener lives as long as this handle: `close()` removes it, and a handle dropped
+   * without `close()` is garbage collected together with its listener.
+   *
+   * A listener that throws never loses frames (they were transmitted before it ran) nor
+   * events: every listener still gets every event, then the call that flushed (`redirect`,
+   * `redirectOne`, `flush`, `broadcast` of any table of this thread) throws the first error.
+   * The automatic end-of-task flush has no caller: there the error becomes a process warning
+   * (`process.on('warning')`) named `RedirectTableWarning`, with `code`
+   * `'ERR_REDIRECT_TABLE_TRACE_LISTENER'` and the listener's error as `cause`.
+   * @throws TypeError when `listener` is neither a function nor null
    */
   setTrace(listener: ((event: TraceEvent) => void) | null): void {
     if (listener !== null && typeof listener !== 'function') {
       throw invalidArgType('The "listener" argument must be a function or null');
     }
-    const listeners = traceListeners.get(this.id) ?? new Set();
-    if (this.#traceListener) listeners.delete(this.#traceListener);
-    this.#traceListener = listener ?? undefined;
-    if (listener) listeners.add(listener);
-    if (listeners.size > 0) traceListeners.set(this.id, listeners);
-    else traceListeners.delete(this.id);
-    native.setTracing(traceListeners.size > 0);
+    // #handle: a brand check, so a detached setTrace called on another object throws TypeError.
+    setTraceListener(this, this.#handle.id, listener ?? undefined);
   }
 
   /**
@@ -352,8 +369,13 @@ export class RedirectTable {
    * grace period). Closing again is harmless.
    */
   close(): Promise<void> {
-    if (this.#traceListener) this.setTrace(null);
+    setTraceListener(this, this.#handle.id, undefined);
     return this.#handle.close();
+  }
+
+  /** What `JSON.stringify` writes: the id that `RedirectTable.open()` takes, and the size. */
+  toJSON(): { id: number; maxEntries: number; namespaceId: number } {
+    return { id: this.id, maxEntries: this.maxEntries, namespaceId: this.namespace.id };
   }
 
   [inspect.custom](): string {

@@ -38,7 +38,11 @@ describe('README examples', () => {
         assert.match(run.stdout, /^guest true$/m);
         assert.match(run.stdout, /^released released released$/m);
       }
-      if (code.includes('worker saw ifindex')) assert.match(run.stdout, /worker saw ifindex \d+/);
+      if (code.includes('listener bug')) assert.match(run.stdout, /^redirect threw: listener bug - sent 2 txFrames 2$/m);
+      if (code.includes('worker saw ifindex')) {
+        assert.match(run.stdout, /^DataCloneError ERR_REDIRECT_TABLE_NOT_CLONEABLE$/m);
+        assert.match(run.stdout, /worker saw ifindex \d+ of veth-w0/);
+      }
     });
   });
 });
