@@ -149,7 +149,7 @@ export class RedirectTable {
    * @throws RedirectError E2BIG, EBADF
    */
   declare readonly entry: (key: number) => TableEntry | undefined;
-  /** Keys whose slot holds an entry, ascending. @throws RedirectError EBADF */
+  /** Keys whose slot holds an entry, ascending. @throws RedirectError EBADF, ENOMEM */
   declare readonly keys: () => Uint32Array;
   /**
    * Looks up every key in one read-side section: `out[i]` = ifindex, or 0 for an empty slot or a
@@ -158,14 +158,20 @@ export class RedirectTable {
    */
   declare readonly getBatch: (keys: Uint32Array, out: Int32Array) => number;
   /**
-   * Sets `keys[i]` to `ifindexes[i]` for every i (same lengths). All keys and devices are
-   * checked first: on E2BIG or ENODEV nothing is set. Returns the number of keys set.
-   * @throws RedirectError E2BIG, ENODEV, EBADF
+   * Sets `keys[i]` to `ifindexes[i]` for every i (same lengths). All or nothing on error: every
+   * key, device and (hash table) the room for every new key is checked first, so a call that
+   * throws set nothing, also while other threads write. Against concurrent writers an array
+   * table's batch is per key; a hash table's is published whole. A device that starts
+   * unregistering during the call has its entries purged afterwards (not an error). Returns the
+   * number of keys set.
+   * @throws RedirectError E2BIG (the message names the key), ENODEV (names the index), ENOMEM,
+   *   EBADF
    */
   declare readonly setBatch: (keys: Uint32Array, ifindexes: Int32Array | Uint32Array) => number;
   /**
-   * Empties every slot in `keys`; returns how many held an entry. On E2BIG nothing is deleted.
-   * @throws RedirectError E2BIG, EBADF
+   * Empties every slot in `keys`; returns how many held an entry. Per key against concurrent
+   * writers; on E2BIG or ENOMEM nothing is deleted.
+   * @throws RedirectError E2BIG, ENOMEM, EBADF
    */
   declare readonly deleteBatch: (keys: Uint32Array) => number;
 
@@ -175,14 +181,16 @@ export class RedirectTable {
    * thread's bulk queue for its destination (16 frames per bulk) and everything is transmitted
    * before the call returns. `verdicts[i]` (optional, at least keys.length long) receives 0 or
    * -ENOENT / -ENETDOWN / -EMSGSIZE. Returns the number of frames accepted.
-   * @throws RedirectError EBADF; TypeError / RangeError for bad arrays
+   * @throws RedirectError EBADF, ENOMEM (this thread's bulk queues cannot be allocated: nothing
+   *   sent); TypeError / RangeError for bad arrays
    */
   declare readonly redirect: (keys: Uint32Array, ids: Uint32Array, lengths: Uint32Array, verdicts?: Int32Array) => number;
   /**
    * Redirects one frame; returns its verdict (0, -ENOENT, -ENETDOWN, -EMSGSIZE). Accepted frames
    * wait in this thread's bulk queues until `flush()`, a full bulk, or the end of the current JS
    * task (an automatic flush), so a forgotten flush loses nothing.
-   * @throws RedirectError EBADF; TypeError / RangeError
+   * @throws RedirectError EBADF, ENOMEM (this thread's bulk queues cannot be allocated: not
+   *   sent); TypeError / RangeError
    */
   declare readonly redirectOne: (key: number, id: number, length: number) => number;
   /** Transmits every frame this thread has queued (any table). @throws RedirectError EBADF */
@@ -198,7 +206,7 @@ export class RedirectTable {
    * @throws RedirectError ENOENT, EBUSY, ENODEV, E2BIG, EBADF
    */
   declare readonly compareAndSet: (key: number, ifindex: number, revision: number) => number;
-  /** Every entry now: keys, ifindexes, revisions, lastUsed. @throws RedirectError EBADF */
+  /** Every entry now: keys, ifindexes, revisions, lastUsed. @throws RedirectError EBADF, ENOMEM */
   declare readonly snapshot: () => TableSnapshot;
   /**
    * For each i: deletes `keys[i]` only if it still has `revisions[i]` and, when `lastUsed` is
@@ -310,7 +318,7 @@ export class RedirectTable {
    * frame exactly once), except entries pointing at `options.excludeIfindex`, and entries whose
    * device is down or whose MTU is below the frame's length. Transmitted before returning.
    * Returns the number of copies accepted.
-   * @throws RedirectError EBADF; TypeError / RangeError
+   * @throws RedirectError EBADF, ENOMEM (nothing sent); TypeError / RangeError
    */
   broadcast(ids: Uint32Array, lengths: Uint32Array, options: BroadcastOptions = {}): number {
     if (typeof options !== 'object' || options === null) {
@@ -386,8 +394,9 @@ export class RedirectTable {
 
 /**
  * The hash redirect table (the kernel's `BPF_MAP_TYPE_DEVMAP_HASH`): any u32 key, at most
- * `maxEntries` entries (`set` of a new key on a full table: `E2BIG`), on liburcu's lock-free hash
- * table sized up front, so no lookup is ever slowed by a resize. Same API as `RedirectTable`,
+ * `maxEntries` entries (`set` of a new key on a full table: `E2BIG`), in a fixed array of buckets
+ * allocated at creation whose chains readers walk without locks (RCU) and writers change under the
+ * table's writer lock; no resize ever slows a lookup. Same API as `RedirectTable`,
  * conditional deletes included; `open(id)` returns a `RedirectHashTable` for a hash table.
  */
 export class RedirectHashTable extends RedirectTable {

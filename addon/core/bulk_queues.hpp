@@ -6,7 +6,7 @@
 // maxEntries. A destination hashes to a queue and probes the next few; when all are taken by
 // other destinations, its home queue is transmitted to make room.
 //
-// Rule (DESIGN.md 3.4): enqueue and flush happen inside one read-side section. Batch calls hold
+// Rule (docs/design.md, "Threads and RCU" 4): enqueue and flush happen inside one read-side section. Batch calls hold
 // a ReadLock around both; the per-frame API opens the thread's section on its first frame and
 // closes it in flush_and_close_section() (flush(), the end of the JS task, teardown).
 #pragma once

@@ -1,7 +1,7 @@
 // RCU support for the core: the urcu-memb flavor with its read-side inlined (_LGPL_SOURCE),
 // lazy per-thread registration, read-side guards and deferred work.
 //
-// Rules kept here (DESIGN.md section 3):
+// Rules kept here (docs/design.md, "Threads and RCU"):
 //  - every thread that touches the core registers lazily (ensure_thread_registered) and is
 //    unregistered when it exits (a thread_local guard) or earlier by unregister_current_thread();
 //  - nothing in this file waits for a grace period except wait_for_callbacks() and

@@ -1,5 +1,5 @@
 // A small per-thread index, so per-thread counters can live in plain arrays: counters are
-// written by their own thread only and summed on read (DESIGN.md section 5).
+// written by their own thread only and summed on read (docs/design.md, "Speed").
 #pragma once
 
 #include <atomic>
