@@ -79,12 +79,7 @@ napi_value set_hooks(napi_env env, napi_callback_info info) {
   return js_undefined(env);
 }
 
-struct Binding {
-  const char* name;
-  napi_callback callback;
-};
-
-constexpr Binding kBindings[] = {
+constexpr JsFunction kBindings[] = {
     {"setHooks", set_hooks},
     {"noop", noop},
     {"echo", echo},
@@ -99,9 +94,7 @@ constexpr Binding kBindings[] = {
 // missing (nobody can call it), and nothing here throws on top of a pending exception.
 napi_value Init(napi_env env, napi_value exports) {
   if (EnvContext::install(env) == nullptr) return exports;
-  for (const Binding& binding : kBindings) {
-    if (!add_function(env, exports, binding.name, binding.callback)) return exports;
-  }
+  if (!add_functions(env, exports, kBindings)) return exports;
   if (init_table_binding(env, exports) && init_namespace_binding(env, exports)) init_device_binding(env, exports);
   return exports;
 }

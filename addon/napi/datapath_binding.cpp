@@ -183,14 +183,15 @@ napi_value set_tracing(napi_env env, napi_callback_info info) {
 
 }  // namespace
 
-const FunctionSpec kDatapathFunctions[] = {
+const JsFunction kDatapathFunctions[] = {
     {"redirect", table_redirect}, {"redirectOne", table_redirect_one}, {"flush", table_flush},
     {"broadcast", table_broadcast}, {"stats", table_stats},
 };
 const size_t kDatapathFunctionCount = sizeof(kDatapathFunctions) / sizeof(kDatapathFunctions[0]);
 
 bool init_datapath_binding(napi_env env, napi_value exports) {
-  return add_function(env, exports, "flushThread", flush_thread) && add_function(env, exports, "setTracing", set_tracing);
+  static constexpr JsFunction kBindings[] = {{"flushThread", flush_thread}, {"setTracing", set_tracing}};
+  return add_functions(env, exports, kBindings);
 }
 
 }  // namespace rt::napi

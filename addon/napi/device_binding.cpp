@@ -365,12 +365,7 @@ napi_value set_transmit_fault(napi_env env, napi_callback_info info) {
   return js_undefined(env);
 }
 
-struct Binding {
-  const char* name;
-  napi_callback callback;
-};
-
-constexpr Binding kBindings[] = {
+constexpr JsFunction kBindings[] = {
     {"createDevice", create_device},
     {"findDevice", find_device},
     {"listDevices", list_devices},
@@ -402,10 +397,7 @@ constexpr Binding kBindings[] = {
 }  // namespace
 
 bool init_device_binding(napi_env env, napi_value exports) {
-  for (const Binding& binding : kBindings) {
-    if (!add_function(env, exports, binding.name, binding.callback)) return false;
-  }
-  return true;
+  return add_functions(env, exports, kBindings);
 }
 
 }  // namespace rt::napi

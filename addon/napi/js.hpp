@@ -17,16 +17,40 @@
 
 namespace rt::napi {
 
-napi_value js_undefined(napi_env env);
-napi_value js_bool(napi_env env, bool value);
-napi_value js_number(napi_env env, double value);
-napi_value js_int32(napi_env env, int32_t value);
-napi_value js_uint32(napi_env env, uint32_t value);
+// Inline: the hot bindings (get, redirect, ...) use them on every call.
+inline napi_value js_undefined(napi_env env) {
+  napi_value result;
+  return napi_get_undefined(env, &result) == napi_ok ? result : nullptr;
+}
+
+inline napi_value js_bool(napi_env env, bool value) {
+  napi_value result;
+  return napi_get_boolean(env, value, &result) == napi_ok ? result : nullptr;
+}
+
+inline napi_value js_number(napi_env env, double value) {
+  napi_value result;
+  return napi_create_double(env, value, &result) == napi_ok ? result : nullptr;
+}
+
+inline napi_value js_int32(napi_env env, int32_t value) {
+  napi_value result;
+  return napi_create_int32(env, value, &result) == napi_ok ? result : nullptr;
+}
+
+inline napi_value js_uint32(napi_env env, uint32_t value) {
+  napi_value result;
+  return napi_create_uint32(env, value, &result) == napi_ok ? result : nullptr;
+}
+
 napi_value js_string(napi_env env, std::string_view value);
 
 // The callback's arguments (missing ones read as undefined) and its data pointer.
 // False only if Node-API refused.
-bool read_args(napi_env env, napi_callback_info info, size_t count, napi_value* argv, void** data = nullptr);
+inline bool read_args(napi_env env, napi_callback_info info, size_t count, napi_value* argv, void** data = nullptr) {
+  size_t argc = count;
+  return napi_get_cb_info(env, info, &argc, argv, nullptr, data) == napi_ok;
+}
 
 // A JS object filled field by field; done() is the object, or nullptr if any step failed.
 class JsObject {
@@ -62,5 +86,20 @@ class JsArray {
 
 // Adds `fn` as a function property `name` of `target` (with `data` as its callback data).
 bool add_function(napi_env env, napi_value target, const char* name, napi_callback fn, void* data = nullptr);
+
+// A named native function, for tables of exports.
+struct JsFunction {
+  const char* name;
+  napi_callback callback;
+};
+
+// Adds every function of `functions` to `target`; false at the first failure.
+template <size_t N>
+bool add_functions(napi_env env, napi_value target, const JsFunction (&functions)[N]) {
+  for (const JsFunction& function : functions) {
+    if (!add_function(env, target, function.name, function.callback)) return false;
+  }
+  return true;
+}
 
 }  // namespace rt::napi

@@ -116,11 +116,11 @@ Namespace* unwrap_namespace(napi_env env, napi_value value) {
 }
 
 bool init_namespace_binding(napi_env env, napi_value exports) {
-  return add_function(env, exports, "createNamespace", create_namespace) &&
-         add_function(env, exports, "openNamespace", open_namespace) &&
-         add_function(env, exports, "listNamespaces", list_namespaces) &&
-         add_function(env, exports, "namespaceInfo", namespace_info) &&
-         add_function(env, exports, "destroyNamespace", destroy_namespace);
+  static constexpr JsFunction kBindings[] = {
+      {"createNamespace", create_namespace}, {"openNamespace", open_namespace},     {"listNamespaces", list_namespaces},
+      {"namespaceInfo", namespace_info},     {"destroyNamespace", destroy_namespace},
+  };
+  return add_functions(env, exports, kBindings);
 }
 
 }  // namespace rt::napi

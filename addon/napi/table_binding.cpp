@@ -318,7 +318,7 @@ napi_value table_closed(napi_env env, napi_callback_info info) {
   return js_bool(env, static_cast<TableHandle*>(data)->table == nullptr);
 }
 
-constexpr FunctionSpec kTableFunctions[] = {
+constexpr JsFunction kTableFunctions[] = {
     {"get", table_get},
     {"set", table_set},
     {"delete", table_delete},
@@ -337,7 +337,7 @@ constexpr FunctionSpec kTableFunctions[] = {
 };
 
 // Adds one function bound to `handle`; the handle lives until its last function is collected.
-bool add_handle_function(napi_env env, napi_value object, TableHandle* handle, const FunctionSpec& spec) {
+bool add_handle_function(napi_env env, napi_value object, TableHandle* handle, const JsFunction& spec) {
   napi_value fn;
   if (napi_create_function(env, spec.name, NAPI_AUTO_LENGTH, spec.callback, handle, &fn) != napi_ok) return false;
   if (napi_add_finalizer(env, fn, handle, finalize_function, nullptr, nullptr) != napi_ok) return false;
@@ -426,9 +426,10 @@ napi_value live_table_count(napi_env env, napi_callback_info) {
 }  // namespace
 
 bool init_table_binding(napi_env env, napi_value exports) {
-  return add_function(env, exports, "createTable", create_table) && add_function(env, exports, "openTable", open_table) &&
-         add_function(env, exports, "liveTableCount", live_table_count) &&
-         add_function(env, exports, "coarseNow", coarse_now) && init_datapath_binding(env, exports);
+  static constexpr JsFunction kBindings[] = {
+      {"createTable", create_table}, {"openTable", open_table}, {"liveTableCount", live_table_count}, {"coarseNow", coarse_now},
+  };
+  return add_functions(env, exports, kBindings) && init_datapath_binding(env, exports);
 }
 
 }  // namespace rt::napi

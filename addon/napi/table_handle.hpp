@@ -59,11 +59,7 @@ TableHandle* open_handle_with_key(napi_env env, napi_callback_info info, napi_va
 
 // The datapath functions of a table handle (redirect, redirectOne, flush, broadcast, stats),
 // and the thread-wide ones (flushThread, setTracing).
-struct FunctionSpec {
-  const char* name;
-  napi_callback callback;
-};
-extern const FunctionSpec kDatapathFunctions[];
+extern const JsFunction kDatapathFunctions[];
 extern const size_t kDatapathFunctionCount;
 bool init_datapath_binding(napi_env env, napi_value exports);
 
