@@ -10,8 +10,12 @@ import { CALLS } from './hostile/calls';
 
 const hostile = (file: string): string => path.join(__dirname, 'hostile', file);
 
+// The Node binary of the child processes: this one, or another line's (N-API is ABI-stable, so
+// the same addon loads), e.g. REDIRECT_TABLE_CHILD_NODE=/path/to/node24/bin/node npm test.
+const childNode = process.env.REDIRECT_TABLE_CHILD_NODE ?? process.execPath;
+
 function runChild(file: string, args: string[], timeoutMs: number): { status: number | null; signal: string | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [hostile(file), ...args], { encoding: 'utf8', timeout: timeoutMs });
+  const result = spawnSync(childNode, [hostile(file), ...args], { encoding: 'utf8', timeout: timeoutMs });
   return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -52,13 +52,14 @@ napi_value make_redirect_error(napi_env env, int err, const std::string& message
   EnvContext* ctx = EnvContext::of(env);
   napi_value ctor = ctx != nullptr ? ctx->redirect_error_class(env) : nullptr;
   napi_value error = nullptr;
-  if (ctor != nullptr && napi_new_instance(env, ctor, 2, argv, &error) == napi_ok) return error;
-  // lib/ not loaded, or the class threw: a plain Error that still carries the code.
-  bool pending = false;
-  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
-    napi_value ignored;
-    napi_get_and_clear_last_exception(env, &ignored);
+  if (ctor != nullptr) {
+    // Whatever stops the constructor stays pending and propagates: above all the termination
+    // of a worker, which running the constructor may deliver. Clearing it would cancel the
+    // termination, and the worker would run on with no JS allowed (worker.terminate() never
+    // completes).
+    return napi_new_instance(env, ctor, 2, argv, &error) == napi_ok ? error : nullptr;
   }
+  // lib/ not loaded: a plain Error that still carries the code.
   return napi_create_error(env, argv[0], argv[1], &error) == napi_ok ? error : nullptr;
 }
 

@@ -48,8 +48,14 @@ async function main(): Promise<void> {
       // One round in five terminates during start-up; the rest after the loop ran a while.
       if (index % 5 !== 0) await Promise.race([running, exited]);
       await delay(random(4));
+      // A termination that never completes is a hang: name the call and fail.
+      const watchdog = setTimeout(() => {
+        process.stderr.write(`hang: terminating a worker calling ${call} did not complete in 30 s\n`);
+        process.exit(3);
+      }, 30_000);
       await worker.terminate();
       await exited;
+      clearTimeout(watchdog);
       terminations[call] += 1;
     }
   }
