@@ -257,6 +257,7 @@ void rewritten_inputs(const std::atomic<bool>& stop, Fail fail, RobustCounters& 
   for (uint32_t i = 0; i < kN; ++i) {
     ids[i] = i;
     ifindexes[i] = dev->ifindex();
+    keys[i] = 1000 + i;  // one of the two sets before the rewriter first runs
   }
   std::atomic<bool> done{false};
   std::thread rewriter([&] {
