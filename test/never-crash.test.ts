@@ -21,6 +21,7 @@ function runChild(file: string, args: string[], timeoutMs: number): { status: nu
 
 function lastJson(stdout: string): Record<string, unknown> {
   const line = stdout.trim().split('\n').pop() ?? '';
+  assert.ok(line.startsWith('{'), `the child printed no result: ${JSON.stringify(stdout)}`);
   return JSON.parse(line) as Record<string, unknown>;
 }
 

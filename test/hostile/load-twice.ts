@@ -72,11 +72,12 @@ async function main(): Promise<void> {
   }
   const mainResult = await run();
   const worker = new Worker(__filename);
+  const exited = new Promise((resolve) => worker.once('exit', resolve)); // before it can happen
   const workerResult = await new Promise((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
   });
-  await new Promise((resolve) => worker.once('exit', resolve));
+  await exited;
   // A worker that loads twice and is terminated at once: both loads' cleanup runs.
   const terminated = new Worker(__filename);
   await new Promise((resolve) => setTimeout(resolve, 20));
