@@ -1,6 +1,8 @@
 // See robust_paths.hpp.
 #include "robust_paths.hpp"
 
+#include "completion.hpp"
+
 #include <cerrno>
 #include <condition_variable>
 #include <memory>
@@ -21,35 +23,21 @@ namespace stress {
 
 namespace {
 
-struct Done {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  void signal() {
-    std::lock_guard<std::mutex> lock(mu);
-    done = true;
-    cv.notify_all();
-  }
-  bool wait() {
-    std::unique_lock<std::mutex> lock(mu);
-    return cv.wait_for(lock, std::chrono::seconds(10), [this] { return done; });
-  }
-};
 
 bool unregister_and_wait(Device* dev) {
-  auto done = std::make_shared<Done>();
+  auto done = std::make_shared<Completion>();
   Namespace::unregister_device(dev, [done] { done->signal(); });
   return done->wait();
 }
 
 bool close_and_wait(Table* table) {
-  auto done = std::make_shared<Done>();
+  auto done = std::make_shared<Completion>();
   TableRegistry::instance().release(table, [done] { done->signal(); });
   return done->wait();
 }
 
 bool destroy_and_wait(Namespace* ns) {
-  auto done = std::make_shared<Done>();
+  auto done = std::make_shared<Completion>();
   ns->destroy([done] { done->signal(); });
   bool ok = done->wait();
   ns->release();

@@ -16,7 +16,6 @@
 #include <atomic>
 #include <barrier>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -32,10 +31,12 @@
 #include "bulk_queues.hpp"
 #include "namespace.hpp"
 #include "rcu.hpp"
+#include "completion.hpp"
 #include "robust_paths.hpp"
 #include "table_registry.hpp"
 
 using namespace rt;
+using stress::Completion;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -43,7 +44,6 @@ namespace {
 constexpr uint32_t kKeys = 64;
 constexpr uint32_t kResidues = 8;  // key k only ever points at devices with ifindex % 8 == k % 8
 constexpr int kMaxIfindex = 1 << 20;
-constexpr auto kCompletionTimeout = std::chrono::seconds(10);
 
 std::atomic<bool> stop{false};
 std::atomic<uint64_t> violations{0};
@@ -69,20 +69,6 @@ std::vector<std::atomic<uint8_t>> created(kMaxIfindex);
 std::vector<std::atomic<uint64_t>> death_seq(kMaxIfindex);  // 0 while live
 std::atomic<uint64_t> deaths{0};
 
-struct Completion {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  void signal() {
-    std::lock_guard<std::mutex> lock(mu);
-    done = true;
-    cv.notify_all();
-  }
-  bool wait() {
-    std::unique_lock<std::mutex> lock(mu);
-    return cv.wait_for(lock, kCompletionTimeout, [this] { return done; });
-  }
-};
 
 void fail(const char* what, long a = 0, long b = 0) {
   violations.fetch_add(1);
