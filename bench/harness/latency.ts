@@ -9,15 +9,17 @@ export interface LatencySummary {
   max: number;
 }
 
-/** Keeps up to `capacity` samples (microseconds); beyond that, a uniform reservoir. */
+/** Keeps up to `capacity` samples (microseconds); beyond that, a uniform reservoir. The buffer
+ * starts small and doubles as samples arrive: a recorder in a short-lived worker that records a
+ * few thousand samples must not allocate megabytes (large buffers freed by exiting workers stay
+ * in glibc's per-thread arenas; see docs/design.md, "Memory"). */
 export class LatencyRecorder {
-  private readonly samples: Float64Array;
+  private samples = new Float64Array(1024);
   private seen = 0;
+  private largest = -Infinity;
   private seed = 0x6d2b79f5;
 
-  constructor(capacity = 1 << 20) {
-    this.samples = new Float64Array(capacity);
-  }
+  constructor(private readonly capacity = 1 << 16) {}
 
   /** Records the time since `startMs` (a performance.now() reading). */
   since(startMs: number): void {
@@ -25,6 +27,12 @@ export class LatencyRecorder {
   }
 
   add(us: number): void {
+    if (us > this.largest) this.largest = us;
+    if (this.seen === this.samples.length && this.seen < this.capacity) {
+      const grown = new Float64Array(Math.min(this.capacity, this.samples.length * 2));
+      grown.set(this.samples);
+      this.samples = grown;
+    }
     if (this.seen < this.samples.length) {
       this.samples[this.seen] = us;
     } else {
@@ -40,6 +48,6 @@ export class LatencyRecorder {
   summary(): LatencySummary {
     const sorted = this.samples.slice(0, Math.min(this.seen, this.samples.length)).sort();
     const at = (p: number): number => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]);
-    return { count: this.seen, p50: at(0.5), p99: at(0.99), p999: at(0.999), max: sorted.length === 0 ? NaN : sorted[sorted.length - 1] };
+    return { count: this.seen, p50: at(0.5), p99: at(0.99), p999: at(0.999), max: sorted.length === 0 ? NaN : this.largest };
   }
 }
