@@ -3,11 +3,14 @@
     {
       "target_name": "redirect_table",
       "sources": [
+        "addon/core/alloc.cpp",
+        "addon/core/arena_trim.cpp",
         "addon/core/array_table.cpp",
         "addon/core/bulk_queues.cpp",
         "addon/core/device.cpp",
         "addon/core/entry.cpp",
         "addon/core/hash_table.cpp",
+        "addon/core/memory_usage.cpp",
         "addon/core/namespace.cpp",
         "addon/core/rcu.cpp",
         "addon/core/sink.cpp",

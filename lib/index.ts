@@ -5,4 +5,6 @@ export type { DeviceKind, DeviceOptions, DevicePlacement, DeviceState, DeviceSta
 export { RedirectHashTable, RedirectTable, Verdict } from './redirect-table';
 export type { BroadcastOptions, RedirectTableOptions, TableEntry, TableSnapshot, TableStats, TraceEvent } from './redirect-table';
 export { RedirectError, ERRNO } from './errors';
+export { memoryUsage } from './memory-usage';
+export type { MemoryUsage } from './memory-usage';
 export type { RedirectErrorCode } from './errors';

@@ -1,6 +1,7 @@
 // The compiled addon and the shape of what it exports. Internal: not part of the public API.
 import * as path from 'node:path';
 import type { DeviceStats } from './device';
+import type { MemoryUsage } from './memory-usage';
 import type { RedirectError } from './errors';
 import type { TableStats, TraceEvent } from './redirect-table';
 
@@ -65,6 +66,10 @@ export interface NativeAddon {
   registeredThreadCount(): number;
   /** Devices and namespaces allocated and not yet freed (leak checks). */
   liveObjects(): { devices: number; namespaces: number };
+  /** How many times malloc arenas' free pages were handed back after workers ended. */
+  arenaTrims(): { trims: number; longestMicros: number };
+  /** Bytes the native core holds, by kind (lib/memory-usage.ts). */
+  memoryUsage(): MemoryUsage;
   /** Per-thread counter slots taken by live threads right now (tests check they are returned). */
   liveThreadSlots(): number;
   createTable(maxEntries: number, namespace: NativeNamespace, kind: 'array' | 'hash'): NativeTableHandle;

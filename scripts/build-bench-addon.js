@@ -18,7 +18,7 @@ function mtimeMs(file) {
 
 // What the addon compiles from the core (bench/native/binding.gyp lists them too).
 const CORE_DIR = path.join(__dirname, '..', 'addon', 'core');
-const CORE_SOURCES = ['sink.cpp', 'sink.hpp', 'frame.hpp'];
+const CORE_SOURCES = ['sink.cpp', 'sink.hpp', 'frame.hpp', 'alloc.cpp', 'alloc.hpp', 'memory_usage.cpp', 'memory_usage.hpp', 'thread_slot.cpp', 'thread_slot.hpp'];
 
 /** The newest mtime of the files directly in bench/native (binding.gyp, .cpp, .hpp) and of the
  * core files it compiles. */

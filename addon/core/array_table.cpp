@@ -5,6 +5,7 @@
 #include <new>
 
 #include "alloc.hpp"
+#include "memory_usage.hpp"
 #include "datapath.hpp"
 #include "namespace.hpp"
 #include "race_point.hpp"
@@ -15,11 +16,11 @@ namespace rt {
 
 int ArrayTable::create(uint32_t max_entries, Namespace* ns, ArrayTable** out) {
   if (max_entries == 0) return -EINVAL;
-  auto** slots = static_cast<Entry**>(alloc::calloc(max_entries, sizeof(Entry*)));
+  auto** slots = static_cast<Entry**>(alloc::allocate_zeroed(max_entries * sizeof(Entry*)));
   if (slots == nullptr) return -ENOMEM;
   auto* table = alloc::inject_failure() ? nullptr : new (std::nothrow) ArrayTable(max_entries, slots, ns);
   if (table == nullptr) {
-    std::free(slots);
+    alloc::free_zeroed(slots, max_entries * sizeof(Entry*));
     return -ENOMEM;
   }
   if (int err = TableRegistry::instance().add(table)) {
@@ -31,9 +32,14 @@ int ArrayTable::create(uint32_t max_entries, Namespace* ns, ArrayTable** out) {
 }
 
 ArrayTable::ArrayTable(uint32_t max_entries, Entry** slots, Namespace* ns)
-    : Table(ns), max_entries_(max_entries), slots_(slots) {}
+    : Table(ns), max_entries_(max_entries), slots_(slots) {
+  memory::allocated(memory::kTables, sizeof(ArrayTable) + slot_bytes());
+}
 
-ArrayTable::~ArrayTable() { std::free(slots_); }
+ArrayTable::~ArrayTable() {
+  alloc::free_zeroed(slots_, slot_bytes());
+  memory::freed(memory::kTables, sizeof(ArrayTable) + slot_bytes());
+}
 
 int ArrayTable::publish(uint32_t key, Entry* entry) {
   // The read-side section keeps `entry` from being freed and reused while this thread may still

@@ -110,8 +110,10 @@ class ArrayTable final : public Table {
   // moved meanwhile. Inside the publisher's read-side section. 0 or -ENODEV.
   int recheck_published(uint32_t key, Entry* entry);
 
+  size_t slot_bytes() const { return size_t{max_entries_} * sizeof(Entry*); }
+
   const uint32_t max_entries_;
-  Entry** const slots_;  // calloc'd: zero pages until written; accessed only via atomic_ref
+  Entry** const slots_;  // alloc::allocate_zeroed: zero pages until written; accessed only via atomic_ref
 };
 
 }  // namespace rt

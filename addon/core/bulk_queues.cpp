@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "alloc.hpp"
+#include "memory_usage.hpp"
 
 #include "device.hpp"
 #include "table.hpp"
@@ -22,6 +23,7 @@ struct QueuesOwner {
     tls_queues->flush_and_close_section();
     delete tls_queues;
     tls_queues = nullptr;
+    memory::freed(memory::kThreads, sizeof(BulkQueues));
   }
 };
 
@@ -33,6 +35,7 @@ BulkQueues* BulkQueues::current() {
   static thread_local QueuesOwner owner;
   (void)owner;
   tls_queues = alloc::make<BulkQueues>();
+  if (tls_queues != nullptr) memory::allocated(memory::kThreads, sizeof(BulkQueues));
   return tls_queues;
 }
 

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "alloc.hpp"
+#include "memory_usage.hpp"
 
 #include "namespace.hpp"
 #include "rcu.hpp"
@@ -76,10 +77,12 @@ Device::Device(Namespace* ns, std::string name, int ifindex, const DeviceConfig&
       sink_(ring) {
   ns->retain();
   live_devices.fetch_add(1, std::memory_order_relaxed);
+  memory::allocated(memory::kDevices, sizeof(Device));
 }
 
 Device::~Device() {
   live_devices.fetch_sub(1, std::memory_order_relaxed);
+  memory::freed(memory::kDevices, sizeof(Device));
   if (lower_ != nullptr) lower_->release();
   if (backend_ != nullptr) backend_->release();
   ns()->release();

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <new>
 
+#include "memory_usage.hpp"
 #include "namespace.hpp"
 
 namespace rt {
@@ -21,7 +22,9 @@ uint64_t next_revision() { return revision_counter.fetch_add(1, std::memory_orde
 
 Entry* Entry::create(Device* device, uint64_t generation) {
   auto* entry = new (std::nothrow) Entry{device, device->ifindex(), next_revision(), generation, {}, {}, nullptr, 0, false};
-  if (entry != nullptr) entry->last_used.store(coarse_now_ms(), std::memory_order_relaxed);
+  if (entry == nullptr) return nullptr;
+  entry->last_used.store(coarse_now_ms(), std::memory_order_relaxed);
+  memory::allocated(memory::kEntries, sizeof(Entry));
   return entry;
 }
 
@@ -48,6 +51,7 @@ void Entry::retire(Entry* entry) { rcu::call_after_grace_period(&entry->rcu, des
 void Entry::destroy(Entry* entry) {
   Device* device = entry->device;
   delete entry;
+  memory::freed(memory::kEntries, sizeof(Entry));
   device->release_usage();
 }
 

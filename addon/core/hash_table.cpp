@@ -6,6 +6,7 @@
 #include <new>
 
 #include "alloc.hpp"
+#include "memory_usage.hpp"
 #include "datapath.hpp"
 #include "namespace.hpp"
 #include "race_point.hpp"
@@ -31,11 +32,11 @@ int HashTable::create(uint32_t max_entries, Namespace* ns, HashTable** out) {
   if (max_entries == 0) return -EINVAL;
   uint64_t bucket_count = 1;
   while (bucket_count < max_entries) bucket_count <<= 1;
-  auto** buckets = static_cast<Entry**>(alloc::calloc(bucket_count, sizeof(Entry*)));
+  auto** buckets = static_cast<Entry**>(alloc::allocate_zeroed(bucket_count * sizeof(Entry*)));
   if (buckets == nullptr) return -ENOMEM;
   auto* table = alloc::inject_failure() ? nullptr : new (std::nothrow) HashTable(max_entries, bucket_count, buckets, ns);
   if (table == nullptr) {
-    std::free(buckets);
+    alloc::free_zeroed(buckets, bucket_count * sizeof(Entry*));
     return -ENOMEM;
   }
   if (int err = TableRegistry::instance().add(table)) {
@@ -47,9 +48,14 @@ int HashTable::create(uint32_t max_entries, Namespace* ns, HashTable** out) {
 }
 
 HashTable::HashTable(uint32_t max_entries, uint64_t bucket_count, Entry** buckets, Namespace* ns)
-    : Table(ns), max_entries_(max_entries), mask_(bucket_count - 1), buckets_(buckets) {}
+    : Table(ns), max_entries_(max_entries), mask_(bucket_count - 1), buckets_(buckets) {
+  memory::allocated(memory::kTables, sizeof(HashTable) + bucket_bytes());
+}
 
-HashTable::~HashTable() { std::free(buckets_); }
+HashTable::~HashTable() {
+  alloc::free_zeroed(buckets_, bucket_bytes());
+  memory::freed(memory::kTables, sizeof(HashTable) + bucket_bytes());
+}
 
 Entry** HashTable::bucket(uint32_t key) const { return &buckets_[hash_key(key) & mask_]; }
 

@@ -92,9 +92,11 @@ class HashTable final : public Table {
   template <typename Fn>
   void for_each(Fn fn) const;
 
+  size_t bucket_bytes() const { return (mask_ + 1) * sizeof(Entry*); }
+
   const uint32_t max_entries_;
   const uint64_t mask_;  // bucket count - 1
-  Entry** const buckets_;  // calloc'd: zero pages until written; accessed only via atomic_ref
+  Entry** const buckets_;  // alloc::allocate_zeroed: zero pages until written; accessed only via atomic_ref
   std::mutex mu_;          // the writer lock: guards the chains' links, count_ and Entry::unlinked
   uint64_t count_ = 0;     // entries linked (guarded by mu_)
 };

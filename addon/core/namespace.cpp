@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "alloc.hpp"
+#include "memory_usage.hpp"
 #include "race_point.hpp"
 #include "rcu.hpp"
 #include "table_registry.hpp"
@@ -93,10 +94,12 @@ Namespace::Namespace(uint32_t id, std::string name) : id_(id), name_(std::move(n
   index_ = cds_lfht_new_flavor(64, 64, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING, &urcu_memb_flavor, nullptr);
   if (index_ == nullptr) throw std::bad_alloc();
   live_namespaces.fetch_add(1, std::memory_order_relaxed);
+  memory::allocated(memory::kNamespaces, sizeof(Namespace));
 }
 
 Namespace::~Namespace() {
   live_namespaces.fetch_sub(1, std::memory_order_relaxed);
+  memory::freed(memory::kNamespaces, sizeof(Namespace));
   // Every device left the index before the last reference went (liburcu >= 0.10 allows this
   // from a call_rcu callback: resizes run on the hash table's own worker).
   cds_lfht_destroy(index_, nullptr);

@@ -1,13 +1,12 @@
 #include "sink.hpp"
 
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <new>
 #include <thread>
 
 #include "alloc.hpp"
+#include "memory_usage.hpp"
 
 namespace rt {
 
@@ -22,28 +21,18 @@ void bump(std::atomic<uint64_t>& counter, uint64_t value) {
 
 namespace {
 
-// Rings of 64 KiB and more get pages of their own from mmap, so that freeing one returns it to
-// the system. Through malloc they would stay in the arena of whichever thread freed them: with
-// devices created and unregistered from short-lived worker threads, glibc's per-thread arenas
-// kept growing (hundreds of MiB over a soak run) though every device was freed.
-constexpr size_t kMmapBytes = 64 * 1024;
-
-// nullptr when out of memory.
+// nullptr when out of memory. Large rings get pages of their own (alloc::allocate_zeroed).
 Frame* allocate_cells(uint32_t size) {
-  if (alloc::inject_failure()) return nullptr;
   const size_t bytes = size_t{size} * sizeof(Frame);
-  if (bytes < kMmapBytes) return new (std::nothrow) Frame[size];
-  void* cells = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  return cells == MAP_FAILED ? nullptr : static_cast<Frame*>(cells);
+  auto* cells = static_cast<Frame*>(alloc::allocate_zeroed(bytes));
+  if (cells != nullptr) memory::allocated(memory::kRings, bytes);
+  return cells;
 }
 
 void free_cells(Frame* cells, uint32_t size) {
   const size_t bytes = size_t{size} * sizeof(Frame);
-  if (bytes < kMmapBytes) {
-    delete[] cells;
-  } else {
-    munmap(cells, bytes);
-  }
+  alloc::free_zeroed(cells, bytes);
+  memory::freed(memory::kRings, bytes);
 }
 
 }  // namespace

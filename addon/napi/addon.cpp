@@ -11,6 +11,8 @@
 #include "namespace_binding.hpp"
 #include "errors.hpp"
 #include "js.hpp"
+#include "arena_trim.hpp"
+#include "memory_usage.hpp"
 #include "args.hpp"
 #include "rcu.hpp"
 #include "table_binding.hpp"
@@ -55,6 +57,31 @@ napi_value live_objects(napi_env env, napi_callback_info) {
       .done();
 }
 
+// memoryUsage(): bytes the core holds by kind (README, "memoryUsage()").
+napi_value memory_usage(napi_env env, napi_callback_info) {
+  static constexpr std::pair<const char*, rt::memory::Kind> kKinds[] = {
+      {"tables", rt::memory::kTables},   {"entries", rt::memory::kEntries},       {"rings", rt::memory::kRings},
+      {"devices", rt::memory::kDevices}, {"namespaces", rt::memory::kNamespaces}, {"threads", rt::memory::kThreads}};
+  JsObject usage(env);
+  double total = 0;
+  for (const auto& [name, kind] : kKinds) {
+    const auto bytes = static_cast<double>(rt::memory::in_use(kind));
+    total += bytes;
+    usage.number(name, bytes);
+  }
+  return usage.number("total", total).done();
+}
+
+// arenaTrims(): { trims, longestMicros }: how many times the free pages of malloc arenas were
+// handed back after workers ended, and the longest trim (internal, for the tests and the soak).
+napi_value arena_trims(napi_env env, napi_callback_info) {
+  const rt::memory::TrimStats stats = rt::memory::trim_stats();
+  return JsObject(env)
+      .number("trims", static_cast<double>(stats.trims))
+      .number("longestMicros", static_cast<double>(stats.longest_us))
+      .done();
+}
+
 // setHooks({ RedirectError, scheduleFlush, dispatchTrace }): lib/ registers its functions.
 napi_value set_hooks(napi_env env, napi_callback_info info) {
   static const std::pair<const char*, JsHook> kHooks[] = {{"RedirectError", JsHook::RedirectErrorClass},
@@ -86,6 +113,8 @@ constexpr JsFunction kBindings[] = {
     {"registeredThreadCount", registered_thread_count},
     {"liveThreadSlots", live_thread_slots},
     {"liveObjects", live_objects},
+    {"memoryUsage", memory_usage},
+    {"arenaTrims", arena_trims},
 };
 
 }  // namespace

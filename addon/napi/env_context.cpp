@@ -1,5 +1,6 @@
 #include "env_context.hpp"
 
+#include "arena_trim.hpp"
 #include "bulk_queues.hpp"
 #include "rcu.hpp"
 
@@ -70,6 +71,8 @@ void EnvContext::cleanup(void*) {
   // later grace periods. Finalizers that run later register again lazily (and the thread's
   // exit guard unregisters it for good).
   rt::rcu::unregister_current_thread();
+  // A worker's memory goes back to its malloc arena as the worker ends: have it returned.
+  rt::memory::trim_after_thread_exit();
 }
 
 }  // namespace rt::napi

@@ -8,7 +8,10 @@
         "peers.cpp",
         "locked_table.cpp",
         "table_registry.cpp",
-        "../../addon/core/sink.cpp"
+        "../../addon/core/sink.cpp",
+        "../../addon/core/alloc.cpp",
+        "../../addon/core/memory_usage.cpp",
+        "../../addon/core/thread_slot.cpp"
       ],
       "include_dirs": ["../../addon/core"],
       "defines": ["NAPI_VERSION=8"],

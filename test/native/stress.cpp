@@ -28,6 +28,7 @@
 
 #include "array_table.hpp"
 #include "hash_table.hpp"
+#include "memory_usage.hpp"
 #include "bulk_queues.hpp"
 #include "namespace.hpp"
 #include "rcu.hpp"
@@ -699,6 +700,16 @@ int main(int argc, char** argv) {
   rt::rcu::wait_for_callbacks();
   rt::rcu::wait_for_callbacks();  // callbacks queued by callbacks (device frees)
   rt::rcu::unregister_current_thread();
+  // Every byte the core counted comes back: only the root namespace is left.
+  for (auto [kind, name] : {std::pair{rt::memory::kTables, "tables"}, std::pair{rt::memory::kEntries, "entries"},
+                            std::pair{rt::memory::kRings, "rings"}, std::pair{rt::memory::kDevices, "devices"}}) {
+    if (rt::memory::in_use(kind) != 0) {
+      fail((std::string("native memory still counted after teardown: ") + name).c_str(), static_cast<long>(rt::memory::in_use(kind)));
+    }
+  }
+  if (rt::memory::in_use(rt::memory::kNamespaces) != static_cast<int64_t>(sizeof(Namespace))) {
+    fail("namespace memory other than the root's after teardown", static_cast<long>(rt::memory::in_use(rt::memory::kNamespaces)));
+  }
 
   std::printf("stress robust paths: %llu injected ENOMEM, %llu racing batches (%llu E2BIG), %llu calls on rewritten inputs\n",
               (unsigned long long)robust.enomem.load(), (unsigned long long)robust.batch_races.load(),
