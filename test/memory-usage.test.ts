@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Device, memoryUsage, MemoryUsage, Namespace, RedirectHashTable, RedirectTable } from '../lib';
@@ -117,5 +118,27 @@ describe('free memory of ended workers', () => {
     for (let i = 0; i < 100 && native.arenaTrims().trims === before; i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
     assert.ok(native.arenaTrims().trims > before, 'no trim after the worker ended');
     await table.close();
+  });
+});
+
+describe('REDIRECT_TABLE_ARENA_TRIM=0', () => {
+  it('turns the trims after ended workers off', function () {
+    this.timeout(30_000);
+    const script = `
+      const { Worker } = require('node:worker_threads');
+      const { RedirectTable } = require(${JSON.stringify(path.join(__dirname, '..', 'lib'))});
+      const { native } = require(${JSON.stringify(path.join(__dirname, '..', 'lib', 'native'))});
+      const table = new RedirectTable({ maxEntries: 4 });
+      const worker = new Worker(${JSON.stringify(path.join(__dirname, 'workers', 'redirect-and-wait.js'))}, { workerData: { tableId: table.id } });
+      worker.once('message', () => worker.postMessage('exit'));
+      worker.once('exit', () => setTimeout(() => { console.log(native.arenaTrims().trims); table.close(); }, 1500));
+    `;
+    const run = (env: NodeJS.ProcessEnv): number => {
+      const child = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, ...env }, encoding: 'utf8' });
+      assert.equal(child.status, 0, child.stderr);
+      return Number(child.stdout.trim());
+    };
+    assert.equal(run({ REDIRECT_TABLE_ARENA_TRIM: '0' }), 0);
+    assert.ok(run({ REDIRECT_TABLE_ARENA_TRIM: '1' }) >= 1);
   });
 });

@@ -4,6 +4,8 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <new>
 #include <system_error>
@@ -89,6 +91,12 @@ class Trimmer {
 }  // namespace
 
 void trim_after_thread_exit() {
+  // REDIRECT_TABLE_ARENA_TRIM=0 turns it off (README, "Memory in long runs").
+  static const bool enabled = [] {
+    const char* setting = std::getenv("REDIRECT_TABLE_ARENA_TRIM");
+    return setting == nullptr || std::strcmp(setting, "0") != 0;
+  }();
+  if (!enabled) return;
   if (Trimmer* trimmer = Trimmer::instance()) trimmer->request();
 }
 

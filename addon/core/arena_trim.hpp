@@ -13,7 +13,7 @@ namespace rt::memory {
 // Asks for a trim a little later, on a thread of ours: called when a JS environment that used the
 // package is torn down (a worker exiting), before its isolate has freed its memory. Requests
 // that come close together make one trim; trims are at least a second apart. Never blocks, never
-// throws; a no-op without glibc.
+// throws; a no-op without glibc or with REDIRECT_TABLE_ARENA_TRIM=0 in the environment.
 void trim_after_thread_exit();
 
 struct TrimStats {
