@@ -34,6 +34,7 @@ describe('README examples', () => {
         assert.match(run.stdout, /^1 100$/m);
         assert.match(run.stdout, /^1 103$/m);
       }
+      if (code.includes('memoryUsage()')) assert.match(run.stdout, /^slot array counted: true$/m);
       if (code.includes('createVethPair')) {
         assert.match(run.stdout, /^guest true$/m);
         assert.match(run.stdout, /^released released released$/m);
