@@ -3,7 +3,7 @@
 // table's own per-call and batched lookups.
 import { Device, RedirectTable } from '../lib';
 import { native } from '../lib/native';
-import { peers } from './peers-native';
+import { loadPeers } from './peers-native';
 
 export interface Baseline {
   noopNs: number;
@@ -64,7 +64,7 @@ export function measureBaseline(table: RedirectTable, devices: Device[], batchSi
   const drained = new Uint32Array(1 << 16);
   const plainSlots = new Uint32Array(table.maxEntries);
   for (let key = 0; key < plainSlots.length; key += 1) plainSlots[key] = table.get(key) ?? 0;
-  const { plainLookupBatch } = peers;
+  const { plainLookupBatch } = loadPeers();
   const before = table.stats();
   const result: Baseline = {
     noopNs: nsPerOp(n, () => {

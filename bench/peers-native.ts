@@ -68,7 +68,11 @@ export interface PeersAddon {
   noop(): undefined;
 }
 
-// Compiled to dist/bench/peers-native.js: two levels up is the repository root.
-export const peers: PeersAddon = require(
-  path.join(__dirname, '..', '..', 'bench', 'native', 'build', 'Release', 'bench_peers.node')
-);
+let loaded: PeersAddon | undefined;
+
+/** The addon, loaded on first use (so `--help` and runs of our tables alone need no build). */
+export function loadPeers(): PeersAddon {
+  // Compiled to dist/bench/peers-native.js: two levels up is the repository root.
+  loaded ??= require(path.join(__dirname, '..', '..', 'bench', 'native', 'build', 'Release', 'bench_peers.node')) as PeersAddon;
+  return loaded;
+}

@@ -54,22 +54,30 @@ function nodedirArgs() {
   }
 }
 
+/** Builds quietly: node-gyp's output is shown only when the build fails. 0 or an exit code. */
 function build() {
-  console.log('bench: building the bench-only peers addon (bench/native)...');
   const nodeGyp = require.resolve('node-gyp/bin/node-gyp.js');
   const result = spawnSync(process.execPath, [nodeGyp, 'rebuild', ...nodedirArgs()], {
     cwd: NATIVE_DIR,
-    stdio: 'inherit',
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
   });
   if (result.error) {
-    console.error(`bench: cannot run node-gyp: ${result.error.message}`);
+    process.stderr.write(`bench: cannot run node-gyp: ${result.error.message}\n`);
     return 1;
   }
-  return result.status ?? 1;
+  if (result.status !== 0) {
+    process.stderr.write(`${result.stdout}${result.stderr}bench: building the bench-only peers addon (bench/native) failed\n`);
+    return result.status ?? 1;
+  }
+  return 0;
 }
 
-if (require.main === module) {
-  if (!upToDate()) process.exitCode = build();
+/** Builds the addon when it is missing or stale. 0 or an exit code. */
+function ensureBuilt() {
+  return upToDate() ? 0 : build();
 }
 
-module.exports = { ADDON, upToDate };
+if (require.main === module) process.exitCode = ensureBuilt();
+
+module.exports = { ADDON, upToDate, ensureBuilt };

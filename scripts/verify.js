@@ -46,11 +46,17 @@ function parseArgs(argv) {
       console.log(usage());
       process.exit(0);
     } else {
-      fail(`unknown argument ${arg}\n${usage()}`);
+      usageError(`unknown argument ${arg}`);
     }
   }
-  if (!Number.isInteger(opts.jobs) || opts.jobs < 1) fail(`--jobs needs a positive integer\n${usage()}`);
+  if (!Number.isInteger(opts.jobs) || opts.jobs < 1) usageError('--jobs needs a positive integer');
   return opts;
+}
+
+// A command line verify cannot run: one line, exit code 2 (like the bench tools).
+function usageError(message) {
+  console.error(`verify: ${message} (see --help)`);
+  process.exit(2);
 }
 
 function fail(message) {

@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
 import { Device, Namespace, RedirectHashTable, RedirectTable } from '../lib';
-import { uniqueName } from './helpers';
+import { testNote, uniqueName } from './helpers';
 import {
   anyTypedArray, f64Array, fuzzCounts, i32Array, invalidValue, junk, junkNoHuge, nameArb, normalizeName, Outcome, orJunk,
   predict, probe, rangeError, show, redirectError, registeredIn, typeError, u32Array, vBool, vConfig, vIfindex, vInteger,
@@ -86,8 +86,8 @@ describe('bad inputs: every public function and constructor', function () {
   });
 
   after(async () => {
-    console.log(
-      `      bad-input (seed ${seed}): ${fuzzCounts.cases} fuzz cases, ${fuzzCounts.ok} valid calls succeeded, ` +
+    testNote(
+      `bad-input (seed ${seed}): ${fuzzCounts.cases} fuzz cases, ${fuzzCounts.ok} valid calls succeeded, ` +
         `${fuzzCounts.refused} refused (${[...fuzzCounts.byClass].map(([k, n]) => `${k} ${n}`).join(', ')})`
     );
     await Promise.all([w.T?.close(), w.H?.close()]);

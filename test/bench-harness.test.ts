@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runBench } from '../bench/main';
+import { runBench } from '../bench/run-bench';
 import { IMPLEMENTATIONS, isOurs } from '../bench/impls/types';
 import { formatReport } from '../bench/report';
 

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as assert from 'node:assert/strict';
 import { Device, DeviceOptions, Namespace, RedirectError, RedirectErrorCode, RedirectHashTable, RedirectTable } from '../lib';
 
@@ -73,4 +75,32 @@ export function useTableFixture(maxEntries: number, kind: TableKind = 'array'): 
     await Promise.all([fixture.a.unregister(), fixture.b.unregister()]);
   });
   return fixture;
+}
+
+/** Process warnings named `name` emitted while `fn` runs, collected instead of printed: the
+ * other 'warning' listeners (Node's own printer among them) are detached meanwhile. */
+export async function captureWarnings<T>(name: string, fn: (warnings: string[]) => Promise<T>): Promise<T> {
+  const others = process.listeners('warning');
+  const warnings: string[] = [];
+  const collect = (warning: Error): void => {
+    if (warning.name === name) warnings.push(warning.message);
+  };
+  for (const listener of others) process.off('warning', listener);
+  process.on('warning', collect);
+  try {
+    return await fn(warnings);
+  } finally {
+    process.off('warning', collect);
+    for (const listener of others) process.on('warning', listener);
+  }
+}
+
+/** What a suite measured about itself (fuzz case counts, histories checked): kept out of the
+ * test run's output, which holds only the reporter's lines. Appended to build/test-notes.txt;
+ * printed as well with REDIRECT_TABLE_TEST_VERBOSE=1. */
+export function testNote(text: string): void {
+  const file = path.join(__dirname, '..', '..', 'build', 'test-notes.txt');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.appendFileSync(file, `${new Date().toISOString()} ${text}\n`);
+  if (process.env.REDIRECT_TABLE_TEST_VERBOSE === '1') process.stdout.write(`      ${text}\n`);
 }

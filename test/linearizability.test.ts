@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Device, RedirectHashTable, RedirectTable } from '../lib';
-import { createDevice } from './helpers';
+import { createDevice, testNote } from './helpers';
 import { checkHistory, OpName, Operation } from './linearizability/checker';
 import { ArraySink, HistoryLog, Recorder, SharedClock, StartBarrier } from './linearizability/recorder';
 import { ModelTable, SnapshotCompareTable, StaleReadTable } from './linearizability/tables';
@@ -350,7 +350,7 @@ const workerFile = path.join(__dirname, 'workers', 'history-recorder.js');
 describe('linearizability of the real tables', () => {
   const summary: string[] = [];
   after(() => {
-    if (summary.length > 0) console.log(`      linearizability: ${summary.join('; ')}`);
+    if (summary.length > 0) testNote(`linearizability: ${summary.join('; ')}`);
   });
 
   for (const kind of ['array', 'hash'] as const) {

@@ -131,7 +131,7 @@ describe('REDIRECT_TABLE_ARENA_TRIM=0', () => {
       const table = new RedirectTable({ maxEntries: 4 });
       const worker = new Worker(${JSON.stringify(path.join(__dirname, 'workers', 'redirect-and-wait.js'))}, { workerData: { tableId: table.id } });
       worker.once('message', () => worker.postMessage('exit'));
-      worker.once('exit', () => setTimeout(() => { console.log(native.arenaTrims().trims); table.close(); }, 1500));
+      worker.once('exit', () => setTimeout(() => { process.stdout.write(String(native.arenaTrims().trims)); table.close(); }, 1500));
     `;
     const run = (env: NodeJS.ProcessEnv): number => {
       const child = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, ...env }, encoding: 'utf8' });

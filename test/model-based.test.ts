@@ -4,7 +4,7 @@
 import * as fc from 'fast-check';
 import { Namespace, RedirectHashTable, RedirectTable } from '../lib';
 import type { TableKind } from './helpers';
-import { uniqueName } from './helpers';
+import { testNote, uniqueName } from './helpers';
 import { assertAllClosed, assertSameContents, counters, tableCommands, TableModel, TableReal } from './property/table-model';
 
 const seed = process.env.FC_SEED !== undefined ? Number(process.env.FC_SEED) : 20261122;
@@ -17,8 +17,8 @@ describe('model-based: both table kinds against a reference model', () => {
   after(() => {
     const byName = [...counters.byName].sort(([a], [b]) => a.localeCompare(b)).map(([n, c]) => `${n} ${c}`);
     const errors = [...counters.errors].sort(([a], [b]) => a.localeCompare(b)).map(([n, c]) => `${n} ${c}`);
-    console.log(
-      `      model-based (seed ${seed}): ${counters.runs} runs, ${counters.commands} commands (${byName.join(', ')}); ` +
+    testNote(
+      `model-based (seed ${seed}): ${counters.runs} runs, ${counters.commands} commands (${byName.join(', ')}); ` +
         `expected errors met: ${errors.join(', ')}`
     );
   });

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Device, RedirectTable } from '../lib';
-import { assertRedirectError, createDevice } from './helpers';
+import { assertRedirectError, captureWarnings, createDevice } from './helpers';
 import { createSharedState, KEYS, MAX_IFINDEX, ReaderReport } from './workers/shared-state';
 
 const workerFile = (name: string): string => path.join(__dirname, 'workers', `${name}.js`);
@@ -150,27 +150,23 @@ describe('worker threads', () => {
     const worker = new Worker(workerFile('endless-redirector'), { workerData: { tableId: table.id } });
     worker.on('error', () => undefined);
     await new Promise((resolve) => worker.once('message', resolve));
-    const warnings: string[] = [];
-    const onWarning = (w: Error): void => {
-      if (w.name === 'RedirectTableWarning') warnings.push(w.message);
-    };
-    process.on('warning', onWarning);
-    const saved = Device.unregisterWarningMs;
-    Device.unregisterWarningMs = 50;
-    let resolved = false;
-    const done = dev.unregister().then(() => (resolved = true));
-    Device.unregisterWarningMs = saved;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.equal(resolved, false);
-    assert.equal(dev.state, 'unregistering');
-    assert.ok(warnings.length >= 2, `warnings: ${warnings.length}`);
-    assert.match(warnings[0], new RegExp(`^unregister: waiting for ${dev.name} to become free\\. Usage count = [1-9]\\d*$`));
-    await worker.terminate(); // teardown closes its section
-    await done;
-    const count = warnings.length;
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    assert.equal(warnings.length, count, 'warnings continued after completion');
-    process.off('warning', onWarning);
+    await captureWarnings('RedirectTableWarning', async (warnings) => {
+      const saved = Device.unregisterWarningMs;
+      Device.unregisterWarningMs = 50;
+      let resolved = false;
+      const done = dev.unregister().then(() => (resolved = true));
+      Device.unregisterWarningMs = saved;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(resolved, false);
+      assert.equal(dev.state, 'unregistering');
+      assert.ok(warnings.length >= 2, `warnings: ${warnings.length}`);
+      assert.match(warnings[0], new RegExp(`^unregister: waiting for ${dev.name} to become free\\. Usage count = [1-9]\\d*$`));
+      await worker.terminate(); // teardown closes its section
+      await done;
+      const count = warnings.length;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      assert.equal(warnings.length, count, 'warnings continued after completion');
+    });
     await table.close();
   });
 

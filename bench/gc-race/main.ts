@@ -1,158 +1,34 @@
-// `npm run bench:gc-race`: the conntrack garbage-collection race (cilium/cilium#46298).
-// Worker threads keep flows alive through the datapath while a collector expires idle ones,
-// once with a naive collector (snapshot, decide, delete by key) and once with the conditional one
-// (snapshot, decide, compareAndDeleteBatch with revisions and lastUsed). It counts the live
-// flows each one deleted wrongly: flows hit after the snapshot the collector decided on, and
-// before its delete (hits recorded before the delete is issued; a flow re-created after its
-// deletion is a new flow, not a wrong deletion).
-import * as fs from 'node:fs';
+// `npm run bench:gc-race`: the command line of the collector race (bench/gc-race/run.ts).
 import * as os from 'node:os';
-import * as path from 'node:path';
-import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
-import { Namespace, RedirectHashTable, RedirectTable } from '../../lib';
+import { runCli } from '../cli';
+import { parseGcRaceOptions } from './options';
 
-export interface CollectorResult {
-  kind: 'array' | 'hash';
-  collector: 'naive' | 'conditional';
-  runs: number;
-  deleted: number;
-  busy: number;
-  wronglyDeleted: number;
-  hits: number;
-}
+const HELP = `Usage: npm run bench:gc-race -- [options]
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+Worker threads keep flows alive through the datapath while a collector expires idle ones: once
+with a naive collector (snapshot, decide, delete by key), once with the conditional one
+(compareAndDeleteBatch with revisions and lastUsed), on both table kinds. It counts the live
+flows each one deleted wrongly; exit code 1 if the conditional collector deleted any.
 
-async function race(
-  kind: CollectorResult['kind'],
-  collector: CollectorResult['collector'],
-  options: { seconds: number; flows: number; workers: number; idleMs: number; decideMs: number }
-): Promise<CollectorResult> {
-  const device = Namespace.root.createDevice(`gc${process.pid % 10000}-${kind[0]}${collector.slice(0, 4)}`, {
-    ringSize: 1 << 16,
-  });
-  const table =
-    kind === 'hash' ? new RedirectHashTable({ maxEntries: options.flows }) : new RedirectTable({ maxEntries: options.flows });
-  for (let key = 0; key < options.flows; key += 1) table.set(key, device.ifindex);
-  const control = new Int32Array(new SharedArrayBuffer(4));
-  const lastTouch = new Float64Array(new SharedArrayBuffer(8 * options.flows));
-  const per = Math.ceil(options.flows / options.workers);
-  const workers = Array.from({ length: options.workers }, (_, w) => {
-    const worker = new Worker(path.join(__dirname, 'refresher.js'), {
-      workerData: {
-        tableId: table.id,
-        first: w * per,
-        count: Math.max(0, Math.min(per, options.flows - w * per)),
-        idleMs: options.idleMs,
-        ifindex: device.ifindex,
-        control,
-        lastTouch,
-      },
-    });
-    return new Promise<number>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    });
-  });
-  const result: CollectorResult = { kind, collector, runs: 0, deleted: 0, busy: 0, wronglyDeleted: 0, hits: 0 };
-  const drained = new Uint32Array(1 << 16);
-  const end = Date.now() + options.seconds * 1000;
-  while (Date.now() < end) {
-    const snap = table.snapshot();
-    const now = RedirectTable.clock();
-    const idle: number[] = [];
-    for (let i = 0; i < snap.keys.length; i += 1) if (now - snap.lastUsed[i] >= options.idleMs) idle.push(i);
-    await sleep(options.decideMs); // a real collector does work between its snapshot and its deletes
-    if (collector === 'naive') {
-      for (const i of idle) {
-        const touched = lastTouch[snap.keys[i]]; // hits recorded before this delete
-        if (table.delete(snap.keys[i])) {
-          result.deleted += 1;
-          if (touched > snap.lastUsed[i]) result.wronglyDeleted += 1;
-        }
-      }
-    } else {
-      const touched = Float64Array.from(idle, (i) => lastTouch[snap.keys[i]]);
-      const statuses = new Int32Array(idle.length);
-      table.compareAndDeleteBatch(
-        Uint32Array.from(idle, (i) => snap.keys[i]),
-        Float64Array.from(idle, (i) => snap.revisions[i]),
-        Float64Array.from(idle, (i) => snap.lastUsed[i]),
-        statuses
-      );
-      idle.forEach((i, j) => {
-        if (statuses[j] === 0) {
-          result.deleted += 1;
-          if (touched[j] > snap.lastUsed[i]) result.wronglyDeleted += 1;
-        } else if (statuses[j] === -16) {
-          result.busy += 1;
-        }
-      });
+  --seconds <s>     seconds per collector                               [3]
+  --flows <n>       flows (table keys)                                  [4096]
+  --workers <n>     refresher threads                                   [${Math.max(1, os.availableParallelism() - 1)}]
+  --idle-ms <ms>    a flow is idle after                                [40]
+  --decide-ms <ms>  pause between the snapshot and the deletes          [3]
+  --out <file>      results JSON                                        [bench/results/gc-race-<time>.json]
+  --help            this text
+`;
+
+runCli('bench:gc-race', HELP, process.argv.slice(2), async () => {
+  parseGcRaceOptions(process.argv.slice(2)); // a bad command line fails before anything loads
+  const { runGcRace } = await import('./run');
+  const results = await runGcRace(process.argv.slice(2));
+  let code = 0;
+  for (const r of results) {
+    if (r.collector === 'conditional' && r.wronglyDeleted !== 0) code = 1;
+    if (r.collector === 'naive' && r.wronglyDeleted === 0) {
+      process.stderr.write(`bench:gc-race: the naive collector lost no live flow on the ${r.kind} table: the race was not provoked\n`);
     }
-    result.runs += 1;
-    while (device.receive(drained) !== 0);
-    await sleep(1);
   }
-  Atomics.store(control, 0, 1);
-  result.hits = (await Promise.all(workers)).reduce((a, b) => a + b, 0);
-  await table.close();
-  await device.unregister();
-  return result;
-}
-
-export async function runGcRace(argv: string[]): Promise<CollectorResult[]> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      seconds: { type: 'string', default: '3' },
-      flows: { type: 'string', default: '4096' },
-      workers: { type: 'string', default: String(Math.max(1, os.availableParallelism() - 1)) },
-      'idle-ms': { type: 'string', default: '40' },
-      'decide-ms': { type: 'string', default: '3' },
-      out: { type: 'string' },
-    },
-  });
-  const options = {
-    seconds: Number(values.seconds),
-    flows: Number(values.flows),
-    workers: Number(values.workers),
-    idleMs: Number(values['idle-ms']),
-    decideMs: Number(values['decide-ms']),
-  };
-  const results: CollectorResult[] = [];
-  for (const kind of ['array', 'hash'] as const) {
-    for (const collector of ['naive', 'conditional'] as const) results.push(await race(kind, collector, options));
-  }
-  const lines = [
-    `gc-race: ${options.flows} flows, ${options.workers} refresher thread(s), idle after ${options.idleMs} ms, ${options.decideMs} ms between snapshot and deletes, ${options.seconds} s per collector`,
-    'table  collector    runs  deleted   busy  live flows wrongly deleted  datapath hits',
-    ...results.map(
-      (r) =>
-        `${r.kind.padEnd(6)} ${r.collector.padEnd(11)} ${String(r.runs).padStart(5)} ${String(r.deleted).padStart(8)} ${String(r.busy).padStart(6)} ${String(r.wronglyDeleted).padStart(27)} ${String(r.hits).padStart(14)}`
-    ),
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
-  const out = values.out ?? path.join(__dirname, '..', '..', '..', 'bench', 'results', `gc-race-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, `${JSON.stringify({ options, results }, null, 2)}\n`);
-  process.stdout.write(`results: ${path.relative(process.cwd(), out)}\n`);
-  return results;
-}
-
-if (require.main === module) {
-  runGcRace(process.argv.slice(2)).then(
-    (results) => {
-      for (const r of results) {
-        if (r.collector === 'conditional' && r.wronglyDeleted !== 0) process.exitCode = 1;
-        if (r.collector === 'naive' && r.wronglyDeleted === 0) {
-          process.stderr.write(`gc-race: the naive collector lost no live flow on the ${r.kind} table: the race was not provoked\n`);
-        }
-      }
-    },
-    (error: unknown) => {
-      process.stderr.write(`gc-race: ${error instanceof Error ? error.stack : String(error)}\n`);
-      process.exitCode = 1;
-    }
-  );
-}
+  return code;
+});

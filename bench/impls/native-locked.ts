@@ -3,7 +3,7 @@
 // rings as ours (drained by the main thread). The lock makes them correct; the comparison
 // shows what it costs.
 import { CONTROL, DEVICE, PhaseShared } from '../harness/shared-state';
-import { peers } from '../peers-native';
+import { loadPeers } from '../peers-native';
 import type { ClientContext, HostSummary, ImplHost, TableClient } from './types';
 
 interface LockedDescriptor {
@@ -11,13 +11,13 @@ interface LockedDescriptor {
 }
 
 export function lockedHost(kind: 'shared_mutex' | 'mutex', keys: number, shared: PhaseShared): ImplHost {
-  const tableId = peers.createLockedTable(kind, keys);
+  const tableId = loadPeers().createLockedTable(kind, keys);
   const ids = new Uint32Array(4096);
   let received = 0;
   let active: number[] = []; // devices drained every tick
   let seen = 0;
   const drainOne = (device: number): void => {
-    for (let got = peers.lockedReceive(tableId, device, ids); got > 0; got = peers.lockedReceive(tableId, device, ids)) received += got;
+    for (let got = loadPeers().lockedReceive(tableId, device, ids); got > 0; got = loadPeers().lockedReceive(tableId, device, ids)) received += got;
   };
   const drain = (): void => {
     for (; seen < Atomics.load(shared.control, CONTROL.createdCount); seen += 1) active.push(shared.created[seen]);
@@ -34,8 +34,8 @@ export function lockedHost(kind: 'shared_mutex' | 'mutex', keys: number, shared:
     async finish(): Promise<HostSummary> {
       drain();
       for (let n = 0; n < seen; n += 1) drainOne(shared.created[n]);
-      const stats = peers.lockedStats(tableId);
-      peers.destroyLockedTable(tableId);
+      const stats = loadPeers().lockedStats(tableId);
+      loadPeers().destroyLockedTable(tableId);
       if (stats.frames !== received) throw new Error(`bench: ${kind} table transmitted ${stats.frames} frames, ${received} drained`);
       return { framesReceived: received, framesDropped: stats.drops, framesAfterUnregister: stats.framesToDeadDevices };
     },
@@ -44,7 +44,7 @@ export function lockedHost(kind: 'shared_mutex' | 'mutex', keys: number, shared:
 
 export function lockedClient(descriptor: unknown, _context: ClientContext): TableClient {
   const { tableId: id } = descriptor as LockedDescriptor;
-  const { lockedGet, lockedRedirect, lockedSet, lockedDelete, lockedCompareAndDelete } = peers;
+  const { lockedGet, lockedRedirect, lockedSet, lockedDelete, lockedCompareAndDelete } = loadPeers();
   return {
     get: (key) => lockedGet(id, key),
     redirect: (keys, ids, lengths) => lockedRedirect(id, keys, ids, lengths),
@@ -54,9 +54,9 @@ export function lockedClient(descriptor: unknown, _context: ClientContext): Tabl
       const device = lockedGet(id, key);
       return device !== 0 && lockedCompareAndDelete(id, key, device);
     },
-    createDevice: () => peers.lockedCreateDevice(id),
+    createDevice: () => loadPeers().lockedCreateDevice(id),
     async unregister(device) {
-      peers.lockedUnregister(id, device);
+      loadPeers().lockedUnregister(id, device);
     },
     framesToUnregistered: () => 0,
     poll() {},

@@ -19,9 +19,9 @@ export interface MicroCase {
   counters(): Record<string, number>;
 }
 
-export const MAX_ENTRIES = 1024;
-export const DEVICE_COUNT = 16;
-export const BATCH_SIZES = [1, 16, 256, 4096] as const;
+import { BATCH_SIZES, DEVICE_COUNT, MAX_ENTRIES } from './shape';
+
+export { BATCH_SIZES, DEVICE_COUNT, MAX_ENTRIES };
 /** Length of the fixed random key array that batches (and per-call gets) are drawn from. */
 const KEY_POOL = 4096;
 /** Rings are drained once this many frames have been offered since the last drain. */

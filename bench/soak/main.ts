@@ -1,18 +1,11 @@
-// `npm run soak -- --minutes N`: the concurrent mix on our tables, phase after phase (array and
-// hash alternately, every role, device and namespace churn) with short-lived workers started
-// throughout, for N minutes. After each phase (nothing of it is alive any more) it prints the
-// process's memory; at the end, RSS growth after the warm-up per minute and per million
-// operations, judged against the budget (bench/soak/growth.ts). Exit code 1 beyond the budget,
-// when the package's native memory is not back where it was, or on any correctness failure.
+// `npm run soak -- --minutes N`: the command line of the soak (bench/soak/run.ts). The concurrent
+// mix on our tables, phase after phase (array and hash alternately, every role, device and
+// namespace churn) with short-lived workers started throughout, for N minutes; exit code 1
+// beyond the memory budget (bench/soak/growth.ts) or on a correctness failure.
 import * as os from 'node:os';
 import { parseArgs } from 'node:util';
-import { memoryUsage, Namespace, RedirectTable } from '../../lib';
-import { native } from '../../lib/native';
-import { PhaseResult, runPhase } from '../harness/run-phase';
-import type { ImplName } from '../impls/types';
-import { correctnessFailures } from '../report';
-import { analyseGrowth, BUDGET, MemorySample } from './growth';
-import { startWorkerChurn } from './worker-churn';
+import { runCli, UsageError } from '../cli';
+import { BUDGET } from './growth';
 
 const HELP = `Usage: npm run soak -- [options]
 
@@ -32,66 +25,18 @@ ${BUDGET.endOverStart}x RSS at the start; the package's native memory back at it
 every phase. Exit code 1 beyond it or on a correctness failure, 2 on bad options.
 `;
 
-interface Sample extends MemorySample {
-  heapUsedMiB: number;
-  heapTotalMiB: number;
-  liveTables: number;
-  /** native devices and namespaces allocated and not yet freed */
-  liveDevices: number;
-  liveNamespaces: number;
-}
-
-const settle = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const mib = (n: number): number => Math.round((n / 2 ** 20) * 10) / 10;
-
-/** Memory and live native objects once the phase's garbage is collected, its handles'
- * finalizers and grace periods have run, and the free pages its ended workers left in malloc
- * arenas have been handed back (the first trim after `trimsAtEnd`, at most 3 s). */
-async function sample(start: number, ops: number, trimsAtEnd: number): Promise<Sample> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  for (let i = 0; i < 3; i += 1) {
-    gc?.();
-    await settle(100);
-  }
-  for (let waited = 0; native.arenaTrims().trims <= trimsAtEnd && waited < 3000; waited += 50) await settle(50);
-  const m = process.memoryUsage();
-  const live = native.liveObjects();
-  return {
-    minute: (performance.now() - start) / 60_000,
-    rssMiB: mib(m.rss),
-    heapUsedMiB: mib(m.heapUsed),
-    heapTotalMiB: mib(m.heapTotal),
-    nativeBytes: memoryUsage().total,
-    ops,
-    liveTables: native.liveTableCount(),
-    liveDevices: live.devices,
-    liveNamespaces: live.namespaces,
-  };
-}
-
-function opsOf(result: PhaseResult): number {
-  const readers = result.reader.reduce((n, r) => n + r.get.calls + r.redirect.offered, 0);
-  return readers + (result.updater?.ops ?? 0) + (result.deleter?.ops ?? 0) + result.churner.unregistrations;
-}
-
-function parseOptions(): { minutes: number; phaseSeconds: number; warmup: number; workers: number; readers: number } | 'help' | string {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: process.argv.slice(2),
-      options: {
-        minutes: { type: 'string', default: '10' },
-        'phase-seconds': { type: 'string', default: '20' },
-        'warmup-minutes': { type: 'string', default: '2' },
-        workers: { type: 'string', default: '5' },
-        readers: { type: 'string', default: String(os.availableParallelism()) },
-        help: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (error) {
-    return (error as Error).message;
-  }
-  if (values.help) return 'help';
+function parseOptions(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      minutes: { type: 'string', default: '10' },
+      'phase-seconds': { type: 'string', default: '20' },
+      'warmup-minutes': { type: 'string', default: '2' },
+      workers: { type: 'string', default: '5' },
+      readers: { type: 'string', default: String(os.availableParallelism()) },
+      help: { type: 'boolean', default: false },
+    },
+  });
   const o = {
     minutes: Number(values.minutes),
     phaseSeconds: Number(values['phase-seconds']),
@@ -100,96 +45,13 @@ function parseOptions(): { minutes: number; phaseSeconds: number; warmup: number
     readers: Number(values.readers),
   };
   if (!(o.minutes > 0) || !(o.phaseSeconds >= 1) || !(o.warmup >= 0) || !(o.workers >= 0) || !Number.isInteger(o.readers) || o.readers < 1) {
-    return '--minutes > 0, --phase-seconds >= 1, --warmup-minutes >= 0, --workers >= 0 and an integer --readers >= 1, please';
+    throw new UsageError('--minutes > 0, --phase-seconds >= 1, --warmup-minutes >= 0, --workers >= 0 and an integer --readers >= 1, please');
   }
   return o;
 }
 
-async function main(): Promise<void> {
-  const options = parseOptions();
-  if (options === 'help') {
-    process.stdout.write(HELP);
-    return;
-  }
-  if (typeof options === 'string') {
-    process.stderr.write(`soak: ${options} (see --help)\n`);
-    process.exitCode = 2;
-    return;
-  }
-  const { minutes, phaseSeconds, warmup, workers, readers } = options;
-
-  // What the short-lived workers use; alive for the whole run, so part of the native baseline,
-  // as is the main thread's own datapath state (warmed by one redirect).
-  const churnTable = new RedirectTable({ maxEntries: 64 });
-  const churnDevice = Namespace.root.createDevice(`soak-${process.pid}`);
-  churnTable.set(0, churnDevice.ifindex);
-  churnTable.redirect(new Uint32Array([0]), new Uint32Array([0]), new Uint32Array([64]));
-  churnDevice.receive(new Uint32Array(1), new Uint32Array(1));
-
-  const start = performance.now();
-  const first = await sample(start, 0, -1);
-  const nativeBaseline = first.nativeBytes;
-  process.stdout.write(
-    `soak: ${minutes} min, ${readers} readers, ${phaseSeconds} s phases, ${workers} short-lived workers/s, warm-up ${warmup} min; after each phase:\n`
-  );
-  process.stdout.write('minute  phase                 rss MiB  heap used/total  native KiB  live tables/devices/namespaces  ops M  workers  unregistrations\n');
-  process.stdout.write(`${(0).toFixed(2).padStart(6)}  ${'start'.padEnd(19)}  ${first.rssMiB.toFixed(1).padStart(7)}  ${`${first.heapUsedMiB.toFixed(1)}/${first.heapTotalMiB.toFixed(1)}`.padStart(15)}  ${(first.nativeBytes / 1024).toFixed(1).padStart(10)}\n`);
-  const samples: Sample[] = [first];
-  let failures: string[] = [];
-  let ops = 0;
-  let workersStarted = 0;
-  for (let phase = 0; performance.now() - start < minutes * 60_000 && failures.length === 0; phase += 1) {
-    const impl: ImplName = phase % 2 === 0 ? 'redirect-table' : 'redirect-table hash';
-    const churn = startWorkerChurn({ tableId: churnTable.id, ifindex: churnDevice.ifindex }, workers);
-    const result = await runPhase({
-      impl,
-      readers,
-      duration: phaseSeconds,
-      phase,
-      options: { keys: 1024, batch: 256, rate: 100_000, deleteRate: 50_000, churnMs: 10, pool: 16, mode: 'mix' },
-    });
-    await churn.stop();
-    const trimsAtEnd = native.arenaTrims().trims;
-    workersStarted += churn.stats.started;
-    if (churn.stats.failed !== 0) failures.push(`${churn.stats.failed} short-lived workers failed`);
-    failures = [...failures, ...correctnessFailures([result])];
-    ops += opsOf(result);
-    const s = await sample(start, ops, trimsAtEnd);
-    samples.push(s);
-    process.stdout.write(
-      `${s.minute.toFixed(2).padStart(6)}  ${impl.padEnd(19)}  ${s.rssMiB.toFixed(1).padStart(7)}  ${`${s.heapUsedMiB.toFixed(1)}/${s.heapTotalMiB.toFixed(1)}`.padStart(15)}  ` +
-        `${(s.nativeBytes / 1024).toFixed(1).padStart(10)}  ${`${s.liveTables}/${s.liveDevices}/${s.liveNamespaces}`.padStart(29)}  ` +
-        `${(ops / 1e6).toFixed(0).padStart(5)}  ${String(workersStarted).padStart(7)}  ${String(result.churner.unregistrations).padStart(15)}\n`
-    );
-  }
-  await churnTable.close();
-  await churnDevice.unregister();
-
-  const growth = analyseGrowth(samples, warmup, nativeBaseline);
-  const trims = native.arenaTrims();
-  const last = samples[samples.length - 1];
-  process.stdout.write(
-    `soak: RSS ${growth.startRssMiB} MiB at the start, ${growth.afterWarmupRssMiB} MiB after the warm-up, ${growth.endRssMiB} MiB at the end ` +
-      `(${(growth.growthAfterWarmup * 100).toFixed(1)}% after the warm-up, ${growth.endOverStart.toFixed(2)}x the start)\n` +
-      `soak: after the warm-up RSS moves ${growth.mibPerMinute.toFixed(2)} MiB per minute, ${growth.kibPerMillionOps.toFixed(2)} KiB per million operations ` +
-      `(${(ops / 1e6).toFixed(0)} M operations, ${workersStarted} short-lived workers)\n` +
-      `soak: native memory ${last.nativeBytes} bytes at the end, ${nativeBaseline} at the start; live native objects: ` +
-      `${last.liveTables} tables, ${last.liveDevices} devices, ${last.liveNamespaces} namespaces\n` +
-      `soak: free arena pages handed back ${trims.trims} times after workers ended (longest ${(trims.longestMicros / 1000).toFixed(1)} ms)\n`
-  );
-  if (growth.judgedSamples < 3) {
-    process.stdout.write(`soak: growth not judged: ${growth.judgedSamples} samples after the warm-up (3 needed); run longer\n`);
-  }
-  failures.push(...growth.failures);
-  if (failures.length !== 0) {
-    process.stderr.write(`soak: failed:\n  ${failures.join('\n  ')}\n`);
-    process.exitCode = 1;
-  } else {
-    process.stdout.write('soak: within budget\n');
-  }
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`soak: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exitCode = 1;
+runCli('soak', HELP, process.argv.slice(2), async () => {
+  const options = parseOptions(process.argv.slice(2));
+  const { runSoak } = await import('./run');
+  return runSoak(options);
 });
