@@ -3,6 +3,7 @@
 import type { Baseline } from './baseline';
 import type { PhaseResult } from './harness/run-phase';
 import type { LatencySummary } from './harness/latency';
+import type { Provenance } from './provenance';
 import { ImplName, IMPLEMENTATIONS, isOurs } from './impls/types';
 import { Mode, modeLabel } from './roles/common';
 
@@ -26,6 +27,8 @@ export interface PeerRatio {
 
 export interface BenchReport {
   date: string;
+  /** package version, git commit, Node, CPU */
+  provenance: Provenance;
   machine: { cpus: number; model: string; node: string; platform: string };
   options: Record<string, unknown>;
   baseline: { array: Baseline; hash: Baseline } | null;
@@ -119,8 +122,9 @@ const m = (n: number): string => (Number.isFinite(n) ? (n / 1e6).toFixed(2) : 'n
 const k = (n: number): string => (Number.isFinite(n) ? `${(n / 1e3).toFixed(1)}k` : 'n/a');
 const us = (n: number | undefined): string => (n === undefined || !Number.isFinite(n) ? '-' : n < 100 ? n.toFixed(1) : n.toFixed(0));
 const ms = (n: number | undefined): string => (n === undefined || !Number.isFinite(n) ? '-' : (n / 1000).toFixed(2));
+// Percentiles and, after them, the samples they come from; "-" where too few samples.
 const pct = (l: LatencySummary | undefined, f: (n: number | undefined) => string): string =>
-  l === undefined ? '-' : `${f(l.p50)} / ${f(l.p99)} / ${f(l.p999)}`;
+  l === undefined ? '-' : `${f(l.p50)} / ${f(l.p99)} / ${f(l.p999)} (n=${l.samples})`;
 
 function grid(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
@@ -184,7 +188,7 @@ export function formatReport(report: BenchReport): string {
       ]),
     ])
   );
-  lines.push('', 'control-plane latency, p50 / p99 / p999 (set, delete, compareAndDelete in µs; unregister→resolved in ms):');
+  lines.push('', 'control-plane latency, p50 / p99 / p999 (n = samples; "-" where too few for the percentile; set, delete, compareAndDelete in µs; unregister→resolved in ms):');
   lines.push(
     grid([
       ['implementation', 'readers', 'set µs', 'delete µs', 'compareAndDelete µs', 'unregister ms', 'namespace destroy ms'],

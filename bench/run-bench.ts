@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { Namespace, RedirectHashTable, RedirectTable } from '../lib';
 import { Baseline, measureBaseline } from './baseline';
 import { renderChart } from './chart';
+import { provenance } from './provenance';
 import { PhaseResult, runPhase } from './harness/run-phase';
 import type { BenchOptions } from './options';
 import { BenchReport, correctnessFailures, evaluateTargets, peerRatios } from './report';
@@ -89,6 +90,7 @@ export async function runBench(options: BenchOptions, log: (text: string) => voi
   const ratios = peerRatios(phases);
   const report: BenchReport = {
     date,
+    provenance: provenance(),
     machine: { cpus: cpus.length, model: cpus[0]?.model ?? 'unknown', node: process.version, platform: `${os.platform()} ${os.release()}` },
     options: { ...options },
     baseline,

@@ -1,7 +1,10 @@
 // Latency samples of control operations and their percentiles.
 
 export interface LatencySummary {
+  /** operations recorded */
   count: number;
+  /** samples kept (a uniform reservoir beyond the recorder's capacity): the percentiles' basis */
+  samples: number;
   /** microseconds */
   p50: number;
   p99: number;
@@ -14,12 +17,14 @@ export interface LatencySummary {
  * few thousand samples must not allocate megabytes (large buffers freed by exiting workers stay
  * in glibc's per-thread arenas; see docs/design.md, "Memory"). */
 export class LatencyRecorder {
-  private samples = new Float64Array(1024);
+  private samples: Float64Array;
   private seen = 0;
   private largest = -Infinity;
   private seed = 0x6d2b79f5;
 
-  constructor(private readonly capacity = 1 << 16) {}
+  constructor(private readonly capacity = 1 << 16) {
+    this.samples = new Float64Array(Math.min(1024, capacity));
+  }
 
   /** Records the time since `startMs` (a performance.now() reading). */
   since(startMs: number): void {
@@ -47,7 +52,9 @@ export class LatencyRecorder {
 
   summary(): LatencySummary {
     const sorted = this.samples.slice(0, Math.min(this.seen, this.samples.length)).sort();
-    const at = (p: number): number => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]);
-    return { count: this.seen, p50: at(0.5), p99: at(0.99), p999: at(0.999), max: sorted.length === 0 ? NaN : this.largest };
+    // A percentile needs samples beyond it: p99 from fewer than 100 samples is the max, not a p99.
+    const at = (p: number): number =>
+      sorted.length === 0 || sorted.length * (1 - p) < 1 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+    return { count: this.seen, samples: sorted.length, p50: at(0.5), p99: at(0.99), p999: at(0.999), max: sorted.length === 0 ? NaN : this.largest };
   }
 }
