@@ -3,7 +3,8 @@
 
 export interface ChartSeries {
   name: string;
-  points: Array<{ threads: number; value: number }>;
+  /** `min`/`max`: an error bar (the spread of the runs behind `value`) */
+  points: Array<{ threads: number; value: number; min?: number; max?: number }>;
 }
 
 export interface ChartPanel {
@@ -116,7 +117,7 @@ function renderPanel(panel: ChartPanel, top: number, colours: Map<string, string
   const threads = [
     ...new Set(panel.series.flatMap((s) => s.points.map((p) => p.threads)).filter((t) => Number.isFinite(t))),
   ].sort((a, b) => a - b);
-  const values = panel.series.flatMap((s) => s.points.map((p) => p.value)).filter((v) => Number.isFinite(v));
+  const values = panel.series.flatMap((s) => s.points.flatMap((p) => [p.value, p.max ?? p.value])).filter((v) => Number.isFinite(v));
   const max = Math.max(0, ...values);
 
   // Headroom for the value labels: horizontal ones need a line, rotated ones their length.
@@ -173,18 +174,29 @@ function renderPanel(panel: ChartPanel, top: number, colours: Map<string, string
         );
         return;
       }
+      const hasSpread = point.min !== undefined && point.max !== undefined && Number.isFinite(point.min) && Number.isFinite(point.max);
       const barTop = y(point.value);
+      const labelTop = hasSpread ? Math.min(barTop, y(point.max!)) : barTop;
       const label = escapeXml(formatValue(point.value));
-      const tip = escapeXml(`${s.name}, ${formatValue(t)} threads: ${formatValue(point.value)} ${panel.unit}`);
+      const range = hasSpread ? ` (${formatValue(point.min!)}-${formatValue(point.max!)})` : '';
+      const tip = escapeXml(`${s.name}, ${formatValue(t)} threads: ${formatValue(point.value)}${range} ${panel.unit}`);
       out.push(
         `<rect class="bar" x="${px(x + 1)}" y="${px(barTop)}" width="${px(Math.max(1, barWidth - 2))}" height="${px(plotBottom - barTop)}" fill="${fill}"><title>${tip}</title></rect>`
       );
+      if (hasSpread) {
+        const lo = px(y(point.min!));
+        const hi = px(y(point.max!));
+        const cap = Math.min(8, barWidth / 3);
+        out.push(
+          `<path class="error-bar" d="M${px(cx)} ${lo}V${hi}M${px(cx - cap)} ${lo}H${px(cx + cap)}M${px(cx - cap)} ${hi}H${px(cx + cap)}" stroke="#222" stroke-width="1.2" fill="none"/>`
+        );
+      }
       if (rotate) {
         out.push(
-          `<text x="${px(cx)}" y="${px(barTop - 4)}" font-size="10" fill="#222" dominant-baseline="middle" transform="rotate(-90 ${px(cx)} ${px(barTop - 4)})">${label}</text>`
+          `<text x="${px(cx)}" y="${px(labelTop - 4)}" font-size="10" fill="#222" dominant-baseline="middle" transform="rotate(-90 ${px(cx)} ${px(labelTop - 4)})">${label}</text>`
         );
       } else {
-        out.push(`<text x="${px(cx)}" y="${px(barTop - 4)}" font-size="10" fill="#222" text-anchor="middle">${label}</text>`);
+        out.push(`<text x="${px(cx)}" y="${px(labelTop - 4)}" font-size="10" fill="#222" text-anchor="middle">${label}</text>`);
       }
     });
   });

@@ -1,6 +1,7 @@
 // `npm run bench`: parses the command line, builds the peers' addon if needed (quietly), runs
 // the benchmark (bench/run-bench.ts), prints the report, and exits 1 when our tables broke a
 // correctness property.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensurePeersAddon, runCli, UsageError } from './cli';
 import { HELP, OptionsError, parseOptions } from './options';
@@ -14,6 +15,15 @@ async function main(): Promise<number> {
   }
   if (options === 'help') {
     process.stdout.write(HELP);
+    return 0;
+  }
+  if ('compare' in options) {
+    const [before, after] = options.compare;
+    const { compareFiles, comparisonChart, formatComparison } = await import('./compare');
+    const comparison = compareFiles(before, after);
+    const svg = path.join(path.dirname(after), `${path.basename(after, '.json')}-vs-${path.basename(before, '.json')}.svg`);
+    fs.writeFileSync(svg, comparisonChart(comparison));
+    process.stdout.write(`${formatComparison(comparison)}chart: ${path.relative(process.cwd(), svg)}\n`);
     return 0;
   }
   ensurePeersAddon();

@@ -6,6 +6,8 @@ import { ImplName, IMPLEMENTATIONS } from './impls/types';
 export interface BenchOptions {
   /** seconds per phase (half per-call get, half batched redirect) */
   duration: number;
+  /** rounds: every phase runs once per round, implementations interleaved */
+  repeats: number;
   /** reader thread counts to run, ascending */
   threads: number[];
   impls: ImplName[];
@@ -30,7 +32,9 @@ Runs a single-thread baseline, then one phase per implementation and reader-thre
 threads do per-call get (first half) and batched redirect (second half) while an updater, a
 deleter and a device churner work on the same table. Peers run the same workload: ${IMPLEMENTATIONS.join(', ')}.
 
-  --duration <s>       seconds per phase                                  [3]
+  --duration <s>       seconds per phase                                  [1]
+  --repeats <n>        rounds; each runs every phase once, implementations
+                       interleaved; figures are median (min-max) over them [3]
   --threads <list>     reader thread counts, e.g. 1,2,4 (default: 1..cores) [${Array.from({ length: cores }, (_, i) => i + 1).join(',')}]
   --impls <list>       implementations to run                             [all]
   --keys <n>           table size (maxEntries)                            [1024]
@@ -41,17 +45,24 @@ deleter and a device churner work on the same table. Peers run the same workload
   --pool <n>           devices the entries point at                       [16]
   --skip-baseline      skip the single-thread baseline
   --out <file>         results JSON (the SVG chart is written next to it)  [bench/results/bench-<time>.json]
+  --compare <before.json> <after.json>
+                       runs nothing: every figure of the two results files side by side, the
+                       ratio of their medians and whether their spreads overlap; a table, and
+                       a chart written next to <after.json> (<after>-vs-<before>.svg)
   --help               this text
 `;
 
 export class OptionsError extends Error {}
 
-export function parseOptions(argv: string[]): BenchOptions | 'help' {
-  const { values } = parseArgs({
+export function parseOptions(argv: string[]): BenchOptions | 'help' | { compare: [string, string] } {
+  const { values, positionals } = parseArgs({
     args: argv,
     strict: true,
+    allowPositionals: true,
     options: {
-      duration: { type: 'string', default: '3' },
+      compare: { type: 'boolean', default: false },
+      duration: { type: 'string', default: '1' },
+      repeats: { type: 'string', default: '3' },
       threads: { type: 'string', default: Array.from({ length: cores }, (_, i) => i + 1).join(',') },
       impls: { type: 'string', default: IMPLEMENTATIONS.join(',') },
       keys: { type: 'string', default: '1024' },
@@ -66,6 +77,11 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     },
   });
   if (values.help) return 'help';
+  if (values.compare) {
+    if (positionals.length !== 2) throw new OptionsError('--compare takes two results files: --compare before.json after.json');
+    return { compare: [positionals[0], positionals[1]] };
+  }
+  if (positionals.length !== 0) throw new OptionsError(`unexpected argument "${positionals[0]}"`);
   const num = (name: string, value: string, min: number, max: number, integer = true): number => {
     const n = Number(value);
     if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
@@ -82,6 +98,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   });
   return {
     duration: num('duration', values.duration, 0.1, 3600, false),
+    repeats: num('repeats', values.repeats, 1, 100),
     threads,
     impls,
     keys: num('keys', values.keys, 1, 1 << 20),

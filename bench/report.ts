@@ -4,8 +4,9 @@ import type { Baseline } from './baseline';
 import type { PhaseResult } from './harness/run-phase';
 import type { LatencySummary } from './harness/latency';
 import type { Provenance } from './provenance';
-import { ImplName, IMPLEMENTATIONS, isOurs } from './impls/types';
-import { Mode, modeLabel } from './roles/common';
+import { BaselineFigures, formatSpread, overlaps, PhaseFigures, Spread, spread } from './figures';
+import { ImplName, isOurs } from './impls/types';
+import { Mode, modeLabel, WriterResult } from './roles/common';
 
 export interface Target {
   name: string;
@@ -19,10 +20,13 @@ export interface Target {
 export interface PeerRatio {
   peer: ImplName;
   readers: number;
-  /** ours / peer, per-call get calls per second */
+  /** ours / peer, medians of per-call get calls per second */
   get: number;
-  /** ours / peer, batched redirect frames offered per second */
+  /** ours / peer, medians of accepted frames per second (batched redirect) */
   redirect: number;
+  /** the min-max spreads of the two sides overlap: the ratio may be noise */
+  getOverlaps: boolean;
+  redirectOverlaps: boolean;
 }
 
 export interface BenchReport {
@@ -31,64 +35,84 @@ export interface BenchReport {
   provenance: Provenance;
   machine: { cpus: number; model: string; node: string; platform: string };
   options: Record<string, unknown>;
-  baseline: { array: Baseline; hash: Baseline } | null;
+  /** rounds run; in each, every phase once, implementations interleaved */
+  rounds: number;
+  /** the single-thread baseline of every round */
+  baselines: Array<{ array: Baseline; hash: Baseline }>;
+  baseline: BaselineFigures | null;
+  /** every phase of every round, in the order run (`round` set) */
   phases: PhaseResult[];
+  /** each phase over the rounds */
+  figures: PhaseFigures[];
   ratios: PeerRatio[];
   targets: Target[];
   /** our tables' correctness failures (the run exits non-zero when there is any) */
   failures: string[];
 }
 
-const ours = (phases: PhaseResult[], readers: number, mode: Mode = 'mix'): PhaseResult | undefined =>
-  phases.find((p) => p.impl === 'redirect-table' && p.readers === readers && p.mode === mode);
+const ours = (figures: PhaseFigures[], readers: number, mode: Mode = 'mix'): PhaseFigures | undefined =>
+  figures.find((p) => p.impl === 'redirect-table' && p.readers === readers && p.mode === mode);
 
-export function peerRatios(phases: PhaseResult[]): PeerRatio[] {
+export function peerRatios(figures: PhaseFigures[]): PeerRatio[] {
   const ratios: PeerRatio[] = [];
-  for (const p of phases) {
-    const mine = ours(phases, p.readers);
+  for (const p of figures) {
+    const mine = ours(figures, p.readers);
     if (p.mode !== 'mix' || isOurs(p.impl) || mine === undefined) continue;
-    ratios.push({ peer: p.impl, readers: p.readers, get: mine.getPerSecond / p.getPerSecond, redirect: mine.framesOfferedPerSecond / p.framesOfferedPerSecond });
+    ratios.push({
+      peer: p.impl,
+      readers: p.readers,
+      get: mine.get.median / p.get.median,
+      redirect: mine.accepted.median / p.accepted.median,
+      getOverlaps: overlaps(mine.get, p.get),
+      redirectOverlaps: overlaps(mine.accepted, p.accepted),
+    });
   }
   return ratios;
 }
 
-export function evaluateTargets(baseline: BenchReport['baseline'], phases: PhaseResult[], ratios: PeerRatio[]): Target[] {
+const x = (n: number): string => `${n.toFixed(2)}x`;
+const overlapNote = (overlap: boolean): string => (overlap ? ' (spreads overlap)' : '');
+
+/** Targets are judged on medians; the measured text gives the spreads, and says when those of
+ * the two sides compared overlap. */
+export function evaluateTargets(baseline: BaselineFigures | null, figures: PhaseFigures[], ratios: PeerRatio[]): Target[] {
   const targets: Target[] = [];
-  const x = (n: number): string => `${n.toFixed(2)}x`;
   if (baseline !== null) {
     const b = baseline.array;
-    const getRatio = b.getNs / b.noopNs;
-    targets.push({ name: 'per-call get ≤ 1.5x the no-op native call', measured: `${b.getNs.toFixed(1)} ns / ${b.noopNs.toFixed(1)} ns = ${x(getRatio)}`, met: getRatio <= 1.5 });
-    const batchRatio = b.getBatchNsPerKey / b.plainLoopNsPerKey;
-    const keysPerSecond = 1e9 / b.getBatchNsPerKey;
+    targets.push({
+      name: 'per-call get ≤ 1.5x the no-op native call',
+      measured: `${formatSpread(b.getNs, (n) => n.toFixed(1))} ns / ${formatSpread(b.noopNs, (n) => n.toFixed(1))} ns = ${formatSpread(b.getOverNoop, x)}`,
+      met: b.getOverNoop.median <= 1.5,
+    });
+    const keysPerSecond = 1e9 / b.getBatchNsPerKey.median;
     targets.push({
       name: 'batched get within 3x of a plain native loop and ≥ 300 M keys/s per thread',
-      measured: `${b.getBatchNsPerKey.toFixed(2)} ns / ${b.plainLoopNsPerKey.toFixed(2)} ns = ${x(batchRatio)}, ${(keysPerSecond / 1e6).toFixed(0)} M keys/s`,
-      met: batchRatio <= 3 && keysPerSecond >= 300e6,
+      measured: `${formatSpread(b.getBatchNsPerKey, (n) => n.toFixed(2))} ns / ${formatSpread(b.plainLoopNsPerKey, (n) => n.toFixed(2))} ns = ${formatSpread(b.batchOverPlain, x)}, ${(keysPerSecond / 1e6).toFixed(0)} M keys/s`,
+      met: b.batchOverPlain.median <= 3 && keysPerSecond >= 300e6,
     });
-    const framesPerSecond = 1e9 / b.redirectNsPerFrame;
+    const framesPerSecond = 1e9 / b.redirectNsPerFrame.median;
     targets.push({
       name: 'batched redirect ≥ 100 M frames/s per thread (single thread, quiet table)',
-      measured: `${(framesPerSecond / 1e6).toFixed(1)} M frames/s`,
+      measured: `${(framesPerSecond / 1e6).toFixed(1)} M frames/s (${formatSpread(b.redirectNsPerFrame, (n) => n.toFixed(2))} ns/frame)`,
       met: framesPerSecond >= 100e6,
     });
   }
-  for (const busy of phases.filter((p) => p.impl === 'redirect-table' && p.mode === 'writer')) {
-    const quiet = ours(phases, busy.readers, 'quiet');
-    if (quiet === undefined || busy.updater === undefined) continue;
-    const get = busy.getPerSecond / quiet.getPerSecond;
-    const redirect = busy.framesOfferedPerSecond / quiet.framesOfferedPerSecond;
-    const rate = busy.updater.ops / busy.updater.seconds;
+  for (const busy of figures.filter((p) => p.impl === 'redirect-table' && p.mode === 'writer')) {
+    const quiet = ours(figures, busy.readers, 'quiet');
+    if (quiet === undefined) continue;
+    const get = busy.get.median / quiet.get.median;
+    const redirect = busy.offered.median / quiet.offered.median;
+    const readers = `${busy.readers} reader${busy.readers === 1 ? '' : 's'}`;
     targets.push({
-      name: `reader throughput with a writer at ${(rate / 1000).toFixed(0)}k sets/s ≥ 0.9x without (${busy.readers} reader${busy.readers === 1 ? '' : 's'})`,
-      measured: `get ${x(get)}, redirect ${x(redirect)}`,
+      name: `reader throughput with a writer ≥ 0.9x without (${readers})`,
+      measured: `get ${x(get)}${overlapNote(overlaps(busy.get, quiet.get))}, redirect (offered) ${x(redirect)}${overlapNote(overlaps(busy.offered, quiet.offered))}`,
       met: get >= 0.9 && redirect >= 0.9,
     });
-    const mix = ours(phases, busy.readers);
+    const mix = ours(figures, busy.readers);
     if (mix !== undefined) {
       targets.push({
-        name: `the full mix (writer, deleter, device and namespace churn) vs no writers, ${busy.readers} reader${busy.readers === 1 ? '' : 's'}`,
-        measured: `get ${x(mix.getPerSecond / quiet.getPerSecond)}, redirect ${x(mix.framesOfferedPerSecond / quiet.framesOfferedPerSecond)}`,
+        name: `the full mix (writer, deleter, device and namespace churn) vs no writers, ${readers}`,
+        measured: `get ${x(mix.get.median / quiet.get.median)}${overlapNote(overlaps(mix.get, quiet.get))}, redirect (offered) ${x(mix.offered.median / quiet.offered.median)}${overlapNote(overlaps(mix.offered, quiet.offered))}`,
         met: true,
         informational: true,
       });
@@ -97,7 +121,7 @@ export function evaluateTargets(baseline: BenchReport['baseline'], phases: Phase
   for (const r of ratios.filter((q) => q.peer.startsWith('native-'))) {
     targets.push({
       name: `faster than ${r.peer} on the concurrent mix (${r.readers} reader${r.readers === 1 ? '' : 's'})`,
-      measured: `get ${x(r.get)}, redirect ${x(r.redirect)}`,
+      measured: `get ${x(r.get)}${overlapNote(r.getOverlaps)}, redirect (accepted) ${x(r.redirect)}${overlapNote(r.redirectOverlaps)}`,
       met: r.get > 1 && r.redirect > 1,
     });
   }
@@ -131,106 +155,138 @@ function grid(rows: string[][]): string {
   return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')).join('\n');
 }
 
-const MODES: Mode[] = ['mix', 'writer', 'quiet'];
-const phaseName = (p: PhaseResult): string => `${p.impl}${modeLabel(p.mode)}`;
-const order = (a: PhaseResult, b: PhaseResult): number =>
-  a.readers - b.readers || IMPLEMENTATIONS.indexOf(a.impl) - IMPLEMENTATIONS.indexOf(b.impl) || MODES.indexOf(a.mode) - MODES.indexOf(b.mode);
+const phaseName = (p: { impl: ImplName; mode: Mode }): string => `${p.impl}${modeLabel(p.mode)}`;
+const sameKey = (a: PhaseResult, f: PhaseFigures): boolean => a.impl === f.impl && a.readers === f.readers && a.mode === f.mode;
+const medianOf = (xs: number[]): number => spread(xs).median;
+
+/** Latency over the rounds: the median of each percentile, and every sample counted. */
+function latencyOver(runs: Array<LatencySummary | undefined>): LatencySummary | undefined {
+  const have = runs.filter((l): l is LatencySummary => l !== undefined);
+  if (have.length === 0) return undefined;
+  return {
+    count: have.reduce((n, l) => n + l.count, 0),
+    samples: have.reduce((n, l) => n + l.samples, 0),
+    p50: medianOf(have.map((l) => l.p50)),
+    p99: medianOf(have.map((l) => l.p99)),
+    p999: medianOf(have.map((l) => l.p999)),
+    max: Math.max(...have.map((l) => l.max)),
+  };
+}
 
 export function formatReport(report: BenchReport): string {
   const lines: string[] = [];
-  const { machine } = report;
-  lines.push('', `redirect-table bench — ${machine.model}, ${machine.cpus} cores, Node ${machine.node}, ${report.date}`);
+  const { machine, provenance } = report;
+  lines.push(
+    '',
+    `redirect-table ${provenance.package.version} (${provenance.commit.slice(0, 12)}) bench — ${machine.model}, ${machine.cpus} cores, Node ${machine.node}, ${report.date}`,
+    `${report.rounds} round${report.rounds === 1 ? '' : 's'}, implementations interleaved in each; figures are median (min-max) over the rounds`
+  );
+  const sp = (f: (n: number) => string) => (v: Spread): string => formatSpread(v, f);
   if (report.baseline !== null) {
     lines.push('', 'single thread, quiet table (ns per call, per key, per frame):');
-    const row = (kind: string, b: Baseline): string[] => [
+    const row = (kind: string, b: Record<string, Spread>): string[] => [
       kind,
-      b.noopNs.toFixed(1),
-      b.echoNs.toFixed(1),
-      b.getNs.toFixed(1),
-      `${(b.getNs / b.noopNs).toFixed(2)}x`,
-      b.getBatchNsPerKey.toFixed(2),
-      b.plainLoopNsPerKey.toFixed(2),
-      `${(b.getBatchNsPerKey / b.plainLoopNsPerKey).toFixed(2)}x`,
-      b.redirectNsPerFrame.toFixed(2),
-      m(1e9 / b.redirectNsPerFrame),
+      sp((n) => n.toFixed(1))(b.noopNs),
+      sp((n) => n.toFixed(1))(b.getNs),
+      sp(x)(b.getOverNoop),
+      sp((n) => n.toFixed(2))(b.getBatchNsPerKey),
+      sp((n) => n.toFixed(2))(b.plainLoopNsPerKey),
+      sp((n) => n.toFixed(2))(b.redirectNsPerFrame),
     ];
     lines.push(
       grid([
-        ['table', 'no-op call', 'echo(n)', 'get', 'get/no-op', 'getBatch/key', 'plain loop/key', 'batch/plain', 'redirect/frame', 'M frames/s'],
+        ['table', 'no-op call', 'get', 'get/no-op', 'getBatch/key', 'plain loop/key', 'redirect/frame'],
         row('array', report.baseline.array),
         row('hash', report.baseline.hash),
       ])
     );
-    const f = report.baseline.array.flushScaling;
+    const flush = report.baselines.map((b) => b.array.flushScaling);
     lines.push(
-      `flush cost follows what is pending, not the table's size: 3-destination batches cost ${f.smallTableNsPerFrame.toFixed(2)} ns/frame ` +
-        `on 16 slots, ${f.largeTableNsPerFrame.toFixed(2)} ns/frame on 1,000,000 slots`
+      `flush cost follows what is pending, not the table's size: 3-destination batches cost ${medianOf(flush.map((f) => f.smallTableNsPerFrame)).toFixed(2)} ns/frame ` +
+        `on 16 slots, ${medianOf(flush.map((f) => f.largeTableNsPerFrame)).toFixed(2)} ns/frame on 1,000,000 slots (medians)`
     );
   }
-  const phases = [...report.phases].sort(order);
+  const figures = report.figures;
   lines.push('', 'concurrent mix: readers (per-call get, then batched redirect) while an updater sets, a deleter deletes');
-  lines.push('and compare-and-deletes, and a churner replaces devices (throughput summed over the readers; redirect counts');
-  lines.push('frames offered, whose share that found an entry, the hit rate, follows what the writers left in the table):');
+  lines.push('and compare-and-deletes, and a churner replaces devices (throughput summed over the readers; redirect: frames');
+  lines.push('accepted (found an entry), frames offered (looked up) and the hit rate, which follows what the writers left):');
+  const runsOf = (f: PhaseFigures): PhaseResult[] => report.phases.filter((p) => sameKey(p, f));
+  const rate = (runs: PhaseResult[], pick: (p: PhaseResult) => WriterResult | undefined): string => {
+    const rates = runs.map(pick).filter((w): w is WriterResult => w !== undefined).map((w) => w.ops / w.seconds);
+    return rates.length === 0 ? '-' : k(medianOf(rates));
+  };
   lines.push(
     grid([
-      ['implementation', 'readers', 'get M/s', 'redirect M frames/s', 'hit', 'accepted M/s', 'sets/s', 'deletes/s', 'devices replaced', 'namespaces'],
-      ...phases.map((p) => [
-        phaseName(p),
-        String(p.readers),
-        m(p.getPerSecond),
-        m(p.framesOfferedPerSecond),
-        `${(100 * p.redirectHitRate).toFixed(0)}%`,
-        m(p.framesPerSecond),
-        p.updater === undefined ? '-' : k(p.updater.ops / p.updater.seconds),
-        p.deleter === undefined ? '-' : k(p.deleter.ops / p.deleter.seconds),
-        String(p.churner.unregistrations),
-        String(p.churner.namespacesDestroyed),
-      ]),
+      ['implementation', 'readers', 'get M/s', 'accepted M frames/s', 'offered M frames/s', 'hit', 'sets/s', 'deletes/s', 'devices replaced'],
+      ...figures.map((f) => {
+        const runs = runsOf(f);
+        return [
+          phaseName(f),
+          String(f.readers),
+          sp(m)(f.get),
+          sp(m)(f.accepted),
+          sp(m)(f.offered),
+          sp((n) => `${(100 * n).toFixed(0)}%`)(f.hitRate),
+          rate(runs, (p) => p.updater),
+          rate(runs, (p) => p.deleter),
+          String(runs.reduce((n, p) => n + p.churner.unregistrations, 0)),
+        ];
+      }),
     ])
   );
-  lines.push('', 'control-plane latency, p50 / p99 / p999 (n = samples; "-" where too few for the percentile; set, delete, compareAndDelete in µs; unregister→resolved in ms):');
+  lines.push('', 'control-plane latency over the rounds, p50 / p99 / p999 (medians of the rounds\' percentiles; n = samples; "-" where too few):');
+  lines.push('set, delete, compareAndDelete in µs; unregister→resolved and namespace destroy in ms');
   lines.push(
     grid([
       ['implementation', 'readers', 'set µs', 'delete µs', 'compareAndDelete µs', 'unregister ms', 'namespace destroy ms'],
-      ...phases
-        .filter((p) => p.mode !== 'quiet')
-        .map((p) => [
-          phaseName(p),
-          String(p.readers),
-          pct(p.updater?.latency.set, us),
-          pct(p.deleter?.latency.delete, us),
-          pct(p.deleter?.latency.compareAndDelete, us),
-          pct(p.churner.latency.unregister, ms),
-          pct(p.churner.latency.namespaceDestroy, ms),
-        ]),
+      ...figures
+        .filter((f) => f.mode !== 'quiet')
+        .map((f) => {
+          const runs = runsOf(f);
+          return [
+            phaseName(f),
+            String(f.readers),
+            pct(latencyOver(runs.map((p) => p.updater?.latency.set)), us),
+            pct(latencyOver(runs.map((p) => p.deleter?.latency.delete)), us),
+            pct(latencyOver(runs.map((p) => p.deleter?.latency.compareAndDelete)), us),
+            pct(latencyOver(runs.map((p) => p.churner.latency.unregister)), ms),
+            pct(latencyOver(runs.map((p) => p.churner.latency.namespaceDestroy)), ms),
+          ];
+        }),
     ])
   );
-  lines.push('', 'correctness (must be 0 / ok for redirect-table; what the peers get wrong):');
+  lines.push('', 'correctness over every round (must be 0 / ok for redirect-table; what the peers get wrong):');
   lines.push(
     grid([
       ['implementation', 'readers', 'reads checked', 'stale reads', 'reads after unregister', 'frames after unregister', 'frames accepted', 'received', 'dropped', 'conserved'],
-      ...phases.map((p) => {
-        const c = p.correctness;
+      ...figures.map((f) => {
+        const runs = runsOf(f);
+        const sum = (pick: (c: PhaseResult['correctness']) => number): string => String(runs.reduce((n, p) => n + pick(p.correctness), 0));
         return [
-          phaseName(p),
-          String(p.readers),
-          String(c.readsChecked),
-          String(c.staleReads),
-          String(c.readsAfterUnregister),
-          String(c.framesAfterUnregister),
-          String(c.framesAccepted),
-          String(c.framesReceived),
-          String(c.framesDropped),
-          c.conserved ? 'ok' : 'NO',
+          phaseName(f),
+          String(f.readers),
+          sum((c) => c.readsChecked),
+          sum((c) => c.staleReads),
+          sum((c) => c.readsAfterUnregister),
+          sum((c) => c.framesAfterUnregister),
+          sum((c) => c.framesAccepted),
+          sum((c) => c.framesReceived),
+          sum((c) => c.framesDropped),
+          runs.every((p) => p.correctness.conserved) ? 'ok' : 'NO',
         ];
       }),
     ])
   );
   if (report.ratios.length !== 0) {
-    lines.push('', 'redirect-table vs each peer (ours / theirs, same workload, same threads; > 1 means ours is faster):');
-    lines.push(grid([['peer', 'readers', 'per-call get', 'batched redirect'], ...report.ratios.map((r) => [r.peer, String(r.readers), `${r.get.toFixed(2)}x`, `${r.redirect.toFixed(2)}x`])]));
+    lines.push('', 'redirect-table vs each peer (ours / theirs, medians, same workload and threads; > 1: ours is faster; * spreads overlap):');
+    lines.push(
+      grid([
+        ['peer', 'readers', 'per-call get', 'batched redirect (accepted)'],
+        ...report.ratios.map((r) => [r.peer, String(r.readers), `${x(r.get)}${r.getOverlaps ? '*' : ''}`, `${x(r.redirect)}${r.redirectOverlaps ? '*' : ''}`]),
+      ])
+    );
   }
-  lines.push('', 'targets:');
+  lines.push('', 'targets (judged on medians):');
   for (const t of report.targets) lines.push(`  ${t.informational ? 'info  ' : t.met ? 'met   ' : 'MISSED'}  ${t.name}: ${t.measured}`);
   lines.push('', report.failures.length === 0 ? 'correctness of redirect-table: ok' : `correctness of redirect-table: FAILED\n  ${report.failures.join('\n  ')}`);
   return `${lines.join('\n')}\n`;

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { Namespace, RedirectHashTable, RedirectTable } from '../lib';
 import { Baseline, measureBaseline } from './baseline';
 import { renderChart } from './chart';
+import { baselineFigures, PhaseFigures, phaseFigures, Spread } from './figures';
 import { provenance } from './provenance';
 import { PhaseResult, runPhase } from './harness/run-phase';
 import type { BenchOptions } from './options';
@@ -57,73 +58,88 @@ export async function runBench(options: BenchOptions, log: (text: string) => voi
   if (options.threads.some((t) => t > os.availableParallelism())) {
     log(`bench: note: more reader threads than cores (${os.availableParallelism()}) were asked for\n`);
   }
-  let baseline: BenchReport['baseline'] = null;
-  if (options.baseline) {
-    log('bench: single-thread baseline on a quiet table...\n');
-    baseline = await baselines(options);
-  }
+  const rounds: Array<{ array: Baseline; hash: Baseline }> = [];
   const phases: PhaseResult[] = [];
   const planned = plan(options);
   const tty = process.stdout.isTTY === true;
-  for (const [i, p] of planned.entries()) {
-    const heading = `bench: phase ${i + 1}/${planned.length}`;
-    if (!tty) log(`${heading}: ${p.impl}${modeLabel(p.mode)}, ${p.readers} reader(s)\n`);
-    const result = await runPhase({
-      impl: p.impl,
-      readers: p.readers,
-      duration: options.duration,
-      phase: i,
-      options: {
-        keys: options.keys,
-        batch: options.batch,
-        rate: options.rate,
-        deleteRate: options.deleteRate,
-        churnMs: options.churnMs,
-        pool: options.pool,
-        mode: p.mode,
-      },
-      onProgress: tty ? (line) => log(`\r\x1b[K${heading}: ${line}`) : undefined,
-    });
-    phases.push(result);
+  const total = planned.length * options.repeats;
+  // Round by round, every phase once: a slow stretch of the machine hits every implementation,
+  // not one of them.
+  for (let round = 1; round <= options.repeats; round += 1) {
+    if (options.baseline) {
+      log(`bench: round ${round}/${options.repeats}: single-thread baseline on a quiet table...\n`);
+      rounds.push(await baselines(options));
+    }
+    for (const [i, p] of planned.entries()) {
+      const n = (round - 1) * planned.length + i + 1;
+      const heading = `bench: round ${round}/${options.repeats}, phase ${n}/${total}`;
+      if (!tty) log(`${heading}: ${p.impl}${modeLabel(p.mode)}, ${p.readers} reader(s)\n`);
+      const result = await runPhase({
+        impl: p.impl,
+        readers: p.readers,
+        duration: options.duration,
+        phase: n,
+        options: {
+          keys: options.keys,
+          batch: options.batch,
+          rate: options.rate,
+          deleteRate: options.deleteRate,
+          churnMs: options.churnMs,
+          pool: options.pool,
+          mode: p.mode,
+        },
+        onProgress: tty ? (line) => log(`\r\x1b[K${heading}: ${line}`) : undefined,
+      });
+      phases.push({ ...result, round });
+    }
   }
   if (tty) log('\r\x1b[K');
-  const ratios = peerRatios(phases);
+  const figures = phaseFigures(phases);
+  const baseline = baselineFigures(rounds);
+  const ratios = peerRatios(figures);
   const report: BenchReport = {
     date,
     provenance: provenance(),
     machine: { cpus: cpus.length, model: cpus[0]?.model ?? 'unknown', node: process.version, platform: `${os.platform()} ${os.release()}` },
     options: { ...options },
+    rounds: options.repeats,
+    baselines: rounds,
     baseline,
     phases,
+    figures,
     ratios,
-    targets: evaluateTargets(baseline, phases, ratios),
+    targets: evaluateTargets(baseline, figures, ratios),
     failures: correctnessFailures(phases),
   };
   const jsonFile = options.out ?? path.join(__dirname, '..', '..', 'bench', 'results', `bench-${date.replace(/[:.]/g, '-')}.json`);
   const svgFile = jsonFile.replace(/\.json$/, '') + '.svg';
   fs.mkdirSync(path.dirname(jsonFile), { recursive: true });
-  fs.writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+  // NaN (a percentile from too few samples) is written as null.
+  fs.writeFileSync(jsonFile, `${JSON.stringify(report, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
   fs.writeFileSync(svgFile, chartOf(report));
   return { report, jsonFile, svgFile };
 }
 
 function chartOf(report: BenchReport): string {
-  const series = (value: (p: PhaseResult) => number) => {
-    const name = (p: PhaseResult): string => `${p.impl}${modeLabel(p.mode)}`;
-    const names = [...new Set(report.phases.map(name))];
+  const series = (value: (p: PhaseFigures) => Spread) => {
+    const name = (p: PhaseFigures): string => `${p.impl}${modeLabel(p.mode)}`;
+    const names = [...new Set(report.figures.map(name))];
     return names.map((n) => ({
       name: n,
-      points: report.phases
+      points: report.figures
         .filter((p) => name(p) === n)
-        .map((p) => ({ threads: p.readers, value: value(p) / 1e6 })),
+        .map((p) => {
+          const v = value(p);
+          return { threads: p.readers, value: v.median / 1e6, min: v.min / 1e6, max: v.max / 1e6 };
+        }),
     }));
   };
   const { machine } = report;
   return renderChart(
-    'redirect-table vs peers: reader throughput under the concurrent mix',
+    `redirect-table vs peers under the concurrent mix: medians of ${report.rounds} rounds, error bars min-max`,
     [
-      { title: 'per-call get, all reader threads', unit: 'M calls/s', series: series((p) => p.getPerSecond) },
-      { title: 'batched redirect (frames offered), all reader threads', unit: 'M frames/s', series: series((p) => p.framesOfferedPerSecond) },
+      { title: 'per-call get, all reader threads', unit: 'M calls/s', series: series((p) => p.get) },
+      { title: 'batched redirect, frames accepted (found an entry), all reader threads', unit: 'M frames/s', series: series((p) => p.accepted) },
     ],
     `${machine.model}, ${machine.cpus} cores, Node ${machine.node}, ${report.date}`
   );

@@ -15,6 +15,7 @@ describe('bench harness (short run; checks structure and correctness counters, n
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-bench-'));
     const { report, jsonFile, svgFile } = await runBench({
       duration: 0.4,
+      repeats: 2,
       threads: [1, 2],
       impls: [...IMPLEMENTATIONS],
       keys: 256,
@@ -26,8 +27,20 @@ describe('bench harness (short run; checks structure and correctness counters, n
       baseline: true,
       out: path.join(dir, 'run.json'),
     });
-    // Every implementation at every thread count, plus ours with the updater alone and with no writers.
-    assert.equal(report.phases.length, (IMPLEMENTATIONS.length + 2) * 2);
+    // Every implementation at every thread count, plus ours with the updater alone and with no
+    // writers; every phase once per round, the rounds one after the other.
+    const perRound = (IMPLEMENTATIONS.length + 2) * 2;
+    assert.equal(report.rounds, 2);
+    assert.equal(report.phases.length, perRound * 2);
+    assert.deepEqual(report.phases.map((p) => p.round), [...Array<number>(perRound).fill(1), ...Array<number>(perRound).fill(2)]);
+    assert.equal(report.figures.length, perRound);
+    for (const f of report.figures) {
+      for (const s of [f.get, f.accepted, f.offered, f.hitRate]) {
+        assert.equal(s.runs.length, 2);
+        assert.ok(s.min <= s.median && s.median <= s.max, JSON.stringify(s));
+      }
+    }
+    assert.equal(report.baselines.length, 2);
     for (const impl of IMPLEMENTATIONS) {
       for (const readers of [1, 2]) {
         const phase = report.phases.find((p) => p.impl === impl && p.readers === readers && p.mode === 'mix');
@@ -63,7 +76,7 @@ describe('bench harness (short run; checks structure and correctness counters, n
     assert.equal(report.provenance.node, process.version);
     assert.ok(report.provenance.cpu.count > 0 && report.provenance.cpu.model.length > 0);
     assert.equal(report.ratios.length, (IMPLEMENTATIONS.length - 2) * 2);
-    assert.ok(report.baseline && report.baseline.array.noopNs > 0 && report.baseline.hash.plainLoopNsPerKey > 0);
+    assert.ok(report.baseline && report.baseline.array.noopNs.median > 0 && report.baseline.hash.plainLoopNsPerKey.runs.length === 2);
     assert.ok(report.targets.length >= 3 + 2 + 4, 'every target evaluated');
     const text = formatReport(report);
     for (const impl of IMPLEMENTATIONS) assert.match(text, new RegExp(impl));
@@ -72,6 +85,23 @@ describe('bench harness (short run; checks structure and correctness counters, n
     const svg = fs.readFileSync(svgFile, 'utf8');
     assert.match(svg, /^<svg[\s\S]*<\/svg>\s*$/);
     for (const impl of IMPLEMENTATIONS) assert.ok(svg.includes(impl), `chart names ${impl}`);
+    assert.match(svg, /class="error-bar"/);
+
+    // --compare: a file against itself, and against a file of the format before rounds.
+    const same = spawnSync(process.execPath, [mainScript, '--compare', jsonFile, jsonFile], { encoding: 'utf8' });
+    assert.equal(same.status, 0, same.stderr);
+    assert.match(same.stdout, /^array get ns +\S.* +1\.000x +0\.0% +spreads overlap$/m);
+    assert.match(same.stdout, /^redirect-table, 2 readers: accepted frames\/s .* 1\.000x/m);
+    const old = path.join(dir, 'old.json');
+    fs.writeFileSync(old, JSON.stringify({ date: 'then', baseline: report.baselines[0], phases: report.phases.filter((p) => p.round === 1) }));
+    const compared = spawnSync(process.execPath, [mainScript, '--compare', old, jsonFile], { encoding: 'utf8' });
+    assert.equal(compared.status, 0, compared.stderr);
+    assert.match(compared.stdout, /^(\d+) figures in both files/m);
+    assert.equal(Number(/^(\d+) figures in both files/m.exec(compared.stdout)![1]), 6 + perRound * 3);
+    assert.ok(fs.existsSync(path.join(dir, 'run-vs-old.svg')));
+    const missing = spawnSync(process.execPath, [mainScript, '--compare', jsonFile], { encoding: 'utf8' });
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /^bench: --compare takes two results files/);
     fs.rmSync(dir, { recursive: true });
   });
 

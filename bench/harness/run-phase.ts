@@ -22,6 +22,8 @@ export interface PhaseSpec {
 }
 
 export interface PhaseResult {
+  /** the round of the run it belongs to (set by the bench; 1 when run alone) */
+  round?: number;
   impl: ImplName;
   readers: number;
   mode: Mode;
