@@ -3,8 +3,9 @@
 // waits until every reader acknowledged the purge. What it cannot do: order writes from
 // different threads, or make a reader see a write before its next poll.
 import { MessageChannel, MessagePort, receiveMessageOnPort } from 'node:worker_threads';
-import { MAX_DEVICES, MAX_THREADS, sleepMs } from '../harness/shared-state';
+import { MAX_DEVICES, sleepMs } from '../harness/shared-state';
 import { peerTransmit } from './js-sab';
+import { createSabRings, drainRings, RingProducer, ringDrops, SabRings } from './sab-rings';
 import type { ClientContext, HostSummary, ImplHost, TableClient } from './types';
 
 const OP = { set: 1, delete: 2, purge: 3, ack: 4 } as const;
@@ -12,7 +13,8 @@ const OP = { set: 1, delete: 2, purge: 3, ack: 4 } as const;
 interface MapDescriptor {
   ports: Array<MessagePort | null>;
   nextDevice: Int32Array;
-  frames: Int32Array;
+  /** the devices' rings, drained by the host */
+  rings: SabRings;
 }
 
 export function mapHost(participants: number): ImplHost {
@@ -27,27 +29,29 @@ export function mapHost(participants: number): ImplHost {
     }
   }
   const nextDevice = new Int32Array(new SharedArrayBuffer(4));
-  const frames = new Int32Array(new SharedArrayBuffer(4 * MAX_THREADS * MAX_DEVICES));
+  const rings = createSabRings();
+  let received = 0;
   return {
     descriptorFor: (n) => ({
-      descriptor: { ports: ports[n], nextDevice, frames } satisfies MapDescriptor,
+      descriptor: { ports: ports[n], nextDevice, rings } satisfies MapDescriptor,
       transferList: ports[n].filter((p): p is MessagePort => p !== null),
     }),
-    tick() {},
+    tick: () => void (received += drainRings(rings)),
     async finish(): Promise<HostSummary> {
-      return { framesReceived: frames.reduce((a, b) => a + b, 0), framesAfterUnregister: 0 };
+      received += drainRings(rings);
+      return { framesReceived: received, framesDropped: ringDrops(rings), framesAfterUnregister: 0 };
     },
   };
 }
 
 export function mapClient(descriptor: unknown, context: ClientContext): TableClient {
-  const { ports, nextDevice, frames } = descriptor as MapDescriptor;
+  const { ports, nextDevice, rings } = descriptor as MapDescriptor;
+  const producer = new RingProducer(rings);
   const { shared, readers } = context;
   const churner = readers + 2;
   const others = ports.filter((p): p is MessagePort => p !== null);
   const entries = new Map<number, number>();
   const dead = new Uint8Array(MAX_DEVICES);
-  const row = context.participant * MAX_DEVICES;
   let outbox: number[] = [];
   let acks = 0;
   let toUnregistered = 0;
@@ -87,14 +91,15 @@ export function mapClient(descriptor: unknown, context: ClientContext): TableCli
 
   return {
     get: (key) => entries.get(key) ?? 0,
-    redirect(keys, _ids, _lengths) {
+    redirect(keys, ids, lengths) {
       let accepted = 0;
       for (let i = 0; i < keys.length; i += 1) {
         const device = entries.get(keys[i]);
         if (device === undefined) continue;
-        if (peerTransmit(shared, frames, row, device)) toUnregistered += 1;
+        if (peerTransmit(shared, producer, device, ids[i], lengths[i])) toUnregistered += 1;
         accepted += 1;
       }
+      producer.flush();
       return accepted;
     },
     set(key, device) {
