@@ -34,6 +34,9 @@ export interface PhaseFigures {
   mode: Mode;
   /** per-call get calls per second, summed over the readers */
   get: Spread;
+  /** batched redirect: frames delivered into a device ring per second (accepted minus those
+   * dropped on a full ring) */
+  delivered: Spread;
   /** batched redirect: frames that found an entry (accepted) per second */
   accepted: Spread;
   /** batched redirect: frames offered (looked up) per second */
@@ -43,6 +46,12 @@ export interface PhaseFigures {
 }
 
 const MODES: Mode[] = ['mix', 'writer', 'quiet'];
+
+/** Accepted frames per second less the share that a full ring dropped. */
+export function deliveredPerSecond(p: PhaseResult): number {
+  const { framesAccepted, framesDropped } = p.correctness;
+  return framesAccepted === 0 ? 0 : p.framesPerSecond * (1 - framesDropped / framesAccepted);
+}
 const phaseKey = (p: { impl: ImplName; readers: number; mode: Mode }): string => `${p.impl}${modeLabel(p.mode)}|${p.readers}`;
 
 /** The figures of every phase of a run, ordered by readers, implementation and mode. */
@@ -58,6 +67,7 @@ export function phaseFigures(phases: PhaseResult[]): PhaseFigures[] {
       readers: runs[0].readers,
       mode: runs[0].mode,
       get: spread(runs.map((r) => r.getPerSecond)),
+      delivered: spread(runs.map(deliveredPerSecond)),
       accepted: spread(runs.map((r) => r.framesPerSecond)),
       offered: spread(runs.map((r) => r.framesOfferedPerSecond)),
       hitRate: spread(runs.map((r) => r.redirectHitRate)),
@@ -105,6 +115,7 @@ export function namedFigures(baseline: BaselineFigures | null, phases: PhaseFigu
   for (const p of phases) {
     const name = `${p.impl}${modeLabel(p.mode)}, ${p.readers} reader${p.readers === 1 ? '' : 's'}`;
     named.set(`${name}: get/s`, { value: p.get, higherIsBetter: true });
+    named.set(`${name}: delivered frames/s`, { value: p.delivered, higherIsBetter: true });
     named.set(`${name}: accepted frames/s`, { value: p.accepted, higherIsBetter: true });
     named.set(`${name}: offered frames/s`, { value: p.offered, higherIsBetter: true });
   }

@@ -22,7 +22,7 @@ export interface PeerRatio {
   readers: number;
   /** ours / peer, medians of per-call get calls per second */
   get: number;
-  /** ours / peer, medians of accepted frames per second (batched redirect) */
+  /** ours / peer, medians of delivered frames per second (batched redirect) */
   redirect: number;
   /** the min-max spreads of the two sides overlap: the ratio may be noise */
   getOverlaps: boolean;
@@ -62,9 +62,9 @@ export function peerRatios(figures: PhaseFigures[]): PeerRatio[] {
       peer: p.impl,
       readers: p.readers,
       get: mine.get.median / p.get.median,
-      redirect: mine.accepted.median / p.accepted.median,
+      redirect: mine.delivered.median / p.delivered.median,
       getOverlaps: overlaps(mine.get, p.get),
-      redirectOverlaps: overlaps(mine.accepted, p.accepted),
+      redirectOverlaps: overlaps(mine.delivered, p.delivered),
     });
   }
   return ratios;
@@ -121,7 +121,7 @@ export function evaluateTargets(baseline: BaselineFigures | null, figures: Phase
   for (const r of ratios.filter((q) => q.peer.startsWith('native-'))) {
     targets.push({
       name: `faster than ${r.peer} on the concurrent mix (${r.readers} reader${r.readers === 1 ? '' : 's'})`,
-      measured: `get ${x(r.get)}${overlapNote(r.getOverlaps)}, redirect (accepted) ${x(r.redirect)}${overlapNote(r.redirectOverlaps)}`,
+      measured: `get ${x(r.get)}${overlapNote(r.getOverlaps)}, redirect (delivered) ${x(r.redirect)}${overlapNote(r.redirectOverlaps)}`,
       met: r.get > 1 && r.redirect > 1,
     });
   }
@@ -209,7 +209,8 @@ export function formatReport(report: BenchReport): string {
   const figures = report.figures;
   lines.push('', 'concurrent mix: readers (per-call get, then batched redirect) while an updater sets, a deleter deletes');
   lines.push('and compare-and-deletes, and a churner replaces devices (throughput summed over the readers; redirect: frames');
-  lines.push('accepted (found an entry), frames offered (looked up) and the hit rate, which follows what the writers left):');
+  lines.push('delivered into a device ring that the main thread drains, frames offered (looked up) and the hit rate, the');
+  lines.push('share of offered frames that found an entry, which follows what the writers left in the table):');
   const runsOf = (f: PhaseFigures): PhaseResult[] => report.phases.filter((p) => sameKey(p, f));
   const rate = (runs: PhaseResult[], pick: (p: PhaseResult) => WriterResult | undefined): string => {
     const rates = runs.map(pick).filter((w): w is WriterResult => w !== undefined).map((w) => w.ops / w.seconds);
@@ -217,14 +218,14 @@ export function formatReport(report: BenchReport): string {
   };
   lines.push(
     grid([
-      ['implementation', 'readers', 'get M/s', 'accepted M frames/s', 'offered M frames/s', 'hit', 'sets/s', 'deletes/s', 'devices replaced'],
+      ['implementation', 'readers', 'get M/s', 'delivered M frames/s', 'offered M frames/s', 'hit', 'sets/s', 'deletes/s', 'devices replaced'],
       ...figures.map((f) => {
         const runs = runsOf(f);
         return [
           phaseName(f),
           String(f.readers),
           sp(m)(f.get),
-          sp(m)(f.accepted),
+          sp(m)(f.delivered),
           sp(m)(f.offered),
           sp((n) => `${(100 * n).toFixed(0)}%`)(f.hitRate),
           rate(runs, (p) => p.updater),
@@ -281,7 +282,7 @@ export function formatReport(report: BenchReport): string {
     lines.push('', 'redirect-table vs each peer (ours / theirs, medians, same workload and threads; > 1: ours is faster; * spreads overlap):');
     lines.push(
       grid([
-        ['peer', 'readers', 'per-call get', 'batched redirect (accepted)'],
+        ['peer', 'readers', 'per-call get', 'batched redirect (delivered)'],
         ...report.ratios.map((r) => [r.peer, String(r.readers), `${x(r.get)}${r.getOverlaps ? '*' : ''}`, `${x(r.redirect)}${r.redirectOverlaps ? '*' : ''}`]),
       ])
     );

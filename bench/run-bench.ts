@@ -139,7 +139,7 @@ function chartOf(report: BenchReport): string {
     `redirect-table vs peers under the concurrent mix: medians of ${report.rounds} rounds, error bars min-max`,
     [
       { title: 'per-call get, all reader threads', unit: 'M calls/s', series: series((p) => p.get) },
-      { title: 'batched redirect, frames accepted (found an entry), all reader threads', unit: 'M frames/s', series: series((p) => p.accepted) },
+      { title: 'batched redirect, frames delivered into device rings, all reader threads', unit: 'M frames/s', series: series((p) => p.delivered) },
     ],
     `${machine.model}, ${machine.cpus} cores, Node ${machine.node}, ${report.date}`
   );

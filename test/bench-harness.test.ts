@@ -35,7 +35,7 @@ describe('bench harness (short run; checks structure and correctness counters, n
     assert.deepEqual(report.phases.map((p) => p.round), [...Array<number>(perRound).fill(1), ...Array<number>(perRound).fill(2)]);
     assert.equal(report.figures.length, perRound);
     for (const f of report.figures) {
-      for (const s of [f.get, f.accepted, f.offered, f.hitRate]) {
+      for (const s of [f.get, f.delivered, f.accepted, f.offered, f.hitRate]) {
         assert.equal(s.runs.length, 2);
         assert.ok(s.min <= s.median && s.median <= s.max, JSON.stringify(s));
       }
@@ -97,7 +97,7 @@ describe('bench harness (short run; checks structure and correctness counters, n
     const compared = spawnSync(process.execPath, [mainScript, '--compare', old, jsonFile], { encoding: 'utf8' });
     assert.equal(compared.status, 0, compared.stderr);
     assert.match(compared.stdout, /^(\d+) figures in both files/m);
-    assert.equal(Number(/^(\d+) figures in both files/m.exec(compared.stdout)![1]), 6 + perRound * 3);
+    assert.equal(Number(/^(\d+) figures in both files/m.exec(compared.stdout)![1]), 6 + perRound * 4);
     assert.ok(fs.existsSync(path.join(dir, 'run-vs-old.svg')));
     const missing = spawnSync(process.execPath, [mainScript, '--compare', jsonFile], { encoding: 'utf8' });
     assert.equal(missing.status, 2);
