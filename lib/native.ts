@@ -60,6 +60,8 @@ export interface NativeAddon {
   flushThread(): void;
   coarseNow(): number;
   setTracing(on: boolean): void;
+  /** Whether this thread records trace events now (tests check it is off when nobody listens). */
+  tracing(): boolean;
   noop(): void;
   echo(value: number): number;
   /** Threads registered with liburcu by the addon right now (tests look for leaks). */

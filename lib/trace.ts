@@ -1,7 +1,7 @@
 // Trace listeners of this thread (RedirectTable.setTrace), their delivery, and where a
 // listener's error goes. Internal: not part of the public API.
-import { native } from './native';
 import type { TraceEvent } from './redirect-table';
+import { wantTrace } from './trace-switch';
 
 type Listener = (event: TraceEvent) => void;
 
@@ -30,7 +30,7 @@ function forget(tableId: number, ref: WeakRef<object>): void {
   if (refs === undefined || !refs.delete(ref)) return;
   if (refs.size === 0) tracers.delete(tableId);
   tracing -= 1;
-  if (tracing === 0) native.setTracing(false); // free again when nobody listens
+  if (tracing === 0) wantTrace('listeners', false); // free again when nobody listens
 }
 
 /** Sets (or with `undefined` removes) the trace listener of a table handle. */
@@ -54,7 +54,7 @@ export function setTraceListener(handle: object, tableId: number, listener: List
   if (refs === undefined) tracers.set(tableId, (refs = new Set()));
   refs.add(ref);
   tracing += 1;
-  if (tracing === 1) native.setTracing(true);
+  if (tracing === 1) wantTrace('listeners', true);
 }
 
 /** @internal Handles of this thread with a trace listener (tests check dropped ones go). */
