@@ -6,5 +6,6 @@ export { RedirectHashTable, RedirectTable, Verdict } from './redirect-table';
 export type { BroadcastOptions, RedirectTableOptions, TableEntry, TableInfo, TableSnapshot, TableStats, TraceEvent } from './redirect-table';
 export { RedirectError, ERRNO } from './errors';
 export { memoryUsage } from './memory-usage';
+export { TRACE_CHANNEL } from './trace-channel';
 export type { MemoryUsage } from './memory-usage';
 export type { RedirectErrorCode } from './errors';
