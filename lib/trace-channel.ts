@@ -17,13 +17,16 @@ export const TRACE_CHANNEL = 'redirect-table:trace';
 // gives it own subscribe, unsubscribe, bindStore and unbindStore: each calls the real method,
 // then reads `hasSubscribers` (the public truth, whatever the call did) to switch tracing.
 const channel = diagnosticsChannel.channel(TRACE_CHANNEL);
+// Taken at load: a library that replaces globals later (instrumentation, fakes) changes nothing.
+const { apply, get } = Reflect;
+const { defineProperty, getOwnPropertyDescriptor, getPrototypeOf } = Object;
 
 type Method = 'subscribe' | 'unsubscribe' | 'bindStore' | 'unbindStore';
 
 function followChanges(method: Method): void {
   // Another copy of this package loaded in this thread may have wrapped it first: chain to it.
-  const previous: unknown = Object.getOwnPropertyDescriptor(channel, method)?.value;
-  Object.defineProperty(channel, method, {
+  const previous: unknown = getOwnPropertyDescriptor(channel, method)?.value;
+  defineProperty(channel, method, {
     configurable: true,
     writable: true,
     enumerable: false,
@@ -38,8 +41,8 @@ function followChanges(method: Method): void {
         // The real method is looked up per call: the prototype changes as the channel becomes
         // active or inactive. An inactive channel's subscribe() activates it and calls
         // this.subscribe() again (this function): the inner call syncs too, which is harmless.
-        const real = typeof previous === 'function' ? previous : Reflect.get(Object.getPrototypeOf(this), method);
-        return Reflect.apply(real as (...a: unknown[]) => unknown, this, args);
+        const real = typeof previous === 'function' ? previous : get(getPrototypeOf(this), method);
+        return apply(real as (...a: unknown[]) => unknown, this, args);
       } finally {
         syncTracing();
       }
