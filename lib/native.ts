@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { DeviceStats } from './device';
 import type { MemoryUsage } from './memory-usage';
 import type { RedirectError } from './errors';
-import type { TableStats, TraceEvent } from './redirect-table';
+import type { TableInfo, TableStats, TraceEvent } from './redirect-table';
 
 /** An opaque native device handle (holds the device's memory, never its usage). */
 export type NativeDevice = { readonly __nativeDevice: unique symbol };
@@ -60,6 +60,8 @@ export interface NativeAddon {
   flushThread(): void;
   coarseNow(): number;
   setTracing(on: boolean): void;
+  /** Whether this thread records trace events now (tests check it is off when nobody listens). */
+  tracing(): boolean;
   noop(): void;
   echo(value: number): number;
   /** Threads registered with liburcu by the addon right now (tests look for leaks). */
@@ -80,6 +82,8 @@ export interface NativeAddon {
   destroyNamespace(namespace: NativeNamespace): Promise<void>;
   openTable(id: number): NativeTableHandle;
   liveTableCount(): number;
+  /** Every live table of the process, ascending id. */
+  listTables(): TableInfo[];
   createDevice(
     namespace: NativeNamespace,
     name: string,

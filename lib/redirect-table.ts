@@ -60,6 +60,17 @@ export interface TableStats {
   bulkAverage: number;
 }
 
+/** A live table, as `RedirectTable.list()` reports it. */
+export interface TableInfo {
+  /** What `RedirectTable.open(id)` takes. */
+  id: number;
+  /** `'array'` (RedirectTable) or `'hash'` (RedirectHashTable). */
+  kind: 'array' | 'hash';
+  maxEntries: number;
+  /** Id of the table's namespace (`Namespace.open(namespaceId)`). */
+  namespaceId: number;
+}
+
 /** One transmitted bulk (the kernel's `xdp_devmap_xmit` tracepoint). */
 export interface TraceEvent {
   tableId: number;
@@ -364,6 +375,16 @@ export class RedirectTable {
     openedHandle = native.openTable(id);
     const options = { maxEntries: openedHandle.maxEntries };
     return openedHandle.kind === 'hash' ? new RedirectHashTable(options) : new RedirectTable(options);
+  }
+
+  /**
+   * Every live table of the process, whichever thread created it, by ascending id. A table is
+   * live while at least one of its handles (in any thread) is neither closed nor garbage
+   * collected; `close()` of the last handle removes it at once.
+   * @throws RedirectError ENOMEM (the list cannot be allocated)
+   */
+  static list(): TableInfo[] {
+    return native.listTables();
   }
 
   /** Whether `close()` was called on this handle. */

@@ -1,7 +1,9 @@
-// Trace listeners of this thread (RedirectTable.setTrace), their delivery, and where a
-// listener's error goes. Internal: not part of the public API.
-import { native } from './native';
+// Trace listeners of this thread (RedirectTable.setTrace), the delivery of trace events to
+// them and to the trace channel, and where a listener's error goes. Internal: not part of the
+// public API.
 import type { TraceEvent } from './redirect-table';
+import { publishTrace } from './trace-channel';
+import { wantTrace } from './trace-switch';
 
 type Listener = (event: TraceEvent) => void;
 
@@ -30,7 +32,7 @@ function forget(tableId: number, ref: WeakRef<object>): void {
   if (refs === undefined || !refs.delete(ref)) return;
   if (refs.size === 0) tracers.delete(tableId);
   tracing -= 1;
-  if (tracing === 0) native.setTracing(false); // free again when nobody listens
+  if (tracing === 0) wantTrace('listeners', false); // free again when nobody listens
 }
 
 /** Sets (or with `undefined` removes) the trace listener of a table handle. */
@@ -54,7 +56,7 @@ export function setTraceListener(handle: object, tableId: number, listener: List
   if (refs === undefined) tracers.set(tableId, (refs = new Set()));
   refs.add(ref);
   tracing += 1;
-  if (tracing === 1) native.setTracing(true);
+  if (tracing === 1) wantTrace('listeners', true);
 }
 
 /** @internal Handles of this thread with a trace listener (tests check dropped ones go). */
@@ -63,27 +65,30 @@ export function tracedHandleCount(): number {
 }
 
 /**
- * The addon's trace dispatcher: gives every event to every listener of its table, even when
- * some of them throw, then rethrows the first error, so the call that flushed (redirect,
- * flush, broadcast, redirectOne, the automatic flush) throws it.
+ * The addon's trace dispatcher: gives every event to every listener of its table, then to the
+ * trace channel's subscribers, even when some listeners throw; then rethrows the first
+ * listener error, so the call that flushed (redirect, flush, broadcast, redirectOne, the
+ * automatic flush) throws it. Subscribers' errors never come here (see publishTrace).
  */
 export function dispatchTrace(events: TraceEvent[]): void {
   let failed = false;
   let firstError: unknown;
   for (const event of events) {
     const refs = tracers.get(event.tableId);
-    if (refs === undefined) continue;
-    for (const ref of refs) {
-      const handle = ref.deref();
-      const listener = handle === undefined ? undefined : listeners.get(handle)?.listener;
-      if (listener === undefined) continue;
-      try {
-        listener(event);
-      } catch (error) {
-        if (!failed) firstError = error;
-        failed = true;
+    if (refs !== undefined) {
+      for (const ref of refs) {
+        const handle = ref.deref();
+        const listener = handle === undefined ? undefined : listeners.get(handle)?.listener;
+        if (listener === undefined) continue;
+        try {
+          listener(event);
+        } catch (error) {
+          if (!failed) firstError = error;
+          failed = true;
+        }
       }
     }
+    publishTrace(event);
   }
   if (failed) throw firstError;
 }

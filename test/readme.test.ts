@@ -34,12 +34,27 @@ describe('README examples', () => {
         assert.match(run.stdout, /^1 100$/m);
         assert.match(run.stdout, /^1 103$/m);
       }
-      if (code.includes('memoryUsage()')) assert.match(run.stdout, /^slot array counted: true$/m);
+      if (code.includes('slot array counted')) assert.match(run.stdout, /^slot array counted: true$/m);
+      if (code.includes("require('prom-client')")) {
+        const labels = '\\{table="\\d+",kind="array",namespace="root"\\}';
+        assert.match(run.stdout, new RegExp(`^redirect_table_redirected_frames_total${labels} 2$`, 'm'));
+        assert.match(run.stdout, new RegExp(`^redirect_table_misses_total${labels} 1$`, 'm'));
+        assert.match(run.stdout, new RegExp(`^redirect_table_bulks_total${labels} 1$`, 'm'));
+        assert.match(run.stdout, /^# TYPE redirect_table_redirected_frames_total counter$/m);
+        assert.match(run.stdout, /^redirect_device_tx_frames_total\{namespace="root",device="prom0"\} 2$/m);
+        assert.match(run.stdout, /^redirect_device_tx_bytes_total\{namespace="root",device="prom0"\} 120$/m);
+        const bytes = /^redirect_table_native_memory_bytes (\d+)$/m.exec(run.stdout);
+        assert.ok(bytes && Number(bytes[1]) > 0, 'native memory exported');
+      }
       if (code.includes('createVethPair')) {
         assert.match(run.stdout, /^guest true$/m);
         assert.match(run.stdout, /^released released released$/m);
       }
       if (code.includes('listener bug')) assert.match(run.stdout, /^redirect threw: listener bug - sent 2 txFrames 2$/m);
+      if (code.includes('TRACE_CHANNEL')) {
+        assert.match(run.stdout, /^trace: table mine -> chan0 sent 3 drops 0 errors 0$/m);
+        assert.equal(run.stdout.match(/^trace:/gm)?.length, 1, 'no event after unsubscribe');
+      }
       if (code.includes('worker saw ifindex')) {
         assert.match(run.stdout, /^DataCloneError ERR_REDIRECT_TABLE_NOT_CLONEABLE$/m);
         assert.match(run.stdout, /worker saw ifindex \d+ of veth-w0/);

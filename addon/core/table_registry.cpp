@@ -1,5 +1,6 @@
 #include "table_registry.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <new>
 #include <utility>
@@ -81,6 +82,21 @@ void TableRegistry::notify_unregister(Device* dev) {
   cds_list_for_each_rcu(pos, &tables_) {
     caa_container_of(pos, Table::ListLink, node)->table->purge_device(dev);
   }
+}
+
+int TableRegistry::list(std::vector<TableInfo>* out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  out->clear();
+  try {
+    if (alloc::inject_failure()) throw std::bad_alloc();
+    out->reserve(by_id_.size());
+  } catch (const std::bad_alloc&) {
+    return -ENOMEM;
+  }
+  // Under mu_ every listed table has a handle reference, so it is alive while it is read.
+  for (const auto& [id, table] : by_id_) out->push_back({id, table->keyed_by_index(), table->max_entries(), table->ns()->id()});
+  std::sort(out->begin(), out->end(), [](const TableInfo& a, const TableInfo& b) { return a.id < b.id; });
+  return 0;
 }
 
 size_t TableRegistry::size() {

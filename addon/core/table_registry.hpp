@@ -6,10 +6,19 @@
 #include <functional>
 #include <mutex>
 #include <unordered_map>
+#include <vector>
 
 #include "table.hpp"
 
 namespace rt {
+
+// What list() reports of one live table.
+struct TableInfo {
+  uint32_t id;
+  bool keyed_by_index;  // an array table (else a hash table)
+  uint32_t max_entries;
+  uint32_t namespace_id;
+};
 
 class TableRegistry {
  public:
@@ -30,6 +39,10 @@ class TableRegistry {
   void notify_unregister(Device* dev);
 
   size_t size();
+
+  // Every live table (one that still has a handle reference), ascending id, into *out: 0, or
+  // -ENOMEM (*out left empty).
+  int list(std::vector<TableInfo>* out);
 
  private:
   TableRegistry();

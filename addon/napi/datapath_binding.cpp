@@ -181,6 +181,12 @@ napi_value set_tracing(napi_env env, napi_callback_info info) {
   return js_undefined(env);
 }
 
+// tracing(): whether this thread records trace events (tests check lib/ switches it off).
+napi_value tracing(napi_env env, napi_callback_info) {
+  BulkQueues* queues = BulkQueues::existing();
+  return js_bool(env, queues != nullptr && queues->tracing());
+}
+
 }  // namespace
 
 const JsFunction kDatapathFunctions[] = {
@@ -190,7 +196,8 @@ const JsFunction kDatapathFunctions[] = {
 const size_t kDatapathFunctionCount = sizeof(kDatapathFunctions) / sizeof(kDatapathFunctions[0]);
 
 bool init_datapath_binding(napi_env env, napi_value exports) {
-  static constexpr JsFunction kBindings[] = {{"flushThread", flush_thread}, {"setTracing", set_tracing}};
+  static constexpr JsFunction kBindings[] = {
+      {"flushThread", flush_thread}, {"setTracing", set_tracing}, {"tracing", tracing}};
   return add_functions(env, exports, kBindings);
 }
 

@@ -423,11 +423,28 @@ napi_value live_table_count(napi_env env, napi_callback_info) {
   return js_uint32(env, static_cast<uint32_t>(TableRegistry::instance().size()));
 }
 
+// listTables(): [{ id, kind, maxEntries, namespaceId }] of every live table, ascending id.
+napi_value list_tables(napi_env env, napi_callback_info) {
+  std::vector<TableInfo> tables;
+  if (int err = TableRegistry::instance().list(&tables)) return throw_redirect_error(env, err, "cannot list the tables");
+  JsArray result(env, tables.size());
+  for (const TableInfo& t : tables) {
+    result.push(JsObject(env)
+                    .number("id", t.id)
+                    .string("kind", t.keyed_by_index ? "array" : "hash")
+                    .number("maxEntries", t.max_entries)
+                    .number("namespaceId", t.namespace_id)
+                    .done());
+  }
+  return result.done();
+}
+
 }  // namespace
 
 bool init_table_binding(napi_env env, napi_value exports) {
   static constexpr JsFunction kBindings[] = {
-      {"createTable", create_table}, {"openTable", open_table}, {"liveTableCount", live_table_count}, {"coarseNow", coarse_now},
+      {"createTable", create_table}, {"openTable", open_table}, {"liveTableCount", live_table_count}, {"listTables", list_tables},
+      {"coarseNow", coarse_now},
   };
   return add_functions(env, exports, kBindings) && init_datapath_binding(env, exports);
 }

@@ -10,9 +10,9 @@ export interface ChildRun<T> {
   report: T | undefined;
 }
 
-export function runChild<T>(script: string, args: string[] = []): ChildRun<T> {
+export function runChild<T>(script: string, args: string[] = [], node = process.execPath): ChildRun<T> {
   // The timeout only stops a child that hangs (a failure); nothing is measured against it.
-  const run = spawnSync(process.execPath, [path.join(__dirname, `${script}.js`), ...args], {
+  const run = spawnSync(node, [path.join(__dirname, `${script}.js`), ...args], {
     encoding: 'utf8',
     timeout: 60_000,
   });

@@ -171,6 +171,20 @@ void alloc_faults(const std::atomic<bool>& stop, Fail fail, RobustCounters& coun
       if (expect("list", n, [&] { return Namespace::list(&all); }) == 0) {
         for (Namespace* x : all) x->release();
       }
+      std::vector<TableInfo> tables;
+      if (expect("table list", n, [&] { return TableRegistry::instance().list(&tables); }) == 0) {
+        // Other scenarios create tables meanwhile: this one's two are listed, in ascending order.
+        size_t mine = 0;
+        for (size_t i = 0; i < tables.size(); ++i) {
+          if (i > 0 && tables[i - 1].id >= tables[i].id) fail("table list not ascending", tables[i].id, 0);
+          const TableInfo& t = tables[i];
+          if (t.id == hash->id() && !t.keyed_by_index && t.max_entries == 64 && t.namespace_id == ns->id()) ++mine;
+          if (t.id == array->id() && t.keyed_by_index && t.max_entries == 64 && t.namespace_id == ns->id()) ++mine;
+        }
+        if (mine != 2) fail("table list misses this scenario's tables", static_cast<long>(mine), 2);
+      } else if (!tables.empty()) {
+        fail("failed table list left rows", static_cast<long>(tables.size()), 0);
+      }
     }
   }
   if (!close_and_wait(hash) || !close_and_wait(array)) fail("faults tables close", 0, 0);
