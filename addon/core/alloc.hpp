@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <new>
 #include <utility>
+#include <vector>
 
 namespace rt::alloc {
 
@@ -37,6 +38,20 @@ T* make(Args&&... args) {
   } catch (const std::bad_alloc&) {
     return nullptr;
   }
+}
+
+// Empties `v` and makes room for `n` elements, so that filling it cannot throw; false when out
+// of memory (then `v` is empty).
+template <typename T>
+bool clear_and_reserve(std::vector<T>* v, size_t n) {
+  v->clear();
+  if (inject_failure()) return false;
+  try {
+    v->reserve(n);
+  } catch (const std::bad_alloc&) {
+    return false;
+  }
+  return true;
 }
 
 // Zeroed arrays that may be large (slot and bucket arrays, descriptor rings). From 64 KiB up

@@ -154,13 +154,7 @@ int Namespace::list(std::vector<Namespace*>* out) {
   root();
   Registry& r = registry();
   std::lock_guard<std::mutex> lock(r.mu);
-  out->clear();
-  try {
-    if (alloc::inject_failure()) throw std::bad_alloc();
-    out->reserve(r.by_id.size());
-  } catch (const std::bad_alloc&) {
-    return -ENOMEM;
-  }
+  if (!alloc::clear_and_reserve(out, r.by_id.size())) return -ENOMEM;
   for (auto& [id, ns] : r.by_id) {
     ns->retain();
     out->push_back(ns);
@@ -420,13 +414,7 @@ Device* Namespace::find_device(const std::string& name) {
 
 int Namespace::devices(std::vector<Device*>* out) {
   std::lock_guard<std::mutex> lock(mu_);
-  out->clear();
-  try {
-    if (alloc::inject_failure()) throw std::bad_alloc();
-    out->reserve(by_ifindex_.size());
-  } catch (const std::bad_alloc&) {
-    return -ENOMEM;
-  }
+  if (!alloc::clear_and_reserve(out, by_ifindex_.size())) return -ENOMEM;
   for (auto& [ifindex, node] : by_ifindex_) {
     node->device->retain();
     out->push_back(node->device);

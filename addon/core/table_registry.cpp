@@ -86,13 +86,7 @@ void TableRegistry::notify_unregister(Device* dev) {
 
 int TableRegistry::list(std::vector<TableInfo>* out) {
   std::lock_guard<std::mutex> lock(mu_);
-  out->clear();
-  try {
-    if (alloc::inject_failure()) throw std::bad_alloc();
-    out->reserve(by_id_.size());
-  } catch (const std::bad_alloc&) {
-    return -ENOMEM;
-  }
+  if (!alloc::clear_and_reserve(out, by_id_.size())) return -ENOMEM;
   // Under mu_ every listed table has a handle reference, so it is alive while it is read.
   for (const auto& [id, table] : by_id_) out->push_back({id, table->keyed_by_index(), table->max_entries(), table->ns()->id()});
   std::sort(out->begin(), out->end(), [](const TableInfo& a, const TableInfo& b) { return a.id < b.id; });
