@@ -4,7 +4,7 @@
 export interface ChartSeries {
   name: string;
   /** `min`/`max`: an error bar (the spread of the runs behind `value`) */
-  points: Array<{ threads: number; value: number; min?: number; max?: number }>;
+  points: Array<{ threads: number; value: number; min?: number; max?: number; note?: string }>;
 }
 
 export interface ChartPanel {
@@ -179,7 +179,8 @@ function renderPanel(panel: ChartPanel, top: number, colours: Map<string, string
       const labelTop = hasSpread ? Math.min(barTop, y(point.max!)) : barTop;
       const label = escapeXml(formatValue(point.value));
       const range = hasSpread ? ` (${formatValue(point.min!)}-${formatValue(point.max!)})` : '';
-      const tip = escapeXml(`${s.name}, ${formatValue(t)} threads: ${formatValue(point.value)}${range} ${panel.unit}`);
+      const note = point.note === undefined ? '' : `, ${point.note}`;
+      const tip = escapeXml(`${s.name}, ${formatValue(t)} threads: ${formatValue(point.value)}${range} ${panel.unit}${note}`);
       out.push(
         `<rect class="bar" x="${px(x + 1)}" y="${px(barTop)}" width="${px(Math.max(1, barWidth - 2))}" height="${px(plotBottom - barTop)}" fill="${fill}"><title>${tip}</title></rect>`
       );

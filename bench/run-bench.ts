@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { Namespace, RedirectHashTable, RedirectTable } from '../lib';
 import { Baseline, measureBaseline } from './baseline';
 import { renderChart } from './chart';
-import { baselineFigures, PhaseFigures, phaseFigures, Spread } from './figures';
+import { baselineFigures, PhaseFigures, phaseFigures, Spread, spread } from './figures';
+import type { LatencySummary } from './harness/latency';
 import { provenance } from './provenance';
 import { PhaseResult, runPhase } from './harness/run-phase';
 import type { BenchOptions } from './options';
@@ -134,12 +135,32 @@ function chartOf(report: BenchReport): string {
         }),
     }));
   };
+  // Control-plane latency: a percentile per round, so the bar is the median round's and the
+  // error bar the others; the tooltip gives the samples behind it.
+  const latency = (pick: (p: PhaseResult) => LatencySummary | undefined, percentile: 'p50' | 'p99', scale: number) => {
+    const name = (p: PhaseFigures): string => `${p.impl}${modeLabel(p.mode)}`;
+    const mixed = report.figures.filter((f) => f.mode === 'mix');
+    return [...new Set(mixed.map(name))].map((n) => ({
+      name: n,
+      points: mixed
+        .filter((f) => name(f) === n)
+        .map((f) => {
+          const runs = report.phases.filter((p) => p.impl === f.impl && p.readers === f.readers && p.mode === f.mode).map(pick);
+          const have = runs.filter((l): l is LatencySummary => l !== undefined);
+          const v = spread(have.map((l) => l[percentile] / scale));
+          const samples = have.reduce((total, l) => total + l.samples, 0);
+          return { threads: f.readers, value: v.median, min: v.min, max: v.max, note: `${samples} samples over ${have.length} rounds` };
+        }),
+    }));
+  };
   const { machine } = report;
   return renderChart(
     `redirect-table vs peers under the concurrent mix: medians of ${report.rounds} rounds, error bars min-max`,
     [
       { title: 'per-call get, all reader threads', unit: 'M calls/s', series: series((p) => p.get) },
       { title: 'batched redirect, frames delivered into device rings, all reader threads', unit: 'M frames/s', series: series((p) => p.delivered) },
+      { title: 'set latency p99 (hover a bar for its sample count)', unit: 'µs', series: latency((p) => p.updater?.latency.set, 'p99', 1) },
+      { title: 'unregister() to resolved, p50 (hover a bar for its sample count)', unit: 'ms', series: latency((p) => p.churner.latency.unregister, 'p50', 1000) },
     ],
     `${machine.model}, ${machine.cpus} cores, Node ${machine.node}, ${report.date}`
   );

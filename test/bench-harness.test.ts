@@ -86,6 +86,9 @@ describe('bench harness (short run; checks structure and correctness counters, n
     assert.match(svg, /^<svg[\s\S]*<\/svg>\s*$/);
     for (const impl of IMPLEMENTATIONS) assert.ok(svg.includes(impl), `chart names ${impl}`);
     assert.match(svg, /class="error-bar"/);
+    assert.match(svg, /set latency p99/);
+    assert.match(svg, /unregister\(\) to resolved, p50/);
+    assert.match(svg, /redirect-table, 2 threads: [^<]* ms, \d+ samples over 2 rounds/);
 
     // --compare: a file against itself, and against a file of the format before rounds.
     const same = spawnSync(process.execPath, [mainScript, '--compare', jsonFile, jsonFile], { encoding: 'utf8' });
