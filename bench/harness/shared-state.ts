@@ -26,6 +26,8 @@ export const CONTROL = {
   createdCount: 5,
   /** 1 once the churner released every device (readers answer purges until then) */
   churnerDone: 6,
+  /** sets the updater has done (the deleter keeps pace with it: bench/roles/writer.ts) */
+  sets: 7,
 } as const;
 
 /** Device lifecycle as the checker sees it (set by the churner). */

@@ -1,6 +1,6 @@
 // The updater (`set` at --rate) and the deleter (`delete` and `compareAndDelete`, alternating,
-// at --delete-rate): random keys, devices from the churner's pool; every write is recorded for
-// the readers' checker and timed.
+// at --delete-rate, never ahead of the updater's share): random keys, devices from the
+// churner's pool; every write is recorded for the readers' checker and timed.
 import { AMBIGUOUS, recordedWrite, UNCHANGED } from '../harness/checker';
 import { LatencyRecorder } from '../harness/latency';
 import { arriveAndWait, CONTROL, PhaseShared, sleepMs, STATE } from '../harness/shared-state';
@@ -45,10 +45,15 @@ export async function runWriter(
     return deleted ? 0 : UNCHANGED;
   };
 
+  // The deleter follows the updater's progress as well as the clock: an implementation whose
+  // updater falls behind (a starved writer) keeps the same sets-to-deletes ratio, so the table's
+  // occupancy, and the readers' hit rate, is the same for every implementation.
+  const paced = role === 'deleter' && rate !== 'max' && options.rate !== 'max' && options.rate !== 0;
+  const behindUpdater = (): boolean => paced && result.ops >= (Atomics.load(control, CONTROL.sets) * (rate as number)) / (options.rate as number);
   arriveAndWait(shared);
   const start = performance.now();
   while (Atomics.load(control, CONTROL.state) !== STATE.stop) {
-    if (rate === 0 || (rate !== 'max' && result.ops >= ((performance.now() - start) / 1000) * rate)) {
+    if (rate === 0 || (rate !== 'max' && result.ops >= ((performance.now() - start) / 1000) * rate) || behindUpdater()) {
       client.poll();
       sleepMs(0.5); // ahead of the target rate
       continue;
@@ -62,6 +67,7 @@ export async function runWriter(
       else recordedWrite(shared, key, () => ((i & 1) === 0 ? remove(key) : compareAndDelete(key)));
     }
     result.ops += 64;
+    if (role === 'updater') Atomics.add(control, CONTROL.sets, 64);
     shared.progress[participant] += 64;
     client.poll();
   }
