@@ -4,8 +4,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Namespace, RedirectHashTable, RedirectTable } from '../lib';
-import { Baseline, measureBaseline } from './baseline';
+import { Worker } from 'node:worker_threads';
+import type { Baseline } from './baseline';
 import { renderChart } from './chart';
 import { baselineFigures, PhaseFigures, phaseFigures, Spread, spread } from './figures';
 import type { LatencySummary } from './harness/latency';
@@ -22,19 +22,18 @@ export interface BenchOutput {
   svgFile: string;
 }
 
+/** The single-thread baseline of both table kinds, each in a fresh worker (bench/baseline-worker.ts). */
 async function baselines(options: BenchOptions): Promise<{ array: Baseline; hash: Baseline }> {
-  const devices = Array.from({ length: 16 }, (_, i) => Namespace.root.createDevice(`base${process.pid % 1000}-${i}`, { ringSize: 1 << 16 }));
-  const array = new RedirectTable({ maxEntries: options.keys });
-  const hash = new RedirectHashTable({ maxEntries: options.keys });
-  for (let key = 0; key < options.keys; key += 1) {
-    if (key % 4 === 3) continue; // three keys in four hold an entry, as in the concurrent mix
-    array.set(key, devices[key % devices.length].ifindex);
-    hash.set(key, devices[key % devices.length].ifindex);
-  }
-  const result = { array: measureBaseline(array, devices, options.batch), hash: measureBaseline(hash, devices, options.batch) };
-  await Promise.all([array.close(), hash.close()]);
-  await Promise.all(devices.map((d) => d.unregister()));
-  return result;
+  const one = (kind: 'array' | 'hash'): Promise<Baseline> =>
+    new Promise((resolve, reject) => {
+      const worker = new Worker(path.join(__dirname, 'baseline-worker.js'), { workerData: { kind, keys: options.keys, batch: options.batch } });
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`bench: the ${kind} baseline worker exited with code ${code} before reporting`)));
+    });
+  const array = await one('array');
+  const hash = await one('hash');
+  return { array, hash };
 }
 
 /** The phases of a run: every implementation at every thread count under the full mix, plus
