@@ -210,15 +210,29 @@ export function formatReport(report: BenchReport): string {
   lines.push('', 'concurrent mix: readers (per-call get, then batched redirect) while an updater sets, a deleter deletes');
   lines.push('and compare-and-deletes, and a churner replaces devices (throughput summed over the readers; redirect: frames');
   lines.push('delivered into a device ring that the main thread drains, frames offered (looked up) and the hit rate, the');
-  lines.push('share of offered frames that found an entry, which follows what the writers left in the table):');
+  lines.push('share of offered frames that found an entry). The writers keep the table three quarters full (the updater');
+  lines.push('re-points entries, each delete is followed by a set of an empty key, the churner moves a device\'s entries');
+  lines.push('to its replacement), so the hit rate is the same everywhere; and they keep one schedule (--rate, --delete-rate,');
+  lines.push('--churn-ms): a starved writer slows the others with it. "late ms" is how far behind the clock the writers and');
+  lines.push('the churner were when the phase ended (the churner waits for each unregistration to resolve):');
   const runsOf = (f: PhaseFigures): PhaseResult[] => report.phases.filter((p) => sameKey(p, f));
   const rate = (runs: PhaseResult[], pick: (p: PhaseResult) => WriterResult | undefined): string => {
     const rates = runs.map(pick).filter((w): w is WriterResult => w !== undefined).map((w) => w.ops / w.seconds);
     return rates.length === 0 ? '-' : k(medianOf(rates));
   };
+  // Medians over the rounds of how far the writers (the later of the two) and the churner were
+  // behind the schedule's clock when the phase stopped ("-": a results file from before it).
+  const lateness = (runs: PhaseResult[]): string => {
+    const late = (pick: (p: PhaseResult) => number | undefined): string => {
+      const all = runs.map(pick);
+      return all.some((n) => n === undefined) ? '-' : medianOf(all as number[]).toFixed(1);
+    };
+    const writers = late((p) => (p.updater === undefined && p.deleter === undefined ? 0 : Math.max(p.updater?.lagMs ?? 0, p.deleter?.lagMs ?? 0)));
+    return `${writers} / ${late((p) => p.churner.lagMs)}`;
+  };
   lines.push(
     grid([
-      ['implementation', 'readers', 'get M/s', 'delivered M frames/s', 'offered M frames/s', 'hit', 'sets/s', 'deletes/s', 'devices replaced'],
+      ['implementation', 'readers', 'get M/s', 'delivered M frames/s', 'offered M frames/s', 'hit', 'sets/s', 'deletes/s', 'devices replaced', 'late ms: writers / churner'],
       ...figures.map((f) => {
         const runs = runsOf(f);
         return [
@@ -231,6 +245,7 @@ export function formatReport(report: BenchReport): string {
           rate(runs, (p) => p.updater),
           rate(runs, (p) => p.deleter),
           String(runs.reduce((n, p) => n + p.churner.unregistrations, 0)),
+          lateness(runs),
         ];
       }),
     ])

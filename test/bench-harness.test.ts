@@ -57,6 +57,7 @@ describe('bench harness (short run; checks structure and correctness counters, n
         assert.ok(known.every((v, i) => (i === 0 || known[i - 1] <= v) && v <= unregister.max), JSON.stringify(unregister));
         if (unregister.samples < 1000) assert.ok(Number.isNaN(unregister.p999), 'a p999 from fewer than 1000 samples');
         assert.ok(phase.correctness.readsChecked > 0);
+        assert.ok(phase.updater.lagMs >= 0 && phase.deleter.lagMs >= 0 && phase.churner.lagMs >= 0);
         if (isOurs(impl)) {
           assert.equal(phase.correctness.staleReads, 0, phase.correctness.examples.join('; '));
           assert.equal(phase.correctness.readsAfterUnregister, 0);
@@ -65,6 +66,14 @@ describe('bench harness (short run; checks structure and correctness counters, n
           assert.equal(phase.correctness.framesAccepted, phase.correctness.framesReceived + phase.correctness.framesDropped);
         }
       }
+    }
+    // The writers keep the set-up's occupancy (three keys in four) whatever their speed, so every
+    // implementation's readers hit the same share of keys in every phase and both halves.
+    for (const p of report.phases) {
+      const gets = p.reader.reduce((n, r) => n + r.get.calls, 0);
+      const getHits = p.reader.reduce((n, r) => n + r.get.hits, 0) / gets;
+      const label = `${p.impl} ${p.mode} ${p.readers} readers, round ${p.round}: get ${getHits.toFixed(3)}, redirect ${p.redirectHitRate.toFixed(3)}`;
+      assert.ok(Math.abs(p.redirectHitRate - 0.75) < 0.03 && Math.abs(getHits - 0.75) < 0.03, label);
     }
     // Every eighth churn round destroys a namespace: over our four mixed phases some must have.
     const namespaces = report.phases.filter((p) => isOurs(p.impl)).reduce((n, p) => n + p.churner.namespacesDestroyed, 0);

@@ -26,8 +26,10 @@ export const CONTROL = {
   createdCount: 5,
   /** 1 once the churner released every device (readers answer purges until then) */
   churnerDone: 6,
-  /** sets the updater has done (the deleter keeps pace with it: bench/roles/writer.ts) */
-  sets: 7,
+  /** where the updater, the deleter and the churner are on the shared schedule (harness/timeline.ts) */
+  updaterAt: 7,
+  deleterAt: 8,
+  churnerAt: 9,
 } as const;
 
 /** Device lifecycle as the checker sees it (set by the churner). */
@@ -61,7 +63,7 @@ export function createPhaseShared(keys: number, poolSize: number): PhaseShared {
   const i32 = (n: number): Int32Array => new Int32Array(new SharedArrayBuffer(4 * n));
   const f64 = (n: number): Float64Array => new Float64Array(new SharedArrayBuffer(8 * n));
   return {
-    control: i32(8),
+    control: i32(10),
     keyLock: i32(keys),
     started: i32(keys),
     completed: i32(keys),

@@ -1,12 +1,16 @@
 // The device churner: creates the pool of devices the updater points entries at, then every
-// --churn-ms replaces one (create, point entries at it, unregister the old one and wait until
-// that resolves); every eighth round, where the implementation has namespaces, a device in a new
-// namespace is pointed at and the namespace destroyed. It tells the checker about every device.
-import { recordedWrite, AMBIGUOUS } from '../harness/checker';
+// --churn-ms replaces one (create, move the old one's entries to it, unregister the old one and
+// wait until that resolves, which purges entries a writer raced onto it); every eighth round,
+// where the implementation has namespaces, entries move to a device in a new namespace and the
+// namespace is destroyed. Its rounds keep the control plane's shared schedule and the table's
+// occupancy (roles/occupancy.ts). It tells the checker about every device.
+import { AMBIGUOUS, recordedWrite, UNCHANGED } from '../harness/checker';
 import { LatencyRecorder } from '../harness/latency';
 import { arriveAndWait, CONTROL, DEVICE, deviceNumber, PhaseShared, sleepMs, STATE } from '../harness/shared-state';
+import { Timeline } from '../harness/timeline';
 import type { TableClient } from '../impls/types';
 import { ChurnerResult, randomSource, RoleOptions } from './common';
+import { holdsEntry, isEmpty, pickKey } from './occupancy';
 
 export async function runChurner(client: TableClient, shared: PhaseShared, participant: number, options: RoleOptions): Promise<ChurnerResult> {
   const random = randomSource(0x1b873593 ^ participant);
@@ -22,6 +26,7 @@ export async function runChurner(client: TableClient, shared: PhaseShared, parti
     framesDrained: 0,
     framesDropped: 0,
     seconds: 0,
+    lagMs: 0,
     latency: {},
   };
 
@@ -40,6 +45,26 @@ export async function runChurner(client: TableClient, shared: PhaseShared, parti
   };
   const pointAt = (key: number, device: number): void => {
     recordedWrite(shared, key, () => (client.set(key, device) ? device : AMBIGUOUS));
+  };
+  /** Points `count` keys that `wanted` picks (checked again under the key's lock) at `device`. */
+  const pointSome = (count: number, wanted: (key: number) => boolean, device: () => number): void => {
+    for (let i = 0; i < count; i += 1) {
+      const key = pickKey(random, options.keys, wanted);
+      if (key < 0) continue;
+      recordedWrite(shared, key, () => {
+        const to = device();
+        if (!wanted(key) || to === 0) return UNCHANGED;
+        return client.set(key, to) ? to : AMBIGUOUS;
+      });
+    }
+  };
+  /** Moves the entries of `from` to `to`, as an operator moves a device's routes to its
+   * replacement before taking it away (roles/occupancy.ts). */
+  const moveEntries = (from: number, to: number): void => {
+    const onFrom = (key: number): boolean => Atomics.load(shared.value, key) === from;
+    for (let key = 0; key < options.keys; key += 1) {
+      if (onFrom(key)) recordedWrite(shared, key, () => (onFrom(key) ? (client.set(key, to) ? to : AMBIGUOUS) : UNCHANGED));
+    }
   };
   /** Unregisters `device` through `unregister` and records its release for the checker. */
   const release = async (device: number, unregister: () => Promise<void>, recorder: LatencyRecorder): Promise<void> => {
@@ -64,36 +89,42 @@ export async function runChurner(client: TableClient, shared: PhaseShared, parti
   for (let key = 0; key < options.keys; key += 1) if (key % 4 !== 3) pointAt(key, pool[key % pool.length]);
   Atomics.store(control, CONTROL.poolReady, pool.length);
 
+  // Round r begins at (r - 1) × --churn-ms of the shared schedule (harness/timeline.ts): on the
+  // clock, and never ahead of a starved updater or deleter.
+  const timeline = new Timeline(control, 'churner', options.mode === 'mix' && options.churnMs > 0);
   arriveAndWait(shared);
-  const start = performance.now();
-  let next = start;
+  timeline.begin();
   let round = 0;
   while (Atomics.load(control, CONTROL.state) !== STATE.stop) {
-    const now = performance.now();
-    if (options.mode !== 'mix' || options.churnMs === 0 || now < next) {
+    if (!timeline.onSchedule || !timeline.mayStart(round * options.churnMs)) {
       client.poll();
-      sleepMs(options.mode !== 'mix' || options.churnMs === 0 ? 1 : Math.max(0.05, Math.min(1, next - now)));
+      sleepMs(timeline.onSchedule ? Math.max(0.05, Math.min(1, round * options.churnMs - timeline.elapsedMs())) : 1);
       continue;
     }
-    next = Math.max(next + options.churnMs, now);
     round += 1;
     const fresh = create();
     const slot = random(pool.length);
     const old = Atomics.exchange(pool, slot, fresh);
-    for (let i = 0; i < 4; i += 1) pointAt(random(options.keys), fresh);
+    moveEntries(old, fresh);
     await release(old, () => client.unregister(old), latency.unregister);
     if (round % 8 === 0 && client.createDeviceInNewNamespace !== undefined) {
       const begun = performance.now();
       const { device, destroy } = client.createDeviceInNewNamespace();
       latency.createDevice.since(begun);
       announce(device);
-      for (let i = 0; i < 4; i += 1) pointAt(random(options.keys), device);
+      // Four entries move to a device of the doomed namespace; its destruction purges them and
+      // four empty keys are set in their place.
+      pointSome(4, (key) => holdsEntry(shared, key), () => device);
       await release(device, destroy, latency.namespaceDestroy);
+      pointSome(4, (key) => isEmpty(shared, key), () => Atomics.load(pool, random(pool.length)));
       result.namespacesDestroyed += 1;
     }
+    timeline.reached(round * options.churnMs);
     client.poll();
   }
-  result.seconds = (performance.now() - start) / 1000;
+  result.seconds = timeline.elapsedMs() / 1000;
+  result.lagMs = timeline.lagMs(round * options.churnMs);
+  timeline.leave();
   for (let i = 0; i < pool.length; i += 1) {
     const device = Atomics.exchange(pool, i, 0);
     await release(device, () => client.unregister(device), latency.unregister);

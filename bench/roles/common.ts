@@ -41,6 +41,8 @@ export interface WriterResult {
   /** sets refused because the device was gone; deletes that found nothing */
   refused: number;
   seconds: number;
+  /** how far behind the shared schedule's clock the role was when the phase stopped */
+  lagMs: number;
   latency: Record<string, LatencySummary>;
 }
 
@@ -56,6 +58,8 @@ export interface ChurnerResult {
   framesDrained: number;
   framesDropped: number;
   seconds: number;
+  /** how far behind the shared schedule's clock the churner was when the phase stopped */
+  lagMs: number;
   latency: Record<string, LatencySummary>;
 }
 
