@@ -26,6 +26,8 @@ export interface NativeTableHandle {
   readonly maxEntries: number;
   readonly namespace: NativeNamespace;
   readonly kind: 'array' | 'hash';
+  /** An array table's slot memory (lib/slot-reads.ts); absent where it cannot be read from JS. */
+  readonly slots?: Int32Array;
   get(key: number): number | undefined;
   set(key: number, ifindex: number): number;
   delete(key: number): boolean;

@@ -4,6 +4,7 @@ import { Namespace, namespaceHandle, wrapNamespace } from './namespace';
 import { cloneGuard, notCloneableError } from './clone-guard';
 import './hooks';
 import { native, NativeTableHandle } from './native';
+import { SlotReads, slotReads } from './slot-reads';
 import { setTraceListener } from './trace';
 
 // Handed from open() (or RedirectHashTable) to the constructor, so they reuse it without a
@@ -234,6 +235,7 @@ export class RedirectTable {
   ) => number;
 
   readonly #handle: NativeTableHandle;
+  readonly #reads: SlotReads;
 
   /**
    * Creates a table in `options.namespace` (default root).
@@ -257,10 +259,12 @@ export class RedirectTable {
     this.id = handle.id;
     this.maxEntries = handle.maxEntries;
     this.namespace = opened ? wrapNamespace(handle.namespace) : namespace;
-    this.get = handle.get;
+    const reads = slotReads(handle);
+    this.#reads = reads;
+    this.get = reads.get;
     this.set = handle.set;
     this.delete = handle.delete;
-    this.entry = handle.entry;
+    this.entry = reads.entry;
     this.keys = () => {
       const rows = takeRows(handle, handle.keys(), Uint32Array);
       handle.takeRows(...rows);
@@ -399,6 +403,7 @@ export class RedirectTable {
    */
   close(): Promise<void> {
     setTraceListener(this, this.#handle.id, undefined);
+    this.#reads.close();
     return this.#handle.close();
   }
 

@@ -58,7 +58,7 @@ bool clear_and_reserve(std::vector<T>* v, size_t n) {
 // they get pages of their own from mmap, so that freeing one returns it to the system: through
 // malloc, glibc's mmap threshold rises with every large block freed (up to 32 MiB), and blocks
 // below it stay in the arena of the thread that allocated them once freed (docs/design.md,
-// "Memory"). nullptr when out of memory; free with free_zeroed(p, the same bytes).
+// "Memory"). Always 16-byte aligned. nullptr when out of memory; free with free_zeroed(p, the same bytes).
 void* allocate_zeroed(size_t bytes);
 void free_zeroed(void* p, size_t bytes);
 

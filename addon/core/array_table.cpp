@@ -16,11 +16,11 @@ namespace rt {
 
 int ArrayTable::create(uint32_t max_entries, Namespace* ns, ArrayTable** out) {
   if (max_entries == 0) return -EINVAL;
-  auto** slots = static_cast<Entry**>(alloc::allocate_zeroed(max_entries * sizeof(Entry*)));
-  if (slots == nullptr) return -ENOMEM;
-  auto* table = alloc::inject_failure() ? nullptr : new (std::nothrow) ArrayTable(max_entries, slots, ns);
+  SlotMemory* memory = SlotMemory::create(max_entries);
+  if (memory == nullptr) return -ENOMEM;
+  auto* table = alloc::inject_failure() ? nullptr : new (std::nothrow) ArrayTable(max_entries, memory, ns);
   if (table == nullptr) {
-    alloc::free_zeroed(slots, max_entries * sizeof(Entry*));
+    memory->release();
     return -ENOMEM;
   }
   if (int err = TableRegistry::instance().add(table)) {
@@ -31,21 +31,22 @@ int ArrayTable::create(uint32_t max_entries, Namespace* ns, ArrayTable** out) {
   return 0;
 }
 
-ArrayTable::ArrayTable(uint32_t max_entries, Entry** slots, Namespace* ns)
-    : Table(ns), max_entries_(max_entries), slots_(slots) {
-  memory::allocated(memory::kTables, sizeof(ArrayTable) + slot_bytes());
+ArrayTable::ArrayTable(uint32_t max_entries, SlotMemory* memory, Namespace* ns)
+    : Table(ns), max_entries_(max_entries), memory_(memory) {
+  memory::allocated(memory::kTables, sizeof(ArrayTable));
 }
 
+// drain() has emptied every slot: views of the slot memory that outlive the table read it empty.
 ArrayTable::~ArrayTable() {
-  alloc::free_zeroed(slots_, slot_bytes());
-  memory::freed(memory::kTables, sizeof(ArrayTable) + slot_bytes());
+  memory_->release();
+  memory::freed(memory::kTables, sizeof(ArrayTable));
 }
 
 int ArrayTable::publish(uint32_t key, Entry* entry) {
   // The read-side section keeps `entry` from being freed and reused while this thread may still
   // compare against its address (no ABA on the take-back below).
   rcu::ReadLock read;
-  Entry* old = slot(key).exchange(entry, std::memory_order_seq_cst);
+  Entry* old = slot(key).exchange(entry);
   if (old != nullptr) Entry::retire(old);
   return recheck_published(key, entry);
 }
@@ -55,7 +56,7 @@ int ArrayTable::recheck_published(uint32_t key, Entry* entry) {
   if (entry->device_still_current()) return 0;
   // The device started unregistering or moved: the notifier may have passed this slot already.
   Entry* expected = entry;
-  if (slot(key).compare_exchange_strong(expected, nullptr, std::memory_order_seq_cst)) Entry::retire(entry);
+  if (slot(key).compare_exchange(expected, nullptr)) Entry::retire(entry);
   return -ENODEV;
 }
 
@@ -72,7 +73,7 @@ int ArrayTable::update(uint32_t key, int ifindex, uint64_t* revision) {
 
 int ArrayTable::remove(uint32_t key) {
   if (key >= max_entries_) return -E2BIG;
-  Entry* old = slot(key).exchange(nullptr, std::memory_order_acq_rel);
+  Entry* old = slot(key).exchange(nullptr);
   if (old == nullptr) return 0;
   Entry::retire(old);
   return 1;
@@ -167,7 +168,7 @@ int ArrayTable::compare_and_delete(uint32_t key, uint64_t revision, const uint64
   if (entry->revision != revision) return -EBUSY;
   if (last_used != nullptr && !entry->claim(*last_used)) return -EBUSY;
   RT_RACE_POINT();
-  if (slot(key).compare_exchange_strong(entry, nullptr, std::memory_order_acq_rel)) {
+  if (slot(key).compare_exchange(entry, nullptr)) {
     Entry::retire(entry);
     return 0;
   }
@@ -182,7 +183,7 @@ int ArrayTable::compare_and_set(uint32_t key, int ifindex, uint64_t revision, ui
   rcu::ReadLock read;
   Entry* current = slot(key).load(std::memory_order_acquire);
   int err = current == nullptr ? -ENOENT : current->revision != revision ? -EBUSY : 0;
-  if (err == 0 && !slot(key).compare_exchange_strong(current, fresh, std::memory_order_seq_cst)) {
+  if (err == 0 && !slot(key).compare_exchange(current, fresh)) {
     err = current == nullptr ? -ENOENT : -EBUSY;
   }
   if (err != 0) {
@@ -228,13 +229,13 @@ void ArrayTable::purge_device(Device* dev) {
     if (entry == nullptr || entry->device != dev) continue;
     RT_RACE_POINT();  // a concurrent update may replace the entry here
     // A concurrent update that replaced the entry wins; its own re-check handles its device.
-    if (slot(key).compare_exchange_strong(entry, nullptr, std::memory_order_seq_cst)) Entry::retire(entry);
+    if (slot(key).compare_exchange(entry, nullptr)) Entry::retire(entry);
   }
 }
 
 void ArrayTable::drain() {
   for (uint32_t key = 0; key < max_entries_; ++key) {
-    Entry* entry = slot(key).exchange(nullptr, std::memory_order_relaxed);
+    Entry* entry = slot(key).exchange(nullptr);
     if (entry != nullptr) Entry::destroy(entry);
   }
 }

@@ -1,5 +1,6 @@
 // The array redirect table (the kernel's BPF_MAP_TYPE_DEVMAP): maxEntries atomic slots, each
-// empty or pointing at an immutable Entry.
+// empty or pointing at an immutable Entry, with that entry's ifindex beside the pointer
+// (slots.hpp): JS threads read the ifindex words through a view, without a native call.
 //
 // Readers: a read-side section and an acquire load of a slot; they never lock or write.
 // Writers: publish with an exchange, retire the previous entry after a grace period.
@@ -13,6 +14,7 @@
 
 #include "entry.hpp"
 #include "frame.hpp"
+#include "slots.hpp"
 #include "table.hpp"
 
 namespace rt {
@@ -38,8 +40,8 @@ class ArrayTable final : public Table {
   bool read(uint32_t key, EntryView* out) const override {
     rcu::ReadLock read;
     const Entry* entry = lookup(key);
-    if (entry == nullptr || entry->claimed()) return false;  // a claimed entry is being deleted
-    *out = EntryView{entry->ifindex, entry->revision, entry->last_used.load(std::memory_order_relaxed)};
+    if (entry == nullptr) return false;
+    *out = EntryView{entry->ifindex, entry->revision, entry->last_used_ms()};
     return true;
   }
 
@@ -96,24 +98,26 @@ class ArrayTable final : public Table {
 
   void purge_device(Device* dev) override;
 
+  // The slot memory for views that read the ifindex words (nullptr where slots are not wide):
+  // the caller takes a reference (SlotMemory::retain) for each view it makes.
+  SlotMemory* readable_slots() const override { return slots_wide() ? memory_ : nullptr; }
+
  protected:
   void drain() override;
 
  private:
-  ArrayTable(uint32_t max_entries, Entry** slots, Namespace* ns);
+  ArrayTable(uint32_t max_entries, SlotMemory* memory, Namespace* ns);
   ~ArrayTable() override;
 
-  std::atomic_ref<Entry*> slot(uint32_t key) const { return std::atomic_ref<Entry*>(slots_[key]); }
+  SlotRef slot(uint32_t key) const { return SlotRef(&memory_->slots()[key]); }
   // Publishes `entry` (whose usage reference is held) in `key`; see update().
   int publish(uint32_t key, Entry* entry);
   // After `entry` became visible in `key`: takes it back if its device started unregistering or
   // moved meanwhile. Inside the publisher's read-side section. 0 or -ENODEV.
   int recheck_published(uint32_t key, Entry* entry);
 
-  size_t slot_bytes() const { return size_t{max_entries_} * sizeof(Entry*); }
-
   const uint32_t max_entries_;
-  Entry** const slots_;  // alloc::allocate_zeroed: zero pages until written; accessed only via atomic_ref
+  SlotMemory* const memory_;  // one reference; zero pages until written; accessed only via SlotRef
 };
 
 }  // namespace rt

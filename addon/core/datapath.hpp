@@ -55,13 +55,12 @@ inline void reserve(TableSnapshot& snap, size_t n) {
   snap.last_used.reserve(n);
 }
 
-// Appends `entry` (under `key`) to a snapshot; a claimed entry is being deleted and is left out.
+// Appends `entry` (under `key`) to a snapshot.
 inline void append(TableSnapshot& snap, uint32_t key, const Entry* entry) {
-  if (entry->claimed()) return;
   snap.keys.push_back(key);
   snap.ifindexes.push_back(entry->ifindex);
   snap.revisions.push_back(entry->revision);
-  snap.last_used.push_back(entry->last_used.load(std::memory_order_relaxed));
+  snap.last_used.push_back(entry->last_used_ms());
 }
 
 // See ArrayTable::redirect.

@@ -17,8 +17,9 @@ struct Entry {
   int32_t ifindex;
   uint64_t revision;
   uint64_t generation;  // the device's generation when it was resolved (see Device::generation)
-  // Coarse milliseconds of the last datapath hit (creation counts as one). kClaimed once a
-  // conditional delete has claimed the entry: a refresh can no longer move it.
+  // Coarse milliseconds of the last datapath hit (creation counts as one), with kClaimedBit set
+  // once a conditional delete has claimed the entry: a refresh can no longer move it. The entry
+  // stays in its slot, and visible to readers, until the delete unpublishes it.
   std::atomic<uint64_t> last_used;
   rcu_head rcu;
   // Hash tables only: the next entry of the bucket's chain (read under RCU with acquire loads,
@@ -29,9 +30,10 @@ struct Entry {
   uint32_t key;
   bool unlinked;
 
-  static constexpr uint64_t kClaimed = UINT64_MAX;
+  static constexpr uint64_t kClaimedBit = uint64_t{1} << 63;
 
-  // A datapath hit at `now_ms`: written at most once per tick, never over a claim.
+  // A datapath hit at `now_ms`: written at most once per tick, never over a claim (a claimed
+  // value is above every clock reading).
   void refresh(uint64_t now_ms) {
     uint64_t seen = last_used.load(std::memory_order_relaxed);
     while (seen < now_ms && !last_used.compare_exchange_weak(seen, now_ms, std::memory_order_relaxed)) {
@@ -42,12 +44,14 @@ struct Entry {
   // resolved, and the publisher must take the entry back (the notifier may have passed it).
   bool device_still_current() const { return device->registered() && device->generation() == generation; }
 
-  bool claimed() const { return last_used.load(std::memory_order_acquire) == kClaimed; }
+  // The last datapath hit, whether or not the entry has been claimed.
+  uint64_t last_used_ms() const { return last_used.load(std::memory_order_relaxed) & ~kClaimedBit; }
 
   // Claims the entry for deletion if it was last used at `expected_ms`; false when refreshed
   // (or claimed) since.
   bool claim(uint64_t expected_ms) {
-    return expected_ms != kClaimed && last_used.compare_exchange_strong(expected_ms, kClaimed, std::memory_order_acq_rel);
+    return (expected_ms & kClaimedBit) == 0 &&
+           last_used.compare_exchange_strong(expected_ms, expected_ms | kClaimedBit, std::memory_order_acq_rel);
   }
 
   // Takes over the caller's usage reference on `device`, resolved at `generation`; nullptr

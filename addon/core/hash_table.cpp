@@ -106,8 +106,8 @@ bool HashTable::unlink_locked(Entry* entry) {
 bool HashTable::read(uint32_t key, EntryView* out) const {
   rcu::ReadLock read;
   const Entry* entry = find(key);
-  if (entry == nullptr || entry->claimed()) return false;  // a claimed entry is being deleted
-  *out = EntryView{entry->ifindex, entry->revision, entry->last_used.load(std::memory_order_relaxed)};
+  if (entry == nullptr) return false;
+  *out = EntryView{entry->ifindex, entry->revision, entry->last_used_ms()};
   return true;
 }
 

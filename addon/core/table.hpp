@@ -14,6 +14,8 @@
 
 namespace rt {
 
+class SlotMemory;
+
 class Device;
 class Namespace;
 struct EntryView;
@@ -90,6 +92,9 @@ class Table {
   virtual int compare_and_set(uint32_t key, int ifindex, uint64_t revision, uint64_t* new_revision) = 0;
   // Every entry into *out: 0, or -ENOMEM (*out left empty).
   virtual int snapshot(TableSnapshot* out) const = 0;
+  // Slot memory whose ifindex words may be read without a native call (array tables where
+  // slots are wide: slots.hpp), or nullptr.
+  virtual SlotMemory* readable_slots() const { return nullptr; }
 
   PerThreadCounters<kTableCounterCount>& counters() { return counters_; }
   const PerThreadCounters<kTableCounterCount>& counters() const { return counters_; }

@@ -12,7 +12,8 @@ EnvContext* EnvContext::install(napi_env env) {
   auto* ctx = new (std::nothrow) EnvContext();
   if (ctx == nullptr) return nullptr;
   ctx->completer_ = Completer::create(env);
-  if (!ctx->completer_ || napi_set_instance_data(env, ctx, finalize, nullptr) != napi_ok) {
+  ctx->slot_views_ = std::shared_ptr<SlotViewCache>(new (std::nothrow) SlotViewCache());
+  if (!ctx->completer_ || !ctx->slot_views_ || napi_set_instance_data(env, ctx, finalize, nullptr) != napi_ok) {
     delete ctx;
     return nullptr;
   }
@@ -59,6 +60,8 @@ void EnvContext::finalize(napi_env env, void* data, void*) {
   for (napi_ref ref : ctx->hooks_) {
     if (ref != nullptr) napi_delete_reference(env, ref);
   }
+  for (auto& [memory, ref] : ctx->slot_views_->views) napi_delete_reference(env, ref);
+  ctx->slot_views_->views.clear();
   delete ctx;
 }
 

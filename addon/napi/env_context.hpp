@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "completer.hpp"
+#include "slot_view.hpp"
 
 namespace rt::napi {
 
@@ -33,12 +34,15 @@ class EnvContext {
   // A new pending Promise of `env` and its ticket; nullptr (exception pending, or the
   // environment is terminating) when it cannot be made.
   static napi_value new_promise(napi_env env, Ticket** ticket);
+  // The views of table slot memory this environment has made (slot_view.hpp).
+  const std::shared_ptr<SlotViewCache>& slot_views() const { return slot_views_; }
 
  private:
   static void finalize(napi_env env, void* data, void* hint);
   static void cleanup(void* arg);
 
   std::shared_ptr<Completer> completer_;
+  std::shared_ptr<SlotViewCache> slot_views_;
   napi_ref hooks_[static_cast<unsigned>(JsHook::Count)] = {};
 };
 

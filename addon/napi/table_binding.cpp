@@ -367,6 +367,10 @@ napi_value make_handle_object(napi_env env, Table* table) {
   }
   table->ns()->retain();
   napi_value ns = wrap_namespace(env, table->ns());  // releases the reference if it fails
+  SlotMemory* readable = table->readable_slots();
+  EnvContext* ctx = EnvContext::of(env);
+  napi_value view = readable != nullptr && ctx != nullptr ? slot_view(env, ctx->slot_views(), readable) : nullptr;
+  if (view != nullptr) napi_set_named_property(env, object, "slots", view);
   return JsObject(env, object)
       .number("id", handle->id)
       .number("maxEntries", handle->max_entries)
