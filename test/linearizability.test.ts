@@ -5,7 +5,7 @@ import { Device, RedirectHashTable, RedirectTable } from '../lib';
 import { createDevice, testNote } from './helpers';
 import { checkHistory, OpName, Operation } from './linearizability/checker';
 import { ArraySink, HistoryLog, Recorder, SharedClock, StartBarrier } from './linearizability/recorder';
-import { ModelTable, SnapshotCompareTable, StaleReadTable } from './linearizability/tables';
+import { MirrorAfterPointerTable, ModelTable, SnapshotCompareTable, StaleReadTable } from './linearizability/tables';
 import { runWorkload, seededRandom, WorkloadTable, workloadSteps } from './linearizability/workload';
 import type { HistoryRecorderData } from './workers/history-recorder';
 
@@ -462,6 +462,15 @@ describe('linearizability harness catches broken tables', () => {
     } finally {
       await table.close();
       await Promise.all(devices.map((d) => d.unregister()));
+    }
+  });
+
+  it('an ifindex mirror written after the entry pointer (instead of with it) is caught (stale get)', () => {
+    const result = checkHistory(record(new MirrorAfterPointerTable(), [1, 2, 3]));
+    assert.equal(result.ok, false, 'the late mirror went unnoticed');
+    if (!result.ok) {
+      assert.ok(result.operations.some((o) => o.op === 'get'), result.explanation);
+      assert.ok(result.operations.length <= 10, `sub-history not minimized:\n${result.explanation}`);
     }
   });
 

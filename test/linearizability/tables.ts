@@ -90,3 +90,52 @@ export class StaleReadTable implements WorkloadTable {
     return this.inner.compareAndDelete(key, revision);
   }
 }
+
+/**
+ * Broken: the slot layout the package rejected (docs/design.md, "Zero-call get"): `get` reads an
+ * ifindex mirror that a writer updates in a second step, after publishing the entry pointer, so
+ * a get between the two steps returns what the entry replaced. Here the second step lands at
+ * the table's next call, whoever makes it; the get reads before it lands.
+ */
+export class MirrorAfterPointerTable extends ModelTable {
+  private readonly mirror = new Map<number, number>();
+  private pending: (() => void) | undefined;
+
+  private land(): void {
+    const step = this.pending;
+    this.pending = undefined;
+    step?.();
+  }
+
+  override get(key: number): number | undefined {
+    const ifindex = this.mirror.get(key);
+    this.land();
+    return ifindex;
+  }
+
+  override set(key: number, ifindex: number): number {
+    this.land();
+    const revision = super.set(key, ifindex);
+    this.pending = () => this.mirror.set(key, ifindex);
+    return revision;
+  }
+
+  override delete(key: number): boolean {
+    this.land();
+    const had = super.delete(key);
+    this.pending = () => this.mirror.delete(key);
+    return had;
+  }
+
+  override entry(key: number): { ifindex: number; revision: number } | undefined {
+    this.land();
+    return super.entry(key);
+  }
+
+  override compareAndDelete(key: number, revision: number): boolean {
+    this.land();
+    const deleted = super.compareAndDelete(key, revision);
+    this.pending = () => this.mirror.delete(key);
+    return deleted;
+  }
+}
