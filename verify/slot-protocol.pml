@@ -11,6 +11,12 @@
  *                    purge_device(): for each slot, load it, read entry->device, and
  *                    compare-exchange it to null when it is the device's (retire on success).
  *                    lookup(): read-side section + load of a slot, then the entry is used.
+ *                    Slots are 16 bytes, { Entry* entry; int32_t ifindex; uint32_t unused },
+ *                    ifindex being entry ? entry->ifindex : 0. Every write of a slot (the
+ *                    exchanges, the compare-exchanges, drain) replaces both words in one
+ *                    lock cmpxchg16b; an exchange is a cmpxchg16b loop and its successful
+ *                    iteration is the modelled step. ifx[k] is slot k's ifindex word; device
+ *                    d has ifindex d + 1.
  *   entry.cpp        retire() = call_rcu; the callback destroys the entry and releases the
  *                    device usage reference the entry held.
  *   device.cpp       acquire_usage() only while usage > 0; the release that brings usage to 0
@@ -112,6 +118,7 @@
 #define R_PURGE 8
 
 byte slot[NS];
+byte ifx[NS];      /* the slot's ifindex word: IFX_OF(slot[k]), written with it */
 byte estate[6];
 byte edev[6];
 byte mask[6];     /* sections open at retire time that have not ended yet */
@@ -122,6 +129,12 @@ byte nretired;
 byte nfinished;
 
 #define ALIVE(e) (estate[e] == E_LIVE || estate[e] == E_RETIRED)
+
+/* device d has ifindex d + 1; an empty slot's ifindex word is 0 */
+#define IFX_OF(e) (e == NONE -> 0 : edev[e] + 1)
+
+/* one 16-byte atomic write of a slot (cmpxchg16b): the entry pointer and its ifindex word */
+#define WRITE_SLOT(k, e) slot[k] = e; ifx[k] = IFX_OF(e)
 
 /* Entry::retire: call_rcu. Only the thread that unpublished the entry retires it. */
 inline retire(e) {
@@ -184,7 +197,7 @@ proctype Updater(byte b; byte first) {
           in_cs = in_cs | b;
 #endif
           old = slot[k];
-          slot[k] = e;
+          WRITE_SLOT(k, e);
           if :: old != NONE -> retire(old) :: else fi;
           old = 0
         }
@@ -208,7 +221,7 @@ proctype Updater(byte b; byte first) {
            d_step {
              assert(ALIVE(e));   /* the address compared is not freed (no ABA) */
              if
-             :: slot[k] == e -> slot[k] = NONE; retire(e)
+             :: slot[k] == e -> WRITE_SLOT(k, NONE); retire(e)
              :: else
              fi;
              UNLOCK_STEP(b)
@@ -230,7 +243,7 @@ proctype Deleter() {
   atomic {
     if :: k = 0 :: k = 1 fi;
     old = slot[k];
-    slot[k] = NONE;
+    WRITE_SLOT(k, NONE);
     if
     :: old != NONE ->
 #ifdef MUTANT_FREE_WITHOUT_GRACE
@@ -296,12 +309,12 @@ proctype Unregisterer() {
      :: e != NONE ->
         atomic {
 #ifdef MUTANT_PURGE_PLAIN_STORE
-          slot[k] = NONE;
+          WRITE_SLOT(k, NONE);
           retire(e)
 #else
           assert(ALIVE(e));   /* the address compared is not freed (no ABA) */
           if
-          :: slot[k] == e -> slot[k] = NONE; retire(e)
+          :: slot[k] == e -> WRITE_SLOT(k, NONE); retire(e)
           :: else
           fi
 #endif
@@ -347,8 +360,8 @@ proctype GracePeriods() {
 init {
   byte k, e, d;
   atomic {
-    slot[0] = 0; estate[0] = E_LIVE; edev[0] = D0;
-    slot[1] = 1; estate[1] = E_LIVE; edev[1] = D1;
+    estate[0] = E_LIVE; edev[0] = D0; WRITE_SLOT(0, 0);
+    estate[1] = E_LIVE; edev[1] = D1; WRITE_SLOT(1, 1);
     usage[D0] = 2; usage[D1] = 2;   /* base + one entry each */
     run Updater(R_UPD_A, 2);
 #if NUPD > 1
@@ -362,10 +375,13 @@ init {
   (_nr_pr == 1);   /* every other process ended */
   d_step {
     assert(dstate[D0] == RELEASED);
-    /* no purged device left in a slot */
+    /* no purged device left in a slot, and every ifindex word is its entry's */
     k = 0;
     do
-    :: k < NS -> assert(slot[k] == NONE || dstate[edev[slot[k]]] == REGISTERED); k++
+    :: k < NS ->
+       assert(slot[k] == NONE || dstate[edev[slot[k]]] == REGISTERED);
+       assert(ifx[k] == IFX_OF(slot[k]));
+       k++
     :: else -> break
     od;
     /* table destroy: drain() after a grace period frees the published entries */
@@ -374,7 +390,7 @@ init {
     :: k < NS ->
        e = slot[k];
        if
-       :: e != NONE -> slot[k] = NONE; assert(estate[e] == E_LIVE); estate[e] = E_FREED; release_usage(edev[e])
+       :: e != NONE -> WRITE_SLOT(k, NONE); assert(estate[e] == E_LIVE); estate[e] = E_FREED; release_usage(edev[e])
        :: else
        fi;
        k++
