@@ -93,6 +93,9 @@
 #ifndef NREADS
 #define NREADS 2     /* read-side sections of the reader */
 #endif
+#ifndef NJSREADS
+#define NJSREADS 1   /* ifindex reads of the JS reader: 1 or 2 (see JsReader) */
+#endif
 #define NE (2 + NUPD * NSETS)
 #define NONE 255
 #define NWORKERS (NUPD + 3)   /* updaters, deleter, reader, unregisterer */
@@ -286,6 +289,30 @@ proctype Reader() {
   d_step { n = 0; nfinished++ }
 }
 
+/* the JS reader (get): a plain 4-byte load of a slot's ifindex word, no read-side section,
+ * nothing dereferenced. Checked at the load: it is the ifindex of the entry in that slot at
+ * that step (0 when empty), i.e. the read is linearizable, and it is never the ifindex of a
+ * device whose unregistration finished. A read changes no shared state, so the reader can
+ * take its step in every reachable state of the other processes: one read already checks the
+ * word against the pointer in every state, and a second (NJSREADS 2) covers nothing new
+ * while it multiplies the states by 1.5. */
+#define JS_READ_SLOT(s) \
+  d_step { \
+    v = ifx[s]; \
+    assert(v == IFX_OF(slot[s])); \
+    assert(v == 0 || dstate[v - 1] != RELEASED); \
+    v = 0 \
+  }
+#define JS_READ if :: JS_READ_SLOT(0) :: JS_READ_SLOT(1) fi
+
+proctype JsReader() {
+  byte v;
+  JS_READ
+#if NJSREADS > 1
+  ; JS_READ
+#endif
+}
+
 /* Namespace::unregister_device(D0) and the caller waiting for it to resolve */
 proctype Unregisterer() {
   byte k, e, i;
@@ -369,6 +396,7 @@ init {
 #endif
     run Deleter();
     run Reader();
+    run JsReader();
     run Unregisterer();
     run GracePeriods()
   }
