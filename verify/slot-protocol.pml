@@ -136,8 +136,22 @@ byte nfinished;
 /* device d has ifindex d + 1; an empty slot's ifindex word is 0 */
 #define IFX_OF(e) (e == NONE -> 0 : edev[e] + 1)
 
-/* one 16-byte atomic write of a slot (cmpxchg16b): the entry pointer and its ifindex word */
-#define WRITE_SLOT(k, e) slot[k] = e; ifx[k] = IFX_OF(e)
+/* slot k holds e: the entry pointer and its ifindex word, both */
+#define SLOT_PAIR(k, e) slot[k] = e; ifx[k] = IFX_OF(e)
+
+#ifdef MUTANT_IFINDEX_AFTER_POINTER
+/* the writer's step stores the pointer only; its next step (WRITE_MIRROR) stores the ifindex
+ * word it computed, whatever the slot holds by then */
+#define WRITE_SLOT(k, e) slot[k] = e; mirror = IFX_OF(e) + 1
+#define WRITE_MIRROR(k) \
+  if \
+  :: mirror != 0 -> d_step { ifx[k] = mirror - 1; mirror = 0 } \
+  :: else \
+  fi
+#else
+/* a concurrent write of a slot: one 16-byte atomic step (cmpxchg16b) over both words */
+#define WRITE_SLOT(k, e) SLOT_PAIR(k, e)
+#endif
 
 /* Entry::retire: call_rcu. Only the thread that unpublished the entry retires it. */
 inline retire(e) {
@@ -172,6 +186,9 @@ inline release_usage(d) {
 proctype Updater(byte b; byte first) {
   byte n, e, k, d, old, i;
   bit seen;
+#ifdef MUTANT_IFINDEX_AFTER_POINTER
+  byte mirror;
+#endif
 
   do
   :: n < NSETS ->
@@ -204,6 +221,9 @@ proctype Updater(byte b; byte first) {
           if :: old != NONE -> retire(old) :: else fi;
           old = 0
         }
+#ifdef MUTANT_IFINDEX_AFTER_POINTER
+        WRITE_MIRROR(k);
+#endif
         /* recheck_published: entry->device->registered() (seq_cst load) */
         d_step {
           assert(ALIVE(e));   /* entry->device: the entry is not freed */
@@ -229,6 +249,10 @@ proctype Updater(byte b; byte first) {
              fi;
              UNLOCK_STEP(b)
            }
+#ifdef MUTANT_IFINDEX_AFTER_POINTER
+           ;
+           WRITE_MIRROR(k)
+#endif
         :: else
         fi
      :: else
@@ -243,6 +267,9 @@ proctype Updater(byte b; byte first) {
 /* ArrayTable::remove(key) */
 proctype Deleter() {
   byte k, old;
+#ifdef MUTANT_IFINDEX_AFTER_POINTER
+  byte mirror;
+#endif
   atomic {
     if :: k = 0 :: k = 1 fi;
     old = slot[k];
@@ -259,7 +286,13 @@ proctype Deleter() {
 #endif
     :: else
     fi;
-    k = 0; old = 0;
+    old = 0;
+#ifdef MUTANT_IFINDEX_AFTER_POINTER
+  }
+  WRITE_MIRROR(k);
+  d_step {
+#endif
+    k = 0;
     nfinished++
   }
 }
@@ -316,6 +349,9 @@ proctype JsReader() {
 /* Namespace::unregister_device(D0) and the caller waiting for it to resolve */
 proctype Unregisterer() {
   byte k, e, i;
+#ifdef MUTANT_IFINDEX_AFTER_POINTER
+  byte mirror;
+#endif
   /* mark_unregistering: state store (seq_cst) + seq_cst fence; the device is unlisted */
   d_step { assert(dstate[D0] == REGISTERED); dstate[D0] = UNREGISTERING }
   /* TableRegistry::notify_unregister: one read-side section over every table's purge */
@@ -341,11 +377,21 @@ proctype Unregisterer() {
 #else
           assert(ALIVE(e));   /* the address compared is not freed (no ABA) */
           if
-          :: slot[k] == e -> WRITE_SLOT(k, NONE); retire(e)
+          :: slot[k] == e ->
+#ifdef MUTANT_PURGE_POINTER_ONLY
+             slot[k] = NONE;   /* an 8-byte compare-exchange of the pointer half */
+#else
+             WRITE_SLOT(k, NONE);
+#endif
+             retire(e)
           :: else
           fi
 #endif
         }
+#ifdef MUTANT_IFINDEX_AFTER_POINTER
+        ;
+        WRITE_MIRROR(k)
+#endif
      :: else
      fi;
      d_step { e = 0; k++ }
@@ -387,8 +433,8 @@ proctype GracePeriods() {
 init {
   byte k, e, d;
   atomic {
-    estate[0] = E_LIVE; edev[0] = D0; WRITE_SLOT(0, 0);
-    estate[1] = E_LIVE; edev[1] = D1; WRITE_SLOT(1, 1);
+    estate[0] = E_LIVE; edev[0] = D0; SLOT_PAIR(0, 0);
+    estate[1] = E_LIVE; edev[1] = D1; SLOT_PAIR(1, 1);
     usage[D0] = 2; usage[D1] = 2;   /* base + one entry each */
     run Updater(R_UPD_A, 2);
 #if NUPD > 1
@@ -418,7 +464,7 @@ init {
     :: k < NS ->
        e = slot[k];
        if
-       :: e != NONE -> WRITE_SLOT(k, NONE); assert(estate[e] == E_LIVE); estate[e] = E_FREED; release_usage(edev[e])
+       :: e != NONE -> SLOT_PAIR(k, NONE); assert(estate[e] == E_LIVE); estate[e] = E_FREED; release_usage(edev[e])
        :: else
        fi;
        k++
