@@ -17,6 +17,8 @@
  *                    lock cmpxchg16b; an exchange is a cmpxchg16b loop and its successful
  *                    iteration is the modelled step. ifx[k] is slot k's ifindex word; device
  *                    d has ifindex d + 1.
+ *                    get() (JS): a plain load of the slot's ifindex word only: no read-side
+ *                    section, no dereference; it returns that ifindex (undefined for 0).
  *   entry.cpp        retire() = call_rcu; the callback destroys the entry and releases the
  *                    device usage reference the entry held.
  *   device.cpp       acquire_usage() only while usage > 0; the release that brings usage to 0
@@ -36,6 +38,12 @@
  * acq_rel in the code; it takes part in no store-load pairing, so SC loses nothing there.)
  * MUTANT_RECHECK_BEFORE_PUBLISH shows what a store-load reordering on the publisher side
  * (a missing seq_cst) does.
+ * The JS read is one aligned 4-byte load of a word that changes only inside a 16-byte locked
+ * read-modify-write (cmpxchg16b) that also writes the pointer. On x86-64 that load is
+ * single-copy atomic and the locked instruction is atomic against it, so it returns the
+ * ifindex of either the pair before or the pair after any write, never a mix: a read
+ * ordered between two writes of the slot, which under SC is one atomic step. It needs no
+ * ordering with other accesses: it dereferences nothing and gates nothing.
  *
  * Abstractions and bounds:
  *   - 1 table with NS = 2 slots, ND = 2 devices: D0 is unregistered, D1 stays registered.
@@ -64,8 +72,10 @@
  *
  * Processes: 2 updaters (one set each, key and device chosen nondeterministically), a deleter
  * (one remove), an unregisterer (D0), a reader (NREADS read-side sections, one lookup each),
- * the grace-period process (the call_rcu thread), and init, which waits for all of them and
- * then checks the end state and drains the table (table destroy after a grace period).
+ * a JS reader (NJSREADS = 1 get of a nondeterministic slot; see JsReader for why one is
+ * enough), the grace-period process (the call_rcu thread), and init, which waits for all of
+ * them and then checks the end state and drains the table (table destroy after a grace
+ * period).
  *
  * Properties (assertions; an invalid end state is a deadlock, e.g. an unregister that never
  * resolves):
@@ -73,8 +83,13 @@
  *     compare-exchange against an entry address happens on an entry that is not freed;
  *   - an entry is retired at most once (so never freed twice);
  *   - a reader never reaches a device whose unregistration finished (usage 0);
+ *   - the JS read is linearizable: the ifindex word it loads is that of the entry in the slot
+ *     at that step (0 when empty). As the read may happen in any reachable state, this is
+ *     the invariant "a slot's two words always agree";
+ *   - the JS read never returns the ifindex of a device whose unregistration finished;
  *   - when the unregisterer's wait completes, no slot holds an entry of D0, and at the end no
- *     slot holds an entry of a device that is not registered;
+ *     slot holds an entry of a device that is not registered and every slot's ifindex word is
+ *     its entry's;
  *   - at the end (after draining) every allocated entry is freed and every device's usage
  *     count is exactly its base (1 registered, 0 unregistered): nothing leaked;
  *   - the unregistration completes (all processes terminate).
