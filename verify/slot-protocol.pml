@@ -11,6 +11,14 @@
  *                    purge_device(): for each slot, load it, read entry->device, and
  *                    compare-exchange it to null when it is the device's (retire on success).
  *                    lookup(): read-side section + load of a slot, then the entry is used.
+ *                    Slots are 16 bytes, { Entry* entry; int32_t ifindex; uint32_t unused },
+ *                    ifindex being entry ? entry->ifindex : 0. Every write of a slot (the
+ *                    exchanges, the compare-exchanges, drain) replaces both words in one
+ *                    lock cmpxchg16b; an exchange is a cmpxchg16b loop and its successful
+ *                    iteration is the modelled step. ifx[k] is slot k's ifindex word; device
+ *                    d has ifindex d + 1.
+ *                    get() (JS): a plain load of the slot's ifindex word only: no read-side
+ *                    section, no dereference; it returns that ifindex (undefined for 0).
  *   entry.cpp        retire() = call_rcu; the callback destroys the entry and releases the
  *                    device usage reference the entry held.
  *   device.cpp       acquire_usage() only while usage > 0; the release that brings usage to 0
@@ -30,6 +38,12 @@
  * acq_rel in the code; it takes part in no store-load pairing, so SC loses nothing there.)
  * MUTANT_RECHECK_BEFORE_PUBLISH shows what a store-load reordering on the publisher side
  * (a missing seq_cst) does.
+ * The JS read is one aligned 4-byte load of a word that changes only inside a 16-byte locked
+ * read-modify-write (cmpxchg16b) that also writes the pointer. On x86-64 that load is
+ * single-copy atomic and the locked instruction is atomic against it, so it returns the
+ * ifindex of either the pair before or the pair after any write, never a mix: a read
+ * ordered between two writes of the slot, which under SC is one atomic step. It needs no
+ * ordering with other accesses: it dereferences nothing and gates nothing.
  *
  * Abstractions and bounds:
  *   - 1 table with NS = 2 slots, ND = 2 devices: D0 is unregistered, D1 stays registered.
@@ -58,8 +72,10 @@
  *
  * Processes: 2 updaters (one set each, key and device chosen nondeterministically), a deleter
  * (one remove), an unregisterer (D0), a reader (NREADS read-side sections, one lookup each),
- * the grace-period process (the call_rcu thread), and init, which waits for all of them and
- * then checks the end state and drains the table (table destroy after a grace period).
+ * a JS reader (NJSREADS = 1 get of a nondeterministic slot; see JsReader for why one is
+ * enough), the grace-period process (the call_rcu thread), and init, which waits for all of
+ * them and then checks the end state and drains the table (table destroy after a grace
+ * period).
  *
  * Properties (assertions; an invalid end state is a deadlock, e.g. an unregister that never
  * resolves):
@@ -67,8 +83,13 @@
  *     compare-exchange against an entry address happens on an entry that is not freed;
  *   - an entry is retired at most once (so never freed twice);
  *   - a reader never reaches a device whose unregistration finished (usage 0);
+ *   - the JS read is linearizable: the ifindex word it loads is that of the entry in the slot
+ *     at that step (0 when empty). As the read may happen in any reachable state, this is
+ *     the invariant "a slot's two words always agree";
+ *   - the JS read never returns the ifindex of a device whose unregistration finished;
  *   - when the unregisterer's wait completes, no slot holds an entry of D0, and at the end no
- *     slot holds an entry of a device that is not registered;
+ *     slot holds an entry of a device that is not registered and every slot's ifindex word is
+ *     its entry's;
  *   - at the end (after draining) every allocated entry is freed and every device's usage
  *     count is exactly its base (1 registered, 0 unregistered): nothing leaked;
  *   - the unregistration completes (all processes terminate).
@@ -86,6 +107,9 @@
 #endif
 #ifndef NREADS
 #define NREADS 2     /* read-side sections of the reader */
+#endif
+#ifndef NJSREADS
+#define NJSREADS 1   /* ifindex reads of the JS reader: 1 or 2 (see JsReader) */
 #endif
 #define NE (2 + NUPD * NSETS)
 #define NONE 255
@@ -112,6 +136,7 @@
 #define R_PURGE 8
 
 byte slot[NS];
+byte ifx[NS];      /* the slot's ifindex word: IFX_OF(slot[k]), written with it */
 byte estate[6];
 byte edev[6];
 byte mask[6];     /* sections open at retire time that have not ended yet */
@@ -122,6 +147,26 @@ byte nretired;
 byte nfinished;
 
 #define ALIVE(e) (estate[e] == E_LIVE || estate[e] == E_RETIRED)
+
+/* device d has ifindex d + 1; an empty slot's ifindex word is 0 */
+#define IFX_OF(e) (e == NONE -> 0 : edev[e] + 1)
+
+/* slot k holds e: the entry pointer and its ifindex word, both */
+#define SLOT_PAIR(k, e) slot[k] = e; ifx[k] = IFX_OF(e)
+
+#ifdef MUTANT_IFINDEX_AFTER_POINTER
+/* the writer's step stores the pointer only; its next step (WRITE_MIRROR) stores the ifindex
+ * word it computed, whatever the slot holds by then */
+#define WRITE_SLOT(k, e) slot[k] = e; mirror = IFX_OF(e) + 1
+#define WRITE_MIRROR(k) \
+  if \
+  :: mirror != 0 -> d_step { ifx[k] = mirror - 1; mirror = 0 } \
+  :: else \
+  fi
+#else
+/* a concurrent write of a slot: one 16-byte atomic step (cmpxchg16b) over both words */
+#define WRITE_SLOT(k, e) SLOT_PAIR(k, e)
+#endif
 
 /* Entry::retire: call_rcu. Only the thread that unpublished the entry retires it. */
 inline retire(e) {
@@ -156,6 +201,9 @@ inline release_usage(d) {
 proctype Updater(byte b; byte first) {
   byte n, e, k, d, old, i;
   bit seen;
+#ifdef MUTANT_IFINDEX_AFTER_POINTER
+  byte mirror;
+#endif
 
   do
   :: n < NSETS ->
@@ -184,10 +232,13 @@ proctype Updater(byte b; byte first) {
           in_cs = in_cs | b;
 #endif
           old = slot[k];
-          slot[k] = e;
+          WRITE_SLOT(k, e);
           if :: old != NONE -> retire(old) :: else fi;
           old = 0
         }
+#ifdef MUTANT_IFINDEX_AFTER_POINTER
+        WRITE_MIRROR(k);
+#endif
         /* recheck_published: entry->device->registered() (seq_cst load) */
         d_step {
           assert(ALIVE(e));   /* entry->device: the entry is not freed */
@@ -208,11 +259,15 @@ proctype Updater(byte b; byte first) {
            d_step {
              assert(ALIVE(e));   /* the address compared is not freed (no ABA) */
              if
-             :: slot[k] == e -> slot[k] = NONE; retire(e)
+             :: slot[k] == e -> WRITE_SLOT(k, NONE); retire(e)
              :: else
              fi;
              UNLOCK_STEP(b)
            }
+#ifdef MUTANT_IFINDEX_AFTER_POINTER
+           ;
+           WRITE_MIRROR(k)
+#endif
         :: else
         fi
      :: else
@@ -227,10 +282,13 @@ proctype Updater(byte b; byte first) {
 /* ArrayTable::remove(key) */
 proctype Deleter() {
   byte k, old;
+#ifdef MUTANT_IFINDEX_AFTER_POINTER
+  byte mirror;
+#endif
   atomic {
     if :: k = 0 :: k = 1 fi;
     old = slot[k];
-    slot[k] = NONE;
+    WRITE_SLOT(k, NONE);
     if
     :: old != NONE ->
 #ifdef MUTANT_FREE_WITHOUT_GRACE
@@ -243,7 +301,13 @@ proctype Deleter() {
 #endif
     :: else
     fi;
-    k = 0; old = 0;
+    old = 0;
+#ifdef MUTANT_IFINDEX_AFTER_POINTER
+  }
+  WRITE_MIRROR(k);
+  d_step {
+#endif
+    k = 0;
     nfinished++
   }
 }
@@ -273,9 +337,36 @@ proctype Reader() {
   d_step { n = 0; nfinished++ }
 }
 
+/* the JS reader (get): a plain 4-byte load of a slot's ifindex word, no read-side section,
+ * nothing dereferenced. Checked at the load: it is the ifindex of the entry in that slot at
+ * that step (0 when empty), i.e. the read is linearizable, and it is never the ifindex of a
+ * device whose unregistration finished. A read changes no shared state, so the reader can
+ * take its step in every reachable state of the other processes: one read already checks the
+ * word against the pointer in every state, and a second (NJSREADS 2) covers nothing new
+ * while it multiplies the states by 1.5. */
+#define JS_READ_SLOT(s) \
+  d_step { \
+    v = ifx[s]; \
+    assert(v == IFX_OF(slot[s])); \
+    assert(v == 0 || dstate[v - 1] != RELEASED); \
+    v = 0 \
+  }
+#define JS_READ if :: JS_READ_SLOT(0) :: JS_READ_SLOT(1) fi
+
+proctype JsReader() {
+  byte v;
+  JS_READ
+#if NJSREADS > 1
+  ; JS_READ
+#endif
+}
+
 /* Namespace::unregister_device(D0) and the caller waiting for it to resolve */
 proctype Unregisterer() {
   byte k, e, i;
+#ifdef MUTANT_IFINDEX_AFTER_POINTER
+  byte mirror;
+#endif
   /* mark_unregistering: state store (seq_cst) + seq_cst fence; the device is unlisted */
   d_step { assert(dstate[D0] == REGISTERED); dstate[D0] = UNREGISTERING }
   /* TableRegistry::notify_unregister: one read-side section over every table's purge */
@@ -296,16 +387,26 @@ proctype Unregisterer() {
      :: e != NONE ->
         atomic {
 #ifdef MUTANT_PURGE_PLAIN_STORE
-          slot[k] = NONE;
+          WRITE_SLOT(k, NONE);
           retire(e)
 #else
           assert(ALIVE(e));   /* the address compared is not freed (no ABA) */
           if
-          :: slot[k] == e -> slot[k] = NONE; retire(e)
+          :: slot[k] == e ->
+#ifdef MUTANT_PURGE_POINTER_ONLY
+             slot[k] = NONE;   /* an 8-byte compare-exchange of the pointer half */
+#else
+             WRITE_SLOT(k, NONE);
+#endif
+             retire(e)
           :: else
           fi
 #endif
         }
+#ifdef MUTANT_IFINDEX_AFTER_POINTER
+        ;
+        WRITE_MIRROR(k)
+#endif
      :: else
      fi;
      d_step { e = 0; k++ }
@@ -347,8 +448,8 @@ proctype GracePeriods() {
 init {
   byte k, e, d;
   atomic {
-    slot[0] = 0; estate[0] = E_LIVE; edev[0] = D0;
-    slot[1] = 1; estate[1] = E_LIVE; edev[1] = D1;
+    estate[0] = E_LIVE; edev[0] = D0; SLOT_PAIR(0, 0);
+    estate[1] = E_LIVE; edev[1] = D1; SLOT_PAIR(1, 1);
     usage[D0] = 2; usage[D1] = 2;   /* base + one entry each */
     run Updater(R_UPD_A, 2);
 #if NUPD > 1
@@ -356,16 +457,20 @@ init {
 #endif
     run Deleter();
     run Reader();
+    run JsReader();
     run Unregisterer();
     run GracePeriods()
   }
   (_nr_pr == 1);   /* every other process ended */
   d_step {
     assert(dstate[D0] == RELEASED);
-    /* no purged device left in a slot */
+    /* no purged device left in a slot, and every ifindex word is its entry's */
     k = 0;
     do
-    :: k < NS -> assert(slot[k] == NONE || dstate[edev[slot[k]]] == REGISTERED); k++
+    :: k < NS ->
+       assert(slot[k] == NONE || dstate[edev[slot[k]]] == REGISTERED);
+       assert(ifx[k] == IFX_OF(slot[k]));
+       k++
     :: else -> break
     od;
     /* table destroy: drain() after a grace period frees the published entries */
@@ -374,7 +479,7 @@ init {
     :: k < NS ->
        e = slot[k];
        if
-       :: e != NONE -> slot[k] = NONE; assert(estate[e] == E_LIVE); estate[e] = E_FREED; release_usage(edev[e])
+       :: e != NONE -> SLOT_PAIR(k, NONE); assert(estate[e] == E_LIVE); estate[e] = E_FREED; release_usage(edev[e])
        :: else
        fi;
        k++
