@@ -66,6 +66,18 @@ Pair guess(Slot* slot) {
 
 bool slots_wide() { return kWide; }
 
+void SlotRef::load_both(Entry** entry, int32_t* ifindex) const {
+  if (!kWide) {
+    *entry = load(std::memory_order_acquire);
+    *ifindex = 0;
+    return;
+  }
+  Pair current{0, 0};
+  compare_exchange_16(slot_, current, current);  // stores {0, 0} over {0, 0}, else loads
+  *entry = reinterpret_cast<Entry*>(current.entry);
+  *ifindex = static_cast<int32_t>(static_cast<uint32_t>(current.ifindex));
+}
+
 Entry* SlotRef::exchange(Entry* desired) {
   if (!kWide) return std::atomic_ref<Entry*>(slot_->entry).exchange(desired, std::memory_order_seq_cst);
   Pair current = guess(slot_);

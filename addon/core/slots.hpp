@@ -37,6 +37,11 @@ class SlotRef {
   // Native readers need only the pointer: one 8-byte load of the slot's first word.
   Entry* load(std::memory_order order) const { return std::atomic_ref<Entry*>(slot_->entry).load(order); }
 
+  // Both words at one instant (a locked read-modify-write that writes back what it read: for
+  // audits, e.g. the sanitizer stress test, not for the datapath). Where slots are not wide,
+  // the ifindex is 0.
+  void load_both(Entry** entry, int32_t* ifindex) const;
+
   Entry* exchange(Entry* desired);
   // Replaces `expected` by `desired`; on failure `expected` receives the current entry.
   bool compare_exchange(Entry*& expected, Entry* desired);

@@ -134,6 +134,39 @@ void reader(Table* table, unsigned seed) {
   }
 }
 
+// Reads an array table's ifindex words as JavaScript does (one plain 4-byte load, no read-side
+// section, nothing dereferenced), and audits slots whole: the word always names the entry's
+// device, and never a device whose unregistration finished before the read began.
+void word_reader(ArrayTable* table, unsigned seed) {
+  SlotMemory* memory = table->readable_slots();
+  if (memory == nullptr) return;  // narrow slots: nothing reads the words
+  std::mt19937 rng(seed);
+  while (!stop.load(std::memory_order_relaxed)) {
+    for (int i = 0; i < 64; ++i) {
+      const uint32_t key = rng() % kKeys;
+      const uint64_t deaths_before = deaths.load(std::memory_order_acquire);
+      const int32_t ifindex = std::atomic_ref<int32_t>(memory->slots()[key].ifindex).load(std::memory_order_relaxed);
+      if (ifindex == 0) continue;
+      if (ifindex < 0 || ifindex >= kMaxIfindex || !created[ifindex].load()) {
+        fail("word names an unknown ifindex", key, ifindex);
+        continue;
+      }
+      if (static_cast<uint32_t>(ifindex) % kResidues != key % kResidues) fail("word residue", key, ifindex);
+      const uint64_t died = death_seq[ifindex].load(std::memory_order_acquire);
+      if (died != 0 && died <= deaths_before) fail("word names a device whose unregistration had finished", key, ifindex);
+    }
+    {
+      rt::rcu::ReadLock read;
+      const uint32_t key = rng() % kKeys;
+      Entry* entry = nullptr;
+      int32_t ifindex = 0;
+      SlotRef(&memory->slots()[key]).load_both(&entry, &ifindex);
+      if (ifindex != (entry == nullptr ? 0 : entry->ifindex)) fail("slot word disagrees with its entry", key, ifindex);
+    }
+    lookups.fetch_add(65, std::memory_order_relaxed);
+  }
+}
+
 void writer(Table* table, unsigned seed) {
   std::mt19937 rng(seed);
   while (!stop.load(std::memory_order_relaxed)) {
@@ -624,6 +657,7 @@ int main(int argc, char** argv) {
 
   std::vector<std::thread> threads;
   for (int i = 0; i < readers; ++i) threads.emplace_back(reader, table, 100 + i);
+  threads.emplace_back(word_reader, table, 150);
   threads.emplace_back(writer, table, 7);
   threads.emplace_back(unregisterer, 8);
   threads.emplace_back(table_churn, table->id(), 9);
