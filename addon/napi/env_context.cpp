@@ -60,7 +60,7 @@ void EnvContext::finalize(napi_env env, void* data, void*) {
   for (napi_ref ref : ctx->hooks_) {
     if (ref != nullptr) napi_delete_reference(env, ref);
   }
-  for (auto& [memory, ref] : ctx->slot_views_->views) napi_delete_reference(env, ref);
+  for (auto& [memory, view] : ctx->slot_views_->views) napi_delete_reference(env, view.ref);
   ctx->slot_views_->views.clear();
   delete ctx;
 }

@@ -10,15 +10,15 @@ namespace {
 struct ViewHint {
   SlotMemory* memory;
   std::weak_ptr<SlotViewCache> cache;
-  napi_ref ref = nullptr;  // its entry in the cache (a later view of the memory may replace it)
+  uint64_t serial = 0;  // its entry in the cache (a later view of the memory may replace it)
 };
 
 void finalize_view(napi_env env, void*, void* hint) {
   auto* view = static_cast<ViewHint*>(hint);
   if (auto cache = view->cache.lock()) {
     auto it = cache->views.find(view->memory);
-    if (it != cache->views.end() && it->second == view->ref) {
-      napi_delete_reference(env, it->second);
+    if (it != cache->views.end() && it->second.serial == view->serial) {
+      napi_delete_reference(env, it->second.ref);
       cache->views.erase(it);
     }
   }
@@ -29,7 +29,7 @@ void finalize_view(napi_env env, void*, void* hint) {
 napi_value cached(napi_env env, const SlotViewCache& cache, SlotMemory* memory) {
   auto it = cache.views.find(memory);
   napi_value view = nullptr;
-  if (it == cache.views.end() || napi_get_reference_value(env, it->second, &view) != napi_ok) return nullptr;
+  if (it == cache.views.end() || napi_get_reference_value(env, it->second.ref, &view) != napi_ok) return nullptr;
   return view;  // nullptr once collected (its finalizer has not run yet)
 }
 
@@ -60,14 +60,15 @@ napi_value slot_view(napi_env env, const std::shared_ptr<SlotViewCache>& cache, 
   }
   auto it = cache->views.find(memory);
   if (it != cache->views.end()) {  // a collected view whose finalizer has not run yet
-    napi_delete_reference(env, it->second);
+    napi_delete_reference(env, it->second.ref);
     cache->views.erase(it);
   }
   napi_ref ref = nullptr;
   if (napi_create_reference(env, view, 0, &ref) == napi_ok) {
     try {
-      cache->views.emplace(memory, ref);
-      hint->ref = ref;
+      const uint64_t serial = cache->next_serial++;
+      cache->views.emplace(memory, SlotViewCache::View{ref, serial});
+      hint->serial = serial;
     } catch (const std::bad_alloc&) {
       napi_delete_reference(env, ref);
     }

@@ -5,6 +5,7 @@
 
 #include <node_api.h>
 
+#include <cstdint>
 #include <memory>
 #include <unordered_map>
 
@@ -15,7 +16,12 @@ namespace rt::napi {
 // The views an environment has made, so a second handle onto a table in the same environment
 // reuses the first one's view while it lives. Owned by the EnvContext.
 struct SlotViewCache {
-  std::unordered_map<SlotMemory*, napi_ref> views;  // weak references
+  struct View {
+    napi_ref ref;     // weak
+    uint64_t serial;  // which view (a napi_ref's address may be reused once it is deleted)
+  };
+  std::unordered_map<SlotMemory*, View> views;
+  uint64_t next_serial = 1;
 };
 
 // The view of `memory` for this environment, made on first use (it holds a reference on the
