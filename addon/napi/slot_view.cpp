@@ -35,8 +35,13 @@ napi_value cached(napi_env env, const SlotViewCache& cache, SlotMemory* memory) 
 
 }  // namespace
 
+// Buffers of every supported Node line hold at least 2^32 bytes (Node 20's limit): a table of
+// more than 2^28 slots reads through the native call.
+constexpr size_t kMaxViewBytes = size_t{1} << 32;
+
 napi_value slot_view(napi_env env, const std::shared_ptr<SlotViewCache>& cache, SlotMemory* memory) {
   if (napi_value view = cached(env, *cache, memory)) return view;
+  if (memory->bytes() > kMaxViewBytes) return nullptr;
   auto* hint = new (std::nothrow) ViewHint{memory, cache};
   if (hint == nullptr) return nullptr;
   memory->retain();
@@ -44,12 +49,16 @@ napi_value slot_view(napi_env env, const std::shared_ptr<SlotViewCache>& cache, 
   napi_value view = nullptr;
   napi_status status = napi_create_external_arraybuffer(env, memory->slots(), memory->bytes(), finalize_view, hint, &buffer);
   if (status != napi_ok) {
-    // Refused (napi_no_external_buffers_allowed) or too large: no view, and nothing thrown.
     napi_value ignored;
     bool pending = false;
     if (napi_is_exception_pending(env, &pending) == napi_ok && pending) napi_get_and_clear_last_exception(env, &ignored);
-    memory->release();
-    delete hint;
+    // Refused before anything was made (V8 sandbox builds): ours to undo. Any other failure
+    // comes from making the buffer, and Node has then called (or will call) the finalizer,
+    // which owns the hint and the reference: undoing them here would free them twice.
+    if (status == napi_no_external_buffers_allowed) {
+      memory->release();
+      delete hint;
+    }
     return nullptr;
   }
   // From here the buffer's finalizer owns the hint and the reference.
