@@ -536,6 +536,10 @@ describe('zero-call reads: the JIT stays honest', function () {
         // another thread than this one and the reader (which never writes).
         const rightAfter = table.get(KEY);
         const waited = Atomics.wait(shared, 1, 0, BOUND_MS);
+        if (waited === 'timed-out') {
+          await worker.terminate();
+          assert.fail(`trial ${trial}: the spinning reader did not see the purge within ${BOUND_MS} ms`);
+        }
         if (rightAfter === y.ifindex && waited === 'ok') deferred += 1;
         const seen = await bounded(worker, report);
         assert.deepEqual(seen, { before: y.ifindex, after: null }, `trial ${trial}`);
