@@ -234,7 +234,10 @@ void ArrayTable::purge_device(Device* dev) {
 }
 
 void ArrayTable::drain() {
+  // Views in other threads may still read the slots: each is emptied whole. Empty slots are
+  // left untouched, so closing a large, mostly empty table writes (and allocates) no page.
   for (uint32_t key = 0; key < max_entries_; ++key) {
+    if (slot(key).load(std::memory_order_relaxed) == nullptr) continue;
     Entry* entry = slot(key).exchange(nullptr);
     if (entry != nullptr) Entry::destroy(entry);
   }
