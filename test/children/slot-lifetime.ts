@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { memoryUsage, Namespace, RedirectTable } from '../../lib';
 import { native } from '../../lib/native';
 import type { HolderCommand, HolderReads } from '../workers/slot-holder';
+import { loadAgain } from '../load-again';
 
 export interface LifetimeReport {
   checks: string[];
@@ -244,21 +245,14 @@ const scenarios: Record<string, () => Promise<void>> = {
   async 'loaded-twice'() {
     const baseline = await settledTables();
     const dev = Namespace.root.createDevice('zt1');
-    const libDir = path.join(__dirname, '..', '..', 'lib');
-    for (const file of Object.keys(require.cache)) {
-      if (file.startsWith(libDir) || file.endsWith('.node')) delete require.cache[file];
-    }
-    const second = require(libDir) as typeof import('../../lib');
-    const secondNative = (require(path.join(libDir, 'native')) as typeof import('../../lib/native')).native;
-    const raw = { exports: {} as typeof native };
-    process.dlopen(raw, path.join(__dirname, '..', '..', '..', 'build', 'Release', 'redirect_table.node'));
+    const { lib: second, native: secondNative, raw: rawNative } = loadAgain();
 
     let first: RedirectTable | undefined = new RedirectTable({ maxEntries: N });
     const id = first.id;
     let firstHandle = native.openTable(id) as ReturnType<typeof native.openTable> | undefined;
     let t2: RedirectTable | undefined = second.RedirectTable.open(id);
     let h2 = secondNative.openTable(id) as ReturnType<typeof native.openTable> | undefined;
-    let h3 = raw.exports.openTable(id) as ReturnType<typeof native.openTable> | undefined;
+    let h3 = rawNative.openTable(id) as ReturnType<typeof native.openTable> | undefined;
     const views = [firstHandle!.slots, h2!.slots, h3!.slots];
     check('three instances, three views', [second.RedirectTable !== RedirectTable, new Set(views).size, views.every((v) => v instanceof Int32Array)], [true, 3, true]);
 

@@ -1,10 +1,10 @@
 // A worker that holds a table's handles and its view of the slot memory (an internal native
 // handle's `slots`), and does what the parent tells it, one command at a time, answering each:
 // the slot-reads lifetime scenarios (test/children/slot-lifetime.ts) drive it.
-import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { RedirectTable } from '../../lib';
 import { native, NativeTableHandle } from '../../lib/native';
+import { loadAgain } from '../load-again';
 
 export type HolderCommand =
   | { op: 'read'; keys: number[] }
@@ -71,17 +71,10 @@ async function run(command: HolderCommand): Promise<unknown> {
     case 'load-twice': {
       // A second instance of the package (cleared require cache) and a third of the addon
       // alone (process.dlopen), each its own environment of the addon in this thread.
-      const libDir = path.join(__dirname, '..', '..', 'lib');
-      for (const file of Object.keys(require.cache)) {
-        if (file.startsWith(libDir) || file.endsWith('.node')) delete require.cache[file];
-      }
-      const second = require(libDir) as typeof import('../../lib');
-      const secondNative = (require(path.join(libDir, 'native')) as typeof import('../../lib/native')).native;
-      const raw = { exports: {} as typeof native };
-      process.dlopen(raw, path.join(__dirname, '..', '..', '..', 'build', 'Release', 'redirect_table.node'));
+      const { lib: second, native: secondNative, raw: rawNative } = loadAgain();
       const t2 = second.RedirectTable.open(tableId);
       const h2 = secondNative.openTable(tableId);
-      const h3 = raw.exports.openTable(tableId);
+      const h3 = rawNative.openTable(tableId);
       kept.push(t2, h2, h3, h2.slots, h3.slots);
       const views = [view, h2.slots, h3.slots];
       return {
