@@ -32,7 +32,7 @@ int ArrayTable::create(uint32_t max_entries, Namespace* ns, ArrayTable** out) {
 }
 
 ArrayTable::ArrayTable(uint32_t max_entries, SlotMemory* memory, Namespace* ns)
-    : Table(ns), max_entries_(max_entries), memory_(memory) {
+    : Table(ns), max_entries_(max_entries), memory_(memory), slots_(memory->slots()) {
   memory::allocated(memory::kTables, sizeof(ArrayTable));
 }
 

@@ -109,7 +109,7 @@ class ArrayTable final : public Table {
   ArrayTable(uint32_t max_entries, SlotMemory* memory, Namespace* ns);
   ~ArrayTable() override;
 
-  SlotRef slot(uint32_t key) const { return SlotRef(&memory_->slots()[key]); }
+  SlotRef slot(uint32_t key) const { return SlotRef(&slots_[key]); }
   // Publishes `entry` (whose usage reference is held) in `key`; see update().
   int publish(uint32_t key, Entry* entry);
   // After `entry` became visible in `key`: takes it back if its device started unregistering or
@@ -117,7 +117,8 @@ class ArrayTable final : public Table {
   int recheck_published(uint32_t key, Entry* entry);
 
   const uint32_t max_entries_;
-  SlotMemory* const memory_;  // one reference; zero pages until written; accessed only via SlotRef
+  SlotMemory* const memory_;  // one reference; zero pages until written
+  Slot* const slots_;         // memory_->slots(), kept here for lookups; accessed only via SlotRef
 };
 
 }  // namespace rt
