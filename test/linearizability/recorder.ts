@@ -186,11 +186,11 @@ export class Recorder {
  */
 export class StartBarrier {
   readonly buffer: SharedArrayBuffer;
-  private readonly cells: Int32Array; // [arrived, released]
+  private readonly cells: Int32Array; // [arrived, participants once released, running]
 
-  constructor(buffer: SharedArrayBuffer = new SharedArrayBuffer(8)) {
+  constructor(buffer: SharedArrayBuffer = new SharedArrayBuffer(12)) {
     this.buffer = buffer;
-    this.cells = new Int32Array(buffer, 0, 2);
+    this.cells = new Int32Array(buffer, 0, 3);
   }
 
   arrive(): void {
@@ -201,12 +201,28 @@ export class StartBarrier {
     return Atomics.load(this.cells, 0);
   }
 
+  /** Blocks until released, then runs together with the others. */
   wait(): void {
     while (Atomics.load(this.cells, 1) === 0) Atomics.wait(this.cells, 1, 0);
+    this.runTogether();
   }
 
-  release(): void {
-    Atomics.store(this.cells, 1, 1);
+  /** Lets every waiter go; `participants` counts them and the caller. */
+  release(participants: number): void {
+    Atomics.store(this.cells, 1, participants);
     Atomics.notify(this.cells, 1);
+  }
+
+  /**
+   * Spins until every participant is running (at most 5 s), so that all start at one moment:
+   * woken one after another, short workloads could otherwise run one after the other and never
+   * overlap.
+   */
+  runTogether(): void {
+    Atomics.add(this.cells, 2, 1);
+    const until = performance.now() + 5000;
+    while (Atomics.load(this.cells, 2) < Atomics.load(this.cells, 1) && performance.now() < until) {
+      // spin
+    }
   }
 }
