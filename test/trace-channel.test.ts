@@ -68,11 +68,26 @@ describe('trace channel (diagnostics_channel)', () => {
   });
 
   it("a subscriber gets its own thread's events only; another thread traces only while it subscribes itself", async () => {
+    type Report = { tableId: number; atStart: boolean; subscribed: boolean; unsubscribed: boolean; events: TraceEvent[] };
     const worker = new Worker(path.join(__dirname, 'workers', 'trace-channel-worker.js'));
-    const [report] = (await once(worker, 'message')) as [
-      { tableId: number; atStart: boolean; subscribed: boolean; unsubscribed: boolean; events: TraceEvent[] },
-    ];
-    await once(worker, 'exit');
+    const exited = once(worker, 'exit').catch(() => undefined); // an 'error' rejects the report below
+    // Fails with the step the worker was at, rather than at mocha's timeout, if a Promise of the
+    // worker never settles or the worker ends without reporting.
+    let step = 'starting';
+    const report = await new Promise<Report>((resolve, reject) => {
+      const stalled = setTimeout(() => reject(new Error(`the worker has been ${step} for 20 s`)), 20_000);
+      worker.on('message', (m: Report | { step: string }) => {
+        if ('step' in m) {
+          step = m.step;
+          return;
+        }
+        clearTimeout(stalled);
+        resolve(m);
+      });
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the worker exited (${code}) while ${step}, without reporting`)));
+    }).finally(() => void worker.terminate());
+    await exited;
     assert.deepEqual(
       { atStart: report.atStart, subscribed: report.subscribed, unsubscribed: report.unsubscribed },
       { atStart: false, subscribed: true, unsubscribed: false },

@@ -1,6 +1,7 @@
 // The trace channel is per thread: this worker's native tracing stays off while only the main
 // thread subscribes, and its own subscriber gets exactly the events of its own calls.
-// Posts { tableId, atStart, subscribed, unsubscribed, events }.
+// Posts { step } before each await (for a useful failure if one never settles), then
+// { tableId, atStart, subscribed, unsubscribed, events }.
 import * as diagnosticsChannel from 'node:diagnostics_channel';
 import { parentPort } from 'node:worker_threads';
 import { Namespace, RedirectTable, TRACE_CHANNEL } from '../../lib';
@@ -21,7 +22,9 @@ async function main(): Promise<void> {
   diagnosticsChannel.unsubscribe(TRACE_CHANNEL, collect);
   const unsubscribed = native.tracing();
   frame();
+  parentPort?.postMessage({ step: 'closing the table' });
   await table.close();
+  parentPort?.postMessage({ step: 'unregistering the device' });
   await dev.unregister();
   parentPort?.postMessage({ tableId: table.id, atStart, subscribed, unsubscribed, events });
 }
