@@ -45,7 +45,8 @@ export interface TableSnapshot {
 
 /** Datapath counters of a table, summed over every thread. */
 export interface TableStats {
-  /** Frames accepted (verdict 0); a broadcast counts one per copy. */
+  /** Frames that passed their verdict and entered a bulk queue; a broadcast counts one per
+   * copy. Delivered = redirected - noBufs - txErrors. */
   redirected: number;
   /** Frames refused with -ENOENT (empty slot or key out of range). */
   misses: number;
@@ -53,6 +54,10 @@ export interface TableStats {
   down: number;
   /** Frames refused with -EMSGSIZE (broadcast: copies skipped for a smaller MTU). */
   tooBig: number;
+  /** Frames a device's ring refused at transmit (-ENOBUFS): full, or beyond `acceptAtMost`. */
+  noBufs: number;
+  /** Frames failed at transmit by an `error` fault (-EIO). */
+  txErrors: number;
   /** Flushes that transmitted at least one bulk of this table. */
   flushes: number;
   /** Bulks transmitted (one sink call each, up to 16 frames). */
@@ -91,12 +96,14 @@ export interface BroadcastOptions {
   excludeIfindex?: number;
 }
 
-/** `redirect` verdicts: 0 accepted, or a negative errno. */
+/** `redirect` verdicts: 0 delivered (`redirectOne`: queued), or a negative errno. */
 export const Verdict = Object.freeze({
   OK: 0,
   ENOENT: -2,
+  EIO: -5,
   ENETDOWN: -100,
   EMSGSIZE: -90,
+  ENOBUFS: -105,
 });
 
 type RowArray = Uint32Array | Int32Array | Float64Array;
@@ -191,16 +198,19 @@ export class RedirectTable {
    * Redirects frames `(ids[i], lengths[i])` to the devices of slots `keys[i]` (three arrays of
    * one length): each frame is checked (entry present, device up, length <= MTU), queued on this
    * thread's bulk queue for its destination (16 frames per bulk) and everything is transmitted
-   * before the call returns. `verdicts[i]` (optional, at least keys.length long) receives 0 or
-   * -ENOENT / -ENETDOWN / -EMSGSIZE. Returns the number of frames accepted.
+   * before the call returns. `verdicts[i]` (optional, at least keys.length long) receives 0
+   * (delivered into the device's ring), -ENOENT / -ENETDOWN / -EMSGSIZE (refused), -ENOBUFS (the
+   * ring was full, or beyond `acceptAtMost`) or -EIO (an `error` fault). Returns the number of
+   * frames delivered.
    * @throws RedirectError EBADF, ENOMEM (this thread's bulk queues cannot be allocated: nothing
    *   sent); TypeError / RangeError for bad arrays
    */
   declare readonly redirect: (keys: Uint32Array, ids: Uint32Array, lengths: Uint32Array, verdicts?: Int32Array) => number;
   /**
-   * Redirects one frame; returns its verdict (0, -ENOENT, -ENETDOWN, -EMSGSIZE). Accepted frames
-   * wait in this thread's bulk queues until `flush()`, a full bulk, or the end of the current JS
-   * task (an automatic flush), so a forgotten flush loses nothing.
+   * Redirects one frame; returns its verdict (0 queued, -ENOENT, -ENETDOWN, -EMSGSIZE). Queued
+   * frames wait in this thread's bulk queues until `flush()`, a full bulk, or the end of the
+   * current JS task (an automatic flush), so a forgotten flush loses nothing; a ring's later
+   * refusal is counted in `stats()` (`noBufs`, `txErrors`) and traced, not returned.
    * @throws RedirectError EBADF, ENOMEM (this thread's bulk queues cannot be allocated: not
    *   sent); TypeError / RangeError
    */
@@ -332,7 +342,8 @@ export class RedirectTable {
    * Sends every frame to the device of every entry (walking the slots, so each entry gets each
    * frame exactly once), except entries pointing at `options.excludeIfindex`, and entries whose
    * device is down or whose MTU is below the frame's length. Transmitted before returning.
-   * Returns the number of copies accepted.
+   * Returns the number of copies delivered into rings (a copy a ring refuses is counted in
+   * `stats().noBufs` / `txErrors`).
    * @throws RedirectError EBADF, ENOMEM (nothing sent); TypeError / RangeError
    */
   broadcast(ids: Uint32Array, lengths: Uint32Array, options: BroadcastOptions = {}): number {

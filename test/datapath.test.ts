@@ -33,18 +33,28 @@ describe('datapath', () => {
   });
 
   describe('redirect()', () => {
-    it('returns the accepted count and a verdict per frame', () => {
+    it('returns the delivered count and a verdict per frame', () => {
       const c = createDevice({ up: false });
       table.set(3, c.ifindex);
       const verdicts = new Int32Array(6).fill(7);
       const accepted = table.redirect(u32([1, 2, 5, 3, 2, 99]), u32([10, 11, 12, 13, 14, 15]), u32([100, 100, 100, 100, 501, 100]), verdicts);
       assert.equal(accepted, 2);
       assert.deepEqual([...verdicts], [Verdict.OK, Verdict.OK, Verdict.ENOENT, Verdict.ENETDOWN, Verdict.EMSGSIZE, Verdict.ENOENT]);
-      assert.deepEqual(Verdict, { OK: 0, ENOENT: -2, ENETDOWN: -100, EMSGSIZE: -90 });
+      assert.deepEqual(Verdict, { OK: 0, ENOENT: -2, EIO: -5, ENETDOWN: -100, EMSGSIZE: -90, ENOBUFS: -105 });
       assert.deepEqual(drain(a), [[10], [100]]);
       assert.deepEqual(drain(b), [[11], [100]]);
       assert.deepEqual(drain(c), [[], []]);
-      assert.deepEqual(table.stats(), { redirected: 2, misses: 2, down: 1, tooBig: 1, flushes: 1, bulks: 2, bulkAverage: 1 });
+      assert.deepEqual(table.stats(), {
+        redirected: 2,
+        misses: 2,
+        down: 1,
+        tooBig: 1,
+        noBufs: 0,
+        txErrors: 0,
+        flushes: 1,
+        bulks: 2,
+        bulkAverage: 1,
+      });
       return c.unregister();
     });
 
@@ -84,20 +94,30 @@ describe('datapath', () => {
   });
 
   describe('device ring', () => {
-    it('keeps order across wrap-around and drops what does not fit', async () => {
+    it('keeps order across wrap-around; frames that do not fit are -ENOBUFS and not counted as delivered', async () => {
       const small = Namespace.root.createDevice(uniqueName(), { ringSize: 8 });
       table.set(4, small.ifindex);
+      const verdicts = new Int32Array(20);
       const send = (first: number, count: number): number =>
-        table.redirect(new Uint32Array(count).fill(4), u32(Array.from({ length: count }, (_, i) => first + i)), new Uint32Array(count).fill(60));
+        table.redirect(
+          new Uint32Array(count).fill(4),
+          u32(Array.from({ length: count }, (_, i) => first + i)),
+          new Uint32Array(count).fill(60),
+          verdicts
+        );
       assert.equal(send(0, 5), 5);
       const three = new Uint32Array(3);
       assert.equal(small.receive(three), 3);
       assert.deepEqual([...three], [0, 1, 2]);
       assert.equal(send(5, 5), 5); // wraps around the 8-slot ring
       assert.deepEqual(drain(small)[0], [3, 4, 5, 6, 7, 8, 9]);
-      // Overflow: 20 frames into an empty 8-slot ring -> 8 kept, 12 dropped.
-      assert.equal(send(100, 20), 20); // accepted by the table, then the sink drops
+      // Overflow: 20 frames into an empty 8-slot ring -> 8 delivered, 12 refused by the ring.
+      assert.equal(send(100, 20), 8);
+      assert.deepEqual([...verdicts], [...new Array(8).fill(Verdict.OK), ...new Array(12).fill(Verdict.ENOBUFS)]);
       assert.deepEqual(drain(small)[0], [100, 101, 102, 103, 104, 105, 106, 107]);
+      const tableStats = table.stats();
+      assert.equal(tableStats.redirected - tableStats.noBufs - tableStats.txErrors, 18);
+      assert.equal(tableStats.noBufs, 12);
       const stats = small.stats();
       assert.equal(stats.txFrames, 18);
       assert.equal(stats.drops, 12);
@@ -134,15 +154,24 @@ describe('datapath', () => {
   describe('transmit faults', () => {
     it('error fails whole bulks; acceptAtMost accepts part of each; null clears', () => {
       a.setTransmitFault({ error: true });
-      assert.equal(table.redirect(new Uint32Array(5).fill(1), u32([1, 2, 3, 4, 5]), new Uint32Array(5).fill(10)), 5);
+      const verdicts = new Int32Array(20);
+      // Frames for b share the call: its verdicts stay 0 and they count as delivered.
+      assert.equal(table.redirect(u32([1, 1, 2, 1, 1, 1]), u32([1, 2, 50, 3, 4, 5]), new Uint32Array(6).fill(10), verdicts), 1);
+      assert.deepEqual([...verdicts.subarray(0, 6)], [Verdict.EIO, Verdict.EIO, Verdict.OK, Verdict.EIO, Verdict.EIO, Verdict.EIO]);
+      assert.deepEqual(drain(b)[0], [50]);
       assert.deepEqual(a.stats(), { txFrames: 0, txBytes: 0, drops: 0, errors: 5, bulks: 1, queued: 0, ringSize: 4096 });
       a.setTransmitFault({ acceptAtMost: 3 });
-      table.redirect(new Uint32Array(20).fill(1), u32(Array.from({ length: 20 }, (_, i) => 100 + i)), new Uint32Array(20).fill(10));
-      // bulks of 16 and 4: 3 + 3 accepted, 13 + 1 dropped
+      const delivered = table.redirect(new Uint32Array(20).fill(1), u32(Array.from({ length: 20 }, (_, i) => 100 + i)), new Uint32Array(20).fill(10), verdicts);
+      // bulks of 16 and 4: 3 + 3 delivered, 13 + 1 refused
+      assert.equal(delivered, 6);
+      const expected = Array.from({ length: 20 }, (_, i) => (i < 3 || (i >= 16 && i < 19) ? Verdict.OK : Verdict.ENOBUFS));
+      assert.deepEqual([...verdicts], expected);
       assert.deepEqual(drain(a)[0], [100, 101, 102, 116, 117, 118]);
       const stats = a.stats();
       assert.equal(stats.drops, 14);
       assert.equal(stats.errors, 5);
+      const tableStats = table.stats();
+      assert.deepEqual([tableStats.noBufs, tableStats.txErrors], [14, 5]);
       a.setTransmitFault(null);
       table.redirect(u32([1]), u32([9]), u32([10]));
       assert.deepEqual(drain(a)[0], [9]);
@@ -224,6 +253,15 @@ describe('datapath', () => {
       assert.equal(table.broadcast(u32([2]), u32([600])), 1); // too long for b (MTU 500)
       assert.deepEqual([drain(a)[0], drain(b)[0]], [[1, 2], []]);
       assert.equal(table.stats().tooBig, 1);
+    });
+
+    it('returns the copies delivered: a copy a ring refuses is counted, not returned', () => {
+      a.setTransmitFault({ acceptAtMost: 1 });
+      b.setTransmitFault({ error: true });
+      assert.equal(table.broadcast(u32([1, 2, 3]), u32([100, 100, 100])), 1);
+      assert.deepEqual([drain(a)[0], drain(b)[0]], [[1], []]);
+      const stats = table.stats();
+      assert.deepEqual([stats.redirected, stats.noBufs, stats.txErrors], [6, 2, 3]);
     });
 
     it('validates arguments', () => {

@@ -68,17 +68,20 @@ class ArrayTable final : public Table {
   // --- datapath ---
   // For each frame: look up keys[i], check the device (up, length <= MTU), queue the frame on
   // this thread's bulk queue for the destination; then flush everything, all in one read-side
-  // section. verdicts (may be null): 0 accepted, -ENOENT no entry (or key out of range),
-  // -ENETDOWN device down, -EMSGSIZE longer than the MTU. Returns the frames accepted.
-  // -ENOMEM (nothing sent) when this thread's bulk queues cannot be allocated.
+  // section. verdicts (may be null): 0 delivered into the device's ring, -ENOENT no entry (or
+  // key out of range), -ENETDOWN device down, -EMSGSIZE longer than the MTU, -ENOBUFS refused
+  // by the sink (ring full, or beyond a partial-accept fault), -EIO failed by an error fault.
+  // Returns the frames delivered. -ENOMEM (nothing sent) when this thread's bulk queues cannot
+  // be allocated.
   long redirect(const uint32_t* keys, const uint32_t* ids, const uint32_t* lengths, int32_t* verdicts,
                 size_t n) override;
   // One frame into the thread's per-frame section (see BulkQueues); *opened_section is set when
-  // this call opened it, so the caller schedules the flush. Returns the verdict.
+  // this call opened it, so the caller arranges the flush. Returns the enqueue verdict (0, or
+  // one of redirect's refusals before the sink); a later refusal by the sink is counted only.
   int redirect_one(uint32_t key, uint32_t id, uint32_t length, bool* opened_section) override;
   // Every frame to every entry's device except `exclude_ifindex` (0: none), walking the slots;
   // entries whose device is down or whose MTU is below the frame's length are skipped.
-  // Returns the copies accepted, or -ENOMEM (nothing sent).
+  // Returns the copies delivered into rings, or -ENOMEM (nothing sent).
   long broadcast(const uint32_t* ids, const uint32_t* lengths, size_t n, int exclude_ifindex) override;
 
   // --- conditional updates (for garbage collectors) ---

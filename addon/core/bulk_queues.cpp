@@ -1,5 +1,6 @@
 #include "bulk_queues.hpp"
 
+#include <cerrno>
 #include <new>
 #include <utility>
 
@@ -52,6 +53,17 @@ void BulkQueues::transmit(unsigned index) {
   auto& counters = q.table->counters();
   counters.add(kBulks, 1);
   counters.add(kBulkFrames, q.count);
+  if (sent != q.count) {
+    // The sink takes a prefix of the bulk: frames [sent, count) were refused.
+    const int verdict = failed != 0 ? -EIO : -ENOBUFS;
+    counters.add(failed != 0 ? kTxErrors : kNoBufs, q.count - sent);
+    for (uint32_t i = sent; i < q.count; ++i) {
+      const uint32_t origin = q.origins[i];
+      if (origin == kNoOrigin) continue;
+      (failed != 0 ? losses_.errors : losses_.no_bufs) += 1;
+      if (batch_verdicts_ != nullptr) batch_verdicts_[origin] = verdict;
+    }
+  }
   if (tracing_) {
     try {
       events_.push_back(TraceEvent{q.table->id(), q.from_ifindex, q.device->ifindex(), sent, dropped, failed});

@@ -6,6 +6,11 @@
 // maxEntries. A destination hashes to a queue and probes the next few; when all are taken by
 // other destinations, its home queue is transmitted to make room.
 //
+// A frame queued by a batch call carries its index in the batch (its origin): when the sink
+// refuses it at transmit time, the batch's verdict for it becomes -ENOBUFS (ring full or beyond
+// a partial-accept fault) or -EIO (error fault), and the batch's count of delivered frames drops
+// by one. Frames of the per-frame API have no origin: their drops are counted only.
+//
 // Rule (docs/design.md, "Threads and RCU" 4): enqueue and flush happen inside one read-side section. Batch calls hold
 // a ReadLock around both; the per-frame API opens the thread's section on its first frame and
 // closes it in flush_and_close_section() (flush(), the end of the JS task, teardown).
@@ -37,6 +42,14 @@ class BulkQueues {
   static constexpr uint32_t kBulkSize = 16;
   static constexpr unsigned kQueueCount = 64;
   static constexpr unsigned kProbes = 4;
+  static constexpr uint32_t kNoOrigin = UINT32_MAX;
+
+  // What the sinks refused of the current batch's frames (see begin_batch).
+  struct BatchLosses {
+    uint64_t no_bufs = 0;  // ring full or beyond acceptAtMost
+    uint64_t errors = 0;   // failed by an error fault
+    uint64_t total() const { return no_bufs + errors; }
+  };
 
   // This thread's queues, created on first use; nullptr when they cannot be allocated.
   static BulkQueues* current();
@@ -46,7 +59,8 @@ class BulkQueues {
   static void release_current_thread();
 
   // Inside a read-side section. Inline: it runs once per frame.
-  void enqueue(Table* table, Device* device, Frame frame, int32_t from_ifindex = 0) {
+  // `origin`: the frame's index in the current batch (kNoOrigin for the per-frame API).
+  void enqueue(Table* table, Device* device, Frame frame, int32_t from_ifindex = 0, uint32_t origin = kNoOrigin) {
     // Linear probing over a few queues: colliding destinations share the bucket instead of
     // evicting each other's bulks; when all probes are taken, the home queue is transmitted.
     unsigned home = queue_index(table, device, from_ifindex);
@@ -67,10 +81,23 @@ class BulkQueues {
       q.from_ifindex = from_ifindex;
       pending_ |= uint64_t{1} << index;
     }
+    q.origins[q.count] = origin;
     q.frames[q.count++] = frame;
     if (q.count == kBulkSize) transmit(index);
   }
   void flush();
+
+  // A batch call brackets its frames with begin_batch / end_batch (inside one read-side section,
+  // flushing before end_batch): frames with an origin that a sink refuses get their verdict
+  // rewritten in `verdicts` (may be null) and are counted in the losses end_batch returns.
+  void begin_batch(int32_t* verdicts) {
+    batch_verdicts_ = verdicts;
+    losses_ = BatchLosses{};
+  }
+  BatchLosses end_batch() {
+    batch_verdicts_ = nullptr;
+    return losses_;
+  }
   bool has_pending() const { return pending_ != 0; }
 
   // The per-frame API's section. open_section() returns true when it opened it.
@@ -96,6 +123,7 @@ class BulkQueues {
     int32_t from_ifindex;
     uint32_t count;
     Frame frames[kBulkSize];
+    uint32_t origins[kBulkSize];
   };
 
   void transmit(unsigned index);
@@ -112,6 +140,8 @@ class BulkQueues {
   bool tracing_ = false;
   std::vector<TraceEvent> events_;
   uint64_t lost_events_ = 0;
+  int32_t* batch_verdicts_ = nullptr;
+  BatchLosses losses_;
   Queue queues_[kQueueCount] = {};
 };
 

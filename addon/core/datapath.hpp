@@ -76,22 +76,25 @@ long redirect(Table* table, Find find, const uint32_t* keys, const uint32_t* ids
   if (q == nullptr) return -ENOMEM;
   BulkQueues& queues = *q;
   rcu::ReadLock read;
+  queues.begin_batch(verdicts);
   for (size_t i = 0; i < n; ++i) {
     const uint32_t key = read_once(&keys[i]);
     const Frame frame{read_once(&ids[i]), read_once(&lengths[i])};
     Entry* entry = find(key);
     TableCounter why = kMisses;
     int verdict = verdict_for(entry, frame.length, &why);
+    // Before the enqueue: a transmit it triggers may rewrite this frame's verdict.
+    if (verdicts != nullptr) verdicts[i] = verdict;
     if (verdict == 0) {
       if (entry->last_used.load(std::memory_order_relaxed) < now) entry->refresh(now);
-      queues.enqueue(table, entry->device, frame);
+      queues.enqueue(table, entry->device, frame, 0, static_cast<uint32_t>(i));
       ++accepted;
     } else {
       ++refused[why];
     }
-    if (verdicts != nullptr) verdicts[i] = verdict;
   }
   queues.flush();
+  const size_t lost = queues.end_batch().total();
   auto& c = table->counters();
   c.add(kRedirected, accepted);
   if (n != accepted) {
@@ -99,7 +102,7 @@ long redirect(Table* table, Find find, const uint32_t* keys, const uint32_t* ids
     c.add(kDown, refused[kDown]);
     c.add(kTooBig, refused[kTooBig]);
   }
-  return static_cast<long>(accepted);
+  return static_cast<long>(accepted - lost);
 }
 
 // See ArrayTable::redirect_one.
@@ -146,6 +149,7 @@ long broadcast(Table* table, ForEach for_each, const uint32_t* ids, const uint32
   }
   size_t accepted = 0;
   uint64_t too_big = 0;
+  queues.begin_batch(nullptr);  // no verdicts: refused copies are only counted
   for (size_t i = 0; i < n; ++i) {
     const Frame frame{read_once(&ids[i]), read_once(&lengths[i])};
     for (const Entry* entry : targets) {
@@ -153,14 +157,15 @@ long broadcast(Table* table, ForEach for_each, const uint32_t* ids, const uint32
         ++too_big;
         continue;
       }
-      queues.enqueue(table, entry->device, frame, exclude_ifindex);
+      queues.enqueue(table, entry->device, frame, exclude_ifindex, static_cast<uint32_t>(i));
       ++accepted;
     }
   }
   queues.flush();
+  const size_t lost = queues.end_batch().total();
   table->counters().add(kRedirected, accepted);
   if (too_big != 0) table->counters().add(kTooBig, too_big);
-  return static_cast<long>(accepted);
+  return static_cast<long>(accepted - lost);
 }
 
 }  // namespace rt::datapath

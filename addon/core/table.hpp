@@ -37,13 +37,15 @@ struct TableSnapshot {
 
 // Datapath counters, per thread, summed on read.
 enum TableCounter : unsigned {
-  kRedirected,  // frames accepted into a bulk queue
+  kRedirected,  // frames that passed their verdict and entered a bulk queue
   kMisses,      // -ENOENT verdicts
   kDown,        // -ENETDOWN verdicts
   kTooBig,      // -EMSGSIZE verdicts
   kFlushes,     // flushes that transmitted at least one bulk of this table
   kBulks,       // bulks transmitted
   kBulkFrames,  // frames in those bulks
+  kNoBufs,      // frames a sink refused: ring full or beyond a partial-accept fault (-ENOBUFS)
+  kTxErrors,    // frames a sink failed under an error fault (-EIO)
   kTableCounterCount
 };
 
@@ -81,12 +83,13 @@ class Table {
   virtual size_t lookup_batch(const uint32_t* keys, int32_t* out, size_t n) const = 0;
   // Keys with an entry, ascending, into *out: 0, or -ENOMEM (*out left empty).
   virtual int keys(std::vector<uint32_t>* out) const = 0;
-  // Frames accepted, or -ENOMEM when this thread's bulk queues cannot be allocated (nothing sent).
+  // Frames delivered into rings, or -ENOMEM when this thread's bulk queues cannot be allocated
+  // (nothing sent).
   virtual long redirect(const uint32_t* keys, const uint32_t* ids, const uint32_t* lengths, int32_t* verdicts,
                         size_t n) = 0;
   // The verdict; -ENOMEM when this thread's bulk queues cannot be allocated.
   virtual int redirect_one(uint32_t key, uint32_t id, uint32_t length, bool* opened_section) = 0;
-  // Copies accepted, or -ENOMEM (nothing sent).
+  // Copies delivered into rings, or -ENOMEM (nothing sent).
   virtual long broadcast(const uint32_t* ids, const uint32_t* lengths, size_t n, int exclude_ifindex) = 0;
   virtual int compare_and_delete(uint32_t key, uint64_t revision, const uint64_t* last_used) = 0;
   virtual int compare_and_set(uint32_t key, int ifindex, uint64_t revision, uint64_t* new_revision) = 0;

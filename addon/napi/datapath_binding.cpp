@@ -61,7 +61,7 @@ bool read_frames(napi_env env, napi_value* argv, bool with_keys, TypedArrayView*
   return true;
 }
 
-// redirect(keys, ids, lengths, verdicts?): frames accepted.
+// redirect(keys, ids, lengths, verdicts?): frames delivered.
 napi_value table_redirect(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   TableHandle* handle = open_handle(env, info, argv);
@@ -129,7 +129,7 @@ napi_value table_flush(napi_env env, napi_callback_info info) {
   return js_undefined(env);
 }
 
-// broadcast(ids, lengths, excludeIfindex): copies accepted.
+// broadcast(ids, lengths, excludeIfindex): copies delivered.
 napi_value table_broadcast(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   TableHandle* handle = open_handle(env, info, argv);
@@ -156,6 +156,8 @@ napi_value table_stats(napi_env env, napi_callback_info info) {
       .number("misses", static_cast<double>(c.sum(kMisses)))
       .number("down", static_cast<double>(c.sum(kDown)))
       .number("tooBig", static_cast<double>(c.sum(kTooBig)))
+      .number("noBufs", static_cast<double>(c.sum(kNoBufs)))
+      .number("txErrors", static_cast<double>(c.sum(kTxErrors)))
       .number("flushes", static_cast<double>(c.sum(kFlushes)))
       .number("bulks", static_cast<double>(bulks))
       .number("bulkAverage", bulks == 0 ? 0.0 : static_cast<double>(c.sum(kBulkFrames)) / static_cast<double>(bulks))

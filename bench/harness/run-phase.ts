@@ -127,10 +127,14 @@ function summarize(spec: PhaseSpec, all: RoleResult[], host: HostSummary): Phase
     return all.find((r): r is WriterResult => r.role === role);
   };
   const sum = (f: (r: ReaderResult) => number): number => reader.reduce((n, r) => n + f(r), 0);
-  const accepted = sum((r) => r.redirect.accepted);
   const ours = isOurs(spec.impl);
   const received = ours ? host.framesReceived + churner.framesDrained : host.framesReceived;
   const dropped = ours ? churner.framesDropped : (host.framesDropped ?? 0);
+  // Our redirect returns the frames delivered into rings; the peers return the frames accepted
+  // and drop at their rings later. Accepted = delivered + dropped for ours.
+  const returned = sum((r) => r.redirect.accepted);
+  const accepted = ours ? returned + dropped : returned;
+  const acceptedPerReturned = returned === 0 ? 1 : accepted / returned;
   return {
     impl: spec.impl,
     readers: spec.readers,
@@ -141,7 +145,7 @@ function summarize(spec: PhaseSpec, all: RoleResult[], host: HostSummary): Phase
     churner,
     host,
     getPerSecond: sum((r) => r.get.calls / r.get.seconds),
-    framesPerSecond: sum((r) => r.redirect.accepted / r.redirect.seconds),
+    framesPerSecond: sum((r) => r.redirect.accepted / r.redirect.seconds) * acceptedPerReturned,
     framesOfferedPerSecond: sum((r) => r.redirect.offered / r.redirect.seconds),
     redirectHitRate: accepted / Math.max(1, sum((r) => r.redirect.offered)),
     correctness: {

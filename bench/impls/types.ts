@@ -30,7 +30,8 @@ export interface ClientContext {
 export interface TableClient {
   /** The device of `key`, 0 when there is none. */
   get(key: number): number;
-  /** Sends frame i to the device of `keys[i]`; returns the frames accepted. */
+  /** Sends frame i to the device of `keys[i]`; returns the frames accepted (ours: delivered
+   * into rings; what the rings refused is in the devices' drop counters). */
   redirect(keys: Uint32Array, ids: Uint32Array, lengths: Uint32Array): number;
   /** Points `key` at `device`; false when refused because the device is gone. */
   set(key: number, device: number): boolean;

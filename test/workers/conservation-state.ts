@@ -7,17 +7,25 @@ export interface RedirectorData {
   worker: number;
   /** [0]: stop flag */
   control: Int32Array;
-  /** bit id set once id was accepted (verdict 0) */
-  accepted: Int32Array;
+  /** bit id set once `redirect` delivered id (verdict 0) */
+  delivered: Int32Array;
+  /** bit id set once `redirectOne` queued id (verdict 0: delivered or dropped at the flush) */
+  queued: Int32Array;
+  /** bit id set once `redirect` reported the ring refused id (-ENOBUFS or -EIO) */
+  refused: Int32Array;
   keyCount: number;
   framesPerSecond: number;
 }
 
 export interface RedirectorReport {
-  accepted: number;
+  delivered: number;
+  /** what `redirect` returned, summed (must equal `delivered`) */
+  returned: number;
+  queued: number;
+  refused: number;
   sent: number;
 }
 
-export function createAcceptedBitmap(): Int32Array {
+export function createIdBitmap(): Int32Array {
   return new Int32Array(new SharedArrayBuffer((MAX_WORKERS << SEQ_BITS) / 8));
 }

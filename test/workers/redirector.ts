@@ -1,15 +1,15 @@
 // Redirector worker for the conservation test: redirects random keys in batches and single
-// frames (left for the automatic end-of-task flush), ids encoding (worker, seq), and marks every
-// accepted id in a shared bitmap.
+// frames (left for the automatic end-of-task flush), ids encoding (worker, seq), and marks in
+// shared bitmaps every id a batch delivered, every id a ring refused and every single frame queued.
 import { parentPort, workerData } from 'node:worker_threads';
-import { RedirectTable } from '../../lib';
+import { RedirectTable, Verdict } from '../../lib';
 import { SEQ_BITS, RedirectorData, RedirectorReport } from './conservation-state';
 
-const { tableId, worker, control, accepted, keyCount, framesPerSecond } = workerData as RedirectorData;
+const { tableId, worker, control, delivered, queued, refused, keyCount, framesPerSecond } = workerData as RedirectorData;
 const table = RedirectTable.open(tableId);
 const maxSeq = (1 << SEQ_BITS) - 256;
 let seq = 0;
-let acceptedCount = 0;
+const counts = { delivered: 0, returned: 0, queued: 0, refused: 0 };
 let rng = 0x9e3779b9 ^ (worker * 0x85ebca6b);
 const random = (n: number): number => {
   rng ^= rng << 13;
@@ -17,9 +17,8 @@ const random = (n: number): number => {
   rng ^= rng << 5;
   return (rng >>> 0) % n;
 };
-const mark = (id: number): void => {
-  Atomics.or(accepted, id >>> 5, 1 << (id & 31));
-  acceptedCount += 1;
+const mark = (bitmap: Int32Array, id: number): void => {
+  Atomics.or(bitmap, id >>> 5, 1 << (id & 31));
 };
 
 async function run(): Promise<void> {
@@ -39,17 +38,28 @@ async function run(): Promise<void> {
       ids[i] = (worker << SEQ_BITS) | seq++;
       lengths[i] = 64 + random(1600); // some longer than the 1500 MTU
     }
-    table.redirect(keys, ids, lengths, verdicts);
-    for (let i = 0; i < n; i += 1) if (verdicts[i] === 0) mark(ids[i]);
+    counts.returned += table.redirect(keys, ids, lengths, verdicts);
+    for (let i = 0; i < n; i += 1) {
+      if (verdicts[i] === Verdict.OK) {
+        mark(delivered, ids[i]);
+        counts.delivered += 1;
+      } else if (verdicts[i] === Verdict.ENOBUFS || verdicts[i] === Verdict.EIO) {
+        mark(refused, ids[i]);
+        counts.refused += 1;
+      }
+    }
     // Per-frame frames, deliberately not flushed: the end of the task must transmit them.
     for (let i = 0; i < 16; i += 1) {
       const id = (worker << SEQ_BITS) | seq++;
-      if (table.redirectOne(random(keyCount), id, 64) === 0) mark(id);
+      if (table.redirectOne(random(keyCount), id, 64) === Verdict.OK) {
+        mark(queued, id);
+        counts.queued += 1;
+      }
     }
     await Promise.resolve();
   }
   await table.close();
-  const report: RedirectorReport = { accepted: acceptedCount, sent: seq };
+  const report: RedirectorReport = { ...counts, sent: seq };
   parentPort?.postMessage(report);
 }
 

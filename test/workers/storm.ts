@@ -73,7 +73,7 @@ async function traffic(): Promise<void> {
         keys[i] = random(table.maxEntries);
         ids[i] = seq++;
       }
-      Atomics.add(data.tally, TALLY.accepted, BigInt(table.redirect(keys, ids, lengths)));
+      Atomics.add(data.tally, TALLY.delivered, BigInt(table.redirect(keys, ids, lengths)));
     }
     await tick();
   }
