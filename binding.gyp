@@ -27,6 +27,7 @@
         "addon/napi/js.cpp",
         "addon/napi/namespace_binding.cpp",
         "addon/napi/slot_view.cpp",
+        "addon/napi/submit_queue.cpp",
         "addon/napi/table_binding.cpp"
       ],
       "include_dirs": ["addon/core"],

@@ -5,6 +5,8 @@ export type { DeviceKind, DeviceOptions, DevicePlacement, DeviceState, DeviceSta
 export { RedirectHashTable, RedirectTable, Verdict } from './redirect-table';
 export type { BroadcastOptions, RedirectTableOptions, TableEntry, TableInfo, TableSnapshot, TableStats, TraceEvent } from './redirect-table';
 export { RedirectError, ERRNO } from './errors';
+export { SubmitQueue, MAX_SUBMIT_CAPACITY } from './submit-queue';
+export type { SubmitQueueOptions } from './submit-queue';
 export { memoryUsage } from './memory-usage';
 export { TRACE_CHANNEL } from './trace-channel';
 export type { MemoryUsage } from './memory-usage';

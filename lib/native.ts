@@ -51,12 +51,21 @@ export interface NativeTableHandle {
   flush(): void;
   broadcast(ids: Uint32Array, lengths: Uint32Array, excludeIfindex: number): number;
   stats(): TableStats;
+  /** A staging area bound to native memory; undefined when the runtime refuses external buffers. */
+  submitQueue(capacity: number): NativeSubmitQueue | undefined;
+}
+
+export interface NativeSubmitQueue {
+  keys: Uint32Array;
+  ids: Uint32Array;
+  lengths: Uint32Array;
+  verdicts: Int32Array;
+  submit(n: number): number;
 }
 
 export interface NativeAddon {
   setHooks(hooks: {
     RedirectError: typeof RedirectError;
-    scheduleFlush: () => void;
     dispatchTrace: (events: TraceEvent[]) => void;
   }): void;
   flushThread(): void;

@@ -2,9 +2,11 @@ import { inspect } from 'node:util';
 import { invalidArgType, RedirectError } from './errors';
 import { Namespace, namespaceHandle, wrapNamespace } from './namespace';
 import { cloneGuard, notCloneableError } from './clone-guard';
+import { withAutoFlush } from './auto-flush';
 import './hooks';
 import { native, NativeTableHandle } from './native';
 import { SlotReads, slotReads } from './slot-reads';
+import { SubmitQueue, submitCapacity, SubmitQueueOptions } from './submit-queue';
 import { setTraceListener } from './trace';
 
 // Handed from open() (or RedirectHashTable) to the constructor, so they reuse it without a
@@ -284,7 +286,7 @@ export class RedirectTable {
     this.setBatch = handle.setBatch;
     this.deleteBatch = handle.deleteBatch;
     this.redirect = handle.redirect;
-    this.redirectOne = handle.redirectOne;
+    this.redirectOne = withAutoFlush(handle.redirectOne);
     this.flush = handle.flush;
     this.compareAndDelete = handle.compareAndDelete;
     this.compareAndSet = handle.compareAndSet;
@@ -336,6 +338,18 @@ export class RedirectTable {
     let busy = 0;
     for (const status of statuses) if (status === -16) busy += 1;
     return { deleted, busy };
+  }
+
+  /**
+   * A staging area for this handle, owned by the calling thread: `keys`, `ids`, `lengths`
+   * (`Uint32Array`) and `verdicts` (`Int32Array`) of `capacity` elements bound once to native
+   * memory, and `submit(n)`, which redirects the first `n` staged frames like `redirect` without
+   * converting any array per call. Make one per thread (and per table handle) and reuse it.
+   * @throws RedirectError EBADF, ENOMEM; TypeError / RangeError for bad options
+   */
+  submitQueue(options?: SubmitQueueOptions): SubmitQueue {
+    const capacity = submitCapacity(options);
+    return new SubmitQueue(this.#handle, capacity);
   }
 
   /**

@@ -34,6 +34,10 @@ describe('README examples', () => {
         assert.match(run.stdout, /^1 100$/m);
         assert.match(run.stdout, /^1 103$/m);
       }
+      if (code.includes('submitQueue(')) {
+        assert.match(run.stdout, /^submitted 2 0 0 -105$/m);
+        assert.match(run.stdout, /^true 1$/m);
+      }
       if (code.includes('slot array counted')) assert.match(run.stdout, /^slot array counted: true$/m);
       if (code.includes("require('prom-client')")) {
         const labels = '\\{table="\\d+",kind="array",namespace="root"\\}';

@@ -17,7 +17,7 @@ enum Kind : unsigned {
   kRings,       // devices' descriptor rings
   kDevices,     // device objects
   kNamespaces,  // namespace objects
-  kThreads,     // per-thread datapath state (bulk queues)
+  kThreads,     // per-thread datapath state (bulk queues, submit queues' staging areas)
   kKindCount
 };
 

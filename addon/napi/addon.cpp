@@ -82,10 +82,9 @@ napi_value arena_trims(napi_env env, napi_callback_info) {
       .done();
 }
 
-// setHooks({ RedirectError, scheduleFlush, dispatchTrace }): lib/ registers its functions.
+// setHooks({ RedirectError, dispatchTrace }): lib/ registers its functions.
 napi_value set_hooks(napi_env env, napi_callback_info info) {
   static const std::pair<const char*, JsHook> kHooks[] = {{"RedirectError", JsHook::RedirectErrorClass},
-                                                          {"scheduleFlush", JsHook::ScheduleFlush},
                                                           {"dispatchTrace", JsHook::TraceDispatcher}};
   napi_value argv[1];
   napi_valuetype type;

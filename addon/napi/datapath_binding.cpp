@@ -38,11 +38,6 @@ bool dispatch_trace(napi_env env) {
          napi_call_function(env, global, dispatcher, 1, argv, &ignored) == napi_ok;
 }
 
-// The result of a datapath batch call, once this thread's trace events are delivered.
-napi_value count_after_trace(napi_env env, size_t count) {
-  if (!dispatch_trace(env)) return nullptr;
-  return js_number(env, static_cast<double>(count));
-}
 
 // Checks the parallel frame arrays of redirect (keys, ids, lengths) or broadcast (ids, lengths).
 bool read_frames(napi_env env, napi_value* argv, bool with_keys, TypedArrayView* keys, TypedArrayView* ids,
@@ -83,26 +78,12 @@ napi_value table_redirect(napi_env env, napi_callback_info info) {
                                           static_cast<const uint32_t*>(lengths.data),
                                           static_cast<int32_t*>(verdicts.data), keys.length);
   if (accepted < 0) return throw_redirect_error(env, static_cast<int>(accepted), "redirect: out of memory; nothing was sent");
-  return count_after_trace(env, static_cast<size_t>(accepted));
-}
-
-// Arranges the end-of-task flush after redirectOne opened this thread's per-frame section; when
-// it cannot be arranged (no scheduler, it threw, the environment is terminating), flushes now:
-// the section is never left open.
-bool schedule_flush(napi_env env) {
-  EnvContext* ctx = EnvContext::of(env);
-  napi_value schedule = ctx != nullptr ? ctx->hook(env, JsHook::ScheduleFlush) : nullptr;
-  napi_value global, ignored;
-  if (schedule != nullptr && napi_get_global(env, &global) == napi_ok &&
-      napi_call_function(env, global, schedule, 0, nullptr, &ignored) == napi_ok) {
-    return true;
-  }
-  BulkQueues::release_current_thread();
-  return schedule == nullptr;  // a scheduler that failed left its exception pending
+  return datapath_result(env, static_cast<size_t>(accepted));
 }
 
 // redirectOne(key, id, length): the verdict. The frame waits in this thread's bulk queue until
-// flush(), a full queue, or the end of the current JS task (lib/ schedules flushThread()).
+// flush(), a full queue, or the end of the current JS task: lib/ arranges flushThread() there
+// before the call (lib/auto-flush.ts), so nothing here calls back into JS.
 napi_value table_redirect_one(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   TableHandle* handle = open_handle(env, info, argv);
@@ -116,7 +97,7 @@ napi_value table_redirect_one(napi_env env, napi_callback_info info) {
   if (verdict == -ENOMEM) {
     return throw_redirect_error(env, -ENOMEM, "cannot allocate this thread's bulk queues; the frame was not sent");
   }
-  if ((opened && !schedule_flush(env)) || !dispatch_trace(env)) return nullptr;
+  if (!dispatch_trace(env)) return nullptr;
   return js_int32(env, verdict);
 }
 
@@ -142,7 +123,7 @@ napi_value table_broadcast(napi_env env, napi_callback_info info) {
   long accepted = handle->table->broadcast(static_cast<const uint32_t*>(ids.data),
                                            static_cast<const uint32_t*>(lengths.data), ids.length, exclude);
   if (accepted < 0) return throw_redirect_error(env, static_cast<int>(accepted), "broadcast: out of memory; nothing was sent");
-  return count_after_trace(env, static_cast<size_t>(accepted));
+  return datapath_result(env, static_cast<size_t>(accepted));
 }
 
 napi_value table_stats(napi_env env, napi_callback_info info) {
@@ -191,9 +172,14 @@ napi_value tracing(napi_env env, napi_callback_info) {
 
 }  // namespace
 
+napi_value datapath_result(napi_env env, size_t count) {
+  if (!dispatch_trace(env)) return nullptr;
+  return js_number(env, static_cast<double>(count));
+}
+
 const JsFunction kDatapathFunctions[] = {
     {"redirect", table_redirect}, {"redirectOne", table_redirect_one}, {"flush", table_flush},
-    {"broadcast", table_broadcast}, {"stats", table_stats},
+    {"broadcast", table_broadcast}, {"stats", table_stats}, {"submitQueue", table_submit_queue},
 };
 const size_t kDatapathFunctionCount = sizeof(kDatapathFunctions) / sizeof(kDatapathFunctions[0]);
 

@@ -15,7 +15,6 @@ namespace rt::napi {
 // JS functions lib/ hands to the addon once per environment.
 enum class JsHook : unsigned {
   RedirectErrorClass,  // new RedirectError(code, message)
-  ScheduleFlush,       // (): arranges native flushThread() at the end of the current task
   TraceDispatcher,     // (events): delivers trace events to this thread's listeners
   Count
 };

@@ -33,12 +33,17 @@ void release_handle(TableHandle* handle) {
   handle->rows.reset();
 }
 
-void finalize_function(napi_env, void* data, void*) {
-  auto* handle = static_cast<TableHandle*>(data);
+}  // namespace
+
+void release_handle_function(TableHandle* handle) {
   if (--handle->live_functions != 0) return;
   release_handle(handle);  // garbage collected without close(); may run after env cleanup
   delete handle;
 }
+
+namespace {
+
+void finalize_function(napi_env, void* data, void*) { release_handle_function(static_cast<TableHandle*>(data)); }
 
 napi_value no_device(napi_env env, const TableHandle* handle, int ifindex) {
   return throw_redirect_error(env, -ENODEV, "no registered device with ifindex " + std::to_string(ifindex) +

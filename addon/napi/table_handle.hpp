@@ -57,8 +57,20 @@ TableHandle* open_handle_with_key(napi_env env, napi_callback_info info, napi_va
   return handle;
 }
 
-// The datapath functions of a table handle (redirect, redirectOne, flush, broadcast, stats),
-// and the thread-wide ones (flushThread, setTracing).
+// Drops one of the handle's function references (a function was garbage collected); the last
+// one releases the handle's table reference, if close() did not, and frees the handle.
+void release_handle_function(TableHandle* handle);
+
+// The result of a datapath batch call (a count), once this thread's trace events are delivered;
+// nullptr with the listener's exception pending when one threw.
+napi_value datapath_result(napi_env env, size_t count);
+
+// submitQueue(capacity) of a handle (submit_queue.cpp); capacity in [1, kMaxSubmitCapacity].
+inline constexpr uint32_t kMaxSubmitCapacity = 1u << 20;
+napi_value table_submit_queue(napi_env env, napi_callback_info info);
+
+// The datapath functions of a table handle (redirect, redirectOne, flush, broadcast, stats,
+// submitQueue), and the thread-wide ones (flushThread, setTracing).
 extern const JsFunction kDatapathFunctions[];
 extern const size_t kDatapathFunctionCount;
 bool init_datapath_binding(napi_env env, napi_value exports);

@@ -8,7 +8,8 @@ export type TableKind = 'array' | 'hash';
 export interface MicroCase {
   name: string;
   kind?: TableKind;
-  /** what one call does: 'noop', 'get', 'set', 'delete+set', 'getBatch', 'redirect' */
+  /** what one call does: 'noop', 'get', 'set', 'delete+set', 'getBatch', 'redirect', 'submit',
+   * 'redirectOne' */
   op: string;
   /** keys or frames per call for batched cases; 2 for a delete+set pair; 1 otherwise */
   itemsPerCall: number;
@@ -236,6 +237,67 @@ export function buildCases(fx: MicroFixture): MicroCase[] {
         counters: () => ({ framesOffered: offered + sinceDrain, framesAccepted: accepted }),
       });
     }
+
+    // Staged submission: a few queues, each staged once with its own window of the frames
+    // above, submitted in turn (the staging writes are the caller's, as for redirect's arrays).
+    for (const size of BATCH_SIZES) {
+      const queues = Array.from({ length: Math.min(16, KEY_POOL / size) }, (_, q) => {
+        const queue = table.submitQueue({ capacity: size });
+        queue.keys.set(pool.subarray(q * size, (q + 1) * size));
+        queue.ids.set(ids.subarray(q * size, (q + 1) * size));
+        queue.lengths.set(lengths.subarray(q * size, (q + 1) * size));
+        return queue.submit;
+      });
+      let q = 0;
+      let sinceDrain = 0;
+      let offered = 0;
+      let delivered = 0;
+      cases.push({
+        name: `${kind} submit ${size} frame${size === 1 ? '' : 's'}`,
+        kind,
+        op: 'submit',
+        itemsPerCall: size,
+        itemUnit: 'frame',
+        fn: () => {
+          delivered += queues[q](size);
+          q += 1;
+          if (q === queues.length) q = 0;
+          sinceDrain += size;
+          if (sinceDrain >= DRAIN_EVERY) {
+            offered += sinceDrain;
+            sinceDrain = 0;
+            fx.drain();
+          }
+        },
+        counters: () => ({ framesOffered: offered + sinceDrain, framesAccepted: delivered }),
+      });
+    }
+
+    // Per-frame redirect: frames wait in the bulk queues (transmitted 16 at a time, and at the
+    // end of the benchmark's task).
+    const { redirectOne } = table;
+    let r = 0;
+    let oneSinceDrain = 0;
+    let oneOffered = 0;
+    let queuedOk = 0;
+    cases.push({
+      name: `${kind} redirectOne`,
+      kind,
+      op: 'redirectOne',
+      itemsPerCall: 1,
+      itemUnit: 'frame',
+      fn: () => {
+        if (redirectOne(pool[r], ids[r], lengths[r]) === 0) queuedOk += 1;
+        r = (r + 1) & poolMask;
+        oneSinceDrain += 1;
+        if (oneSinceDrain >= DRAIN_EVERY) {
+          oneOffered += oneSinceDrain;
+          oneSinceDrain = 0;
+          fx.drain();
+        }
+      },
+      counters: () => ({ framesOffered: oneOffered + oneSinceDrain, framesAccepted: queuedOk }),
+    });
   }
   return cases;
 }

@@ -7,8 +7,8 @@ const USAGE = `usage: npm run bench:micro -- [options]
 
 Single-thread micro benchmarks (benchmark.js) of the native boundary and of both table kinds
 (${MAX_ENTRIES} maxEntries, 3 in 4 keys set to one of ${DEVICE_COUNT} devices): native no-op call;
-per-call get, set (replacing an entry), delete+set pair; getBatch and redirect of
-${BATCH_SIZES.join(', ')} keys/frames per call.
+per-call get, set (replacing an entry), delete+set pair; getBatch, redirect and submit (a
+SubmitQueue) of ${BATCH_SIZES.join(', ')} keys/frames per call; redirectOne.
 
 options:
   --filter <regex>   run only the cases whose name matches (case-insensitive), e.g. 'hash.*redirect'

@@ -74,6 +74,13 @@ function tableCalls(pick: (c: CallContext) => RedirectTable): Record<string, Cal
     deleteBatch: (c) => pick(c).deleteBatch(c.keys.subarray(5, 6)),
     redirect: (c) => pick(c).redirect(c.keys, c.ids, c.lengths, c.out),
     redirectOne: (c) => pick(c).redirectOne(1, 7, 64),
+    submitQueue: (c) => {
+      const queue = pick(c).submitQueue({ capacity: 8 });
+      queue.keys.set(c.keys.subarray(0, 8));
+      queue.ids.set(c.ids.subarray(0, 8));
+      queue.lengths.set(c.lengths.subarray(0, 8));
+      return queue.submit(8);
+    },
     flush: (c) => pick(c).flush(),
     broadcast: (c) => pick(c).broadcast(c.ids.subarray(0, 4), c.lengths.subarray(0, 4)),
     stats: (c) => pick(c).stats(),
