@@ -17,6 +17,7 @@
         "addon/core/slots.cpp",
         "addon/core/table_registry.cpp",
         "addon/core/thread_slot.cpp",
+        "addon/core/transmit_index.cpp",
         "addon/napi/addon.cpp",
         "addon/napi/args.cpp",
         "addon/napi/completer.cpp",

@@ -1,6 +1,7 @@
 #include "bulk_queues.hpp"
 
 #include <cerrno>
+#include <cstring>
 #include <new>
 #include <utility>
 
@@ -29,6 +30,8 @@ struct QueuesOwner {
 };
 
 }  // namespace
+
+BulkQueues::BulkQueues() { std::memset(queue_of_, kNoQueue, sizeof(queue_of_)); }
 
 BulkQueues* BulkQueues::current() {
   if (__builtin_expect(tls_queues != nullptr, 1)) return tls_queues;
@@ -73,6 +76,8 @@ void BulkQueues::transmit(unsigned index) {
   }
   q.count = 0;
   pending_ &= ~(uint64_t{1} << index);
+  const uint32_t mapped = q.device->transmit_index();
+  if (mapped < kMappedDevices && queue_of_[mapped] == index) queue_of_[mapped] = kNoQueue;
 }
 
 void BulkQueues::flush() {

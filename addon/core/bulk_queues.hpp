@@ -3,8 +3,11 @@
 // Frames are queued per (table, device) destination, up to 16, and a destination's queue is
 // transmitted in one call to the device's sink when full or at flush. A 64-bit bitmap records
 // which of the thread's 64 queues hold frames, so a flush costs what is pending, never
-// maxEntries. A destination hashes to a queue and probes the next few; when all are taken by
-// other destinations, its home queue is transmitted to make room.
+// maxEntries. A device's queue is found by its transmit index (transmit_index.hpp) in a
+// per-thread byte map, no hashing: the map names the one queue the device has while it holds
+// frames. A frame for the same device from another table (or another broadcast ingress)
+// transmits that queue first. When all 64 queues are taken, one is transmitted to make room.
+// Devices beyond the map (more than 2^16 alive at once) hash to a queue and probe a few.
 //
 // A frame queued by a batch call carries its index in the batch (its origin): when the sink
 // refuses it at transmit time, the batch's verdict for it becomes -ENOBUFS (ring full or beyond
@@ -19,6 +22,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "device.hpp"
 #include "frame.hpp"
 #include "rcu.hpp"
 
@@ -42,6 +46,10 @@ class BulkQueues {
   static constexpr uint32_t kBulkSize = 16;
   static constexpr unsigned kQueueCount = 64;
   static constexpr unsigned kProbes = 4;
+#ifndef RT_MAPPED_DEVICES
+#define RT_MAPPED_DEVICES (1u << 16)  // the sanitizer stress build maps fewer, to run both paths
+#endif
+  static constexpr uint32_t kMappedDevices = RT_MAPPED_DEVICES;
   static constexpr uint32_t kNoOrigin = UINT32_MAX;
 
   // What the sinks refused of the current batch's frames (see begin_batch).
@@ -50,6 +58,8 @@ class BulkQueues {
     uint64_t errors = 0;   // failed by an error fault
     uint64_t total() const { return no_bufs + errors; }
   };
+
+  BulkQueues();
 
   // This thread's queues, created on first use; nullptr when they cannot be allocated.
   static BulkQueues* current();
@@ -61,29 +71,23 @@ class BulkQueues {
   // Inside a read-side section. Inline: it runs once per frame.
   // `origin`: the frame's index in the current batch (kNoOrigin for the per-frame API).
   void enqueue(Table* table, Device* device, Frame frame, int32_t from_ifindex = 0, uint32_t origin = kNoOrigin) {
-    // Linear probing over a few queues: colliding destinations share the bucket instead of
-    // evicting each other's bulks; when all probes are taken, the home queue is transmitted.
-    unsigned home = queue_index(table, device, from_ifindex);
-    unsigned index = home;
-    for (unsigned probe = 0; probe < kProbes; ++probe) {
-      unsigned candidate = (home + probe) % kQueueCount;
-      const Queue& c = queues_[candidate];
-      if (c.count == 0 || (c.device == device && c.table == table && c.from_ifindex == from_ifindex)) {
-        index = candidate;
-        break;
+    const uint32_t mapped = device->transmit_index();
+    if (__builtin_expect(mapped < kMappedDevices, 1)) {
+      unsigned index = queue_of_[mapped];
+      if (index == kNoQueue) {
+        if (~pending_ == 0) transmit(next_victim_++ % kQueueCount);  // all taken: make room
+        index = static_cast<unsigned>(__builtin_ctzll(~pending_));
+        claim(index, table, device, from_ifindex);
+        queue_of_[mapped] = static_cast<uint8_t>(index);
+      } else if (queues_[index].table != table || queues_[index].from_ifindex != from_ifindex) {
+        transmit(index);
+        claim(index, table, device, from_ifindex);
+        queue_of_[mapped] = static_cast<uint8_t>(index);
       }
+      append(index, frame, origin);
+      return;
     }
-    Queue& q = queues_[index];
-    if (q.count != 0 && (q.device != device || q.table != table || q.from_ifindex != from_ifindex)) transmit(index);
-    if (q.count == 0) {
-      q.table = table;
-      q.device = device;
-      q.from_ifindex = from_ifindex;
-      pending_ |= uint64_t{1} << index;
-    }
-    q.origins[q.count] = origin;
-    q.frames[q.count++] = frame;
-    if (q.count == kBulkSize) transmit(index);
+    enqueue_hashed(table, device, frame, from_ifindex, origin);
   }
   void flush();
 
@@ -126,7 +130,45 @@ class BulkQueues {
     uint32_t origins[kBulkSize];
   };
 
+  static constexpr uint8_t kNoQueue = 0xff;
+
+  // Hands queue `index` to its device's sink, settles refused frames (verdicts, counters) and
+  // frees the queue.
   void transmit(unsigned index);
+
+  // The device-map path's fallback: linear probing over a few queues from a hashed home, so
+  // colliding destinations share the bucket; when all probes are taken, home is transmitted.
+  void enqueue_hashed(Table* table, Device* device, Frame frame, int32_t from_ifindex, uint32_t origin) {
+    unsigned home = queue_index(table, device, from_ifindex);
+    unsigned index = home;
+    for (unsigned probe = 0; probe < kProbes; ++probe) {
+      unsigned candidate = (home + probe) % kQueueCount;
+      const Queue& c = queues_[candidate];
+      if (c.count == 0 || (c.device == device && c.table == table && c.from_ifindex == from_ifindex)) {
+        index = candidate;
+        break;
+      }
+    }
+    Queue& q = queues_[index];
+    if (q.count != 0 && (q.device != device || q.table != table || q.from_ifindex != from_ifindex)) transmit(index);
+    if (q.count == 0) claim(index, table, device, from_ifindex);
+    append(index, frame, origin);
+  }
+
+  void claim(unsigned index, Table* table, Device* device, int32_t from_ifindex) {
+    Queue& q = queues_[index];
+    q.table = table;
+    q.device = device;
+    q.from_ifindex = from_ifindex;
+    pending_ |= uint64_t{1} << index;
+  }
+
+  void append(unsigned index, Frame frame, uint32_t origin) {
+    Queue& q = queues_[index];
+    q.origins[q.count] = origin;
+    q.frames[q.count++] = frame;
+    if (q.count == kBulkSize) transmit(index);
+  }
 
   static unsigned queue_index(const Table* table, const Device* device, int32_t from) {
     uint64_t h = reinterpret_cast<uintptr_t>(device) ^ (reinterpret_cast<uintptr_t>(table) << 7) ^
@@ -142,7 +184,10 @@ class BulkQueues {
   uint64_t lost_events_ = 0;
   int32_t* batch_verdicts_ = nullptr;
   BatchLosses losses_;
+  unsigned next_victim_ = 0;
   Queue queues_[kQueueCount] = {};
+  // The queue holding frames for the device of each transmit index, or kNoQueue.
+  uint8_t queue_of_[kMappedDevices];
 };
 
 }  // namespace rt

@@ -9,6 +9,7 @@
 
 #include "namespace.hpp"
 #include "rcu.hpp"
+#include "transmit_index.hpp"
 
 namespace rt {
 
@@ -52,12 +53,14 @@ int Device::create(Namespace* ns, const std::string& name, int ifindex, const De
                    Device** out) {
   Sink::Ring ring{};
   if (int err = Sink::allocate_ring(config.ring_size, &ring)) return err;
+  const uint32_t index = transmit_index::take();
   Device* dev = nullptr;
   try {
-    if (!alloc::inject_failure()) dev = new Device(ns, name, ifindex, config, serial, ring);
+    if (index != transmit_index::kNone && !alloc::inject_failure()) dev = new Device(ns, name, ifindex, config, serial, ring, index);
   } catch (const std::bad_alloc&) {  // the name or the device itself
   }
   if (dev == nullptr) {
+    transmit_index::give_back(index);
     Sink::free_ring(ring);
     return -ENOMEM;
   }
@@ -66,9 +69,10 @@ int Device::create(Namespace* ns, const std::string& name, int ifindex, const De
 }
 
 Device::Device(Namespace* ns, std::string name, int ifindex, const DeviceConfig& config, uint64_t serial,
-               Sink::Ring ring)
+               Sink::Ring ring, uint32_t transmit_index)
     : ns_(ns),
       serial_(serial),
+      transmit_index_(transmit_index),
       netns_local_(config.netns_local),
       ifindex_(ifindex),
       mtu_(config.mtu),
@@ -86,6 +90,7 @@ Device::~Device() {
   if (lower_ != nullptr) lower_->release();
   if (backend_ != nullptr) backend_->release();
   ns()->release();
+  transmit_index::give_back(transmit_index_);
 }
 
 std::vector<Device*> Device::take_dependents() {

@@ -66,6 +66,8 @@ class Device {
 
   // Process-unique, never reused: lets a thread recognise two handles of one device.
   uint64_t serial() const { return serial_; }
+  // Dense, reused once the device is freed (transmit_index.hpp): indexes bulk queues.
+  uint32_t transmit_index() const { return transmit_index_; }
   int ifindex() const { return ifindex_.load(std::memory_order_relaxed); }
   // The namespace the device is registered in; changes when it moves.
   Namespace* ns() const { return ns_.load(std::memory_order_acquire); }
@@ -134,6 +136,7 @@ class Device {
   // Read by the datapath on every frame: kept away from the sink's written cache lines.
   std::atomic<Namespace*> ns_;  // holds a reference on it
   const uint64_t serial_;
+  const uint32_t transmit_index_;
   const bool netns_local_;
   std::atomic<uint64_t> generation_{0};
   std::atomic<int> ifindex_;
@@ -162,7 +165,8 @@ class Device {
   Sink sink_;
   rcu::DeferredDelete<Device> deferred_delete_{};
 
-  Device(Namespace* ns, std::string name, int ifindex, const DeviceConfig& config, uint64_t serial, Sink::Ring ring);
+  Device(Namespace* ns, std::string name, int ifindex, const DeviceConfig& config, uint64_t serial, Sink::Ring ring,
+         uint32_t transmit_index);
 };
 
 }  // namespace rt
