@@ -9,8 +9,10 @@ export interface MemoryUsage {
   tables: number;
   /** table entries, including replaced and deleted ones still waiting for a grace period */
   entries: number;
-  /** devices' descriptor rings (`ringSize` × 8 bytes each); a ring lives as long as its device
-   * object, that is until the device is unregistered and no `Device` handle refers to it */
+  /** devices' descriptor rings: `ringSize` × 8 bytes per producer lane (one at creation, one
+   * more for each further thread that transmits to the device, up to 8); rings live as long as
+   * their device object, that is until the device is unregistered and no `Device` handle refers
+   * to it */
   rings: number;
   /** device objects */
   devices: number;

@@ -14,7 +14,7 @@ namespace rt::memory {
 enum Kind : unsigned {
   kTables,      // table objects and their slot or bucket arrays
   kEntries,     // table entries, including those waiting for a grace period
-  kRings,       // devices' descriptor rings
+  kRings,       // devices' descriptor rings (every producer lane's)
   kDevices,     // device objects
   kNamespaces,  // namespace objects
   kThreads,     // per-thread datapath state (bulk queues, submit queues' staging areas)

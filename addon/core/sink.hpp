@@ -1,9 +1,15 @@
-// A device's transmit sink: a bounded descriptor ring that transmits fill and consumers drain.
+// A device's transmit sink: descriptor rings that transmits fill and consumers drain.
 //
-// Producers (transmitting threads) are serialised by a spinlock held for one bulk (at most 16
-// frames); consumers by a mutex. Between the two sides the ring is single-producer /
-// single-consumer: the producer publishes `tail` with release, the consumer `head`.
-// Counters are written under the transmit lock and read without it (relaxed loads).
+// Producers (transmitting threads) write into lanes: a thread uses lane thread_slot() % kLanes,
+// so producers on different threads (up to kLanes of them) share no written cache line; each
+// lane is a bounded ring with its own spinlock, held for one bulk (at most 16 frames), which is
+// uncontended unless two producers map to one lane. Lane 0 is allocated with the device; the
+// others on a thread's first transmit (without memory, that thread uses lane 0). Consumers are
+// serialised by a mutex and take from the lanes in turn. Order: FIFO per lane, so per producer
+// thread; frames of different producers may be received in either order. Between a lane's
+// producer and the consumer the ring is single-producer / single-consumer: the producer
+// publishes `tail` with release, the consumer `head`. Counters are written under the lane's
+// lock and read without it (relaxed loads).
 #pragma once
 
 #include <atomic>
@@ -15,7 +21,7 @@
 namespace rt {
 
 struct SinkStats {
-  uint64_t tx_frames;  // accepted into the ring
+  uint64_t tx_frames;  // accepted into a ring
   uint64_t tx_bytes;
   uint64_t drops;      // ring full, or refused by a partial-accept fault
   uint64_t errors;     // whole bulks failed by an error fault
@@ -33,11 +39,14 @@ class Sink {
  public:
   static constexpr uint32_t kDefaultSize = 4096;
   static constexpr uint32_t kMaxSize = 1u << 24;
+  static constexpr unsigned kLanes = 8;
 
-  // A sink's descriptor ring, allocated before the sink (and the device) that will own it, so
-  // that creating a device fails with -ENOMEM instead of throwing.
+  struct Lane;
+
+  // A sink's first lane (its ring), allocated before the sink (and the device) that will own
+  // it, so that creating a device fails with -ENOMEM instead of throwing.
   struct Ring {
-    Frame* cells;
+    Lane* lane;
     uint32_t size;
   };
   // 0 and the ring in *out, -EINVAL for a size valid_size() refuses, -ENOMEM.
@@ -45,42 +54,45 @@ class Sink {
   // Frees a ring no sink took over.
   static void free_ring(Ring ring);
 
-  // Takes over `ring` (from allocate_ring).
+  // Takes over `ring` (from allocate_ring) as lane 0.
   explicit Sink(Ring ring) noexcept;
   ~Sink();
   Sink(const Sink&) = delete;
   Sink& operator=(const Sink&) = delete;
 
-  // Transmits one bulk from any thread. Returns how many frames entered the ring; the rest
-  // are counted as drops (or errors under an error fault) and reported in *dropped / *failed.
+  // Transmits one bulk from any thread, into the calling thread's lane. Returns how many frames
+  // entered the ring (a prefix of the bulk); the rest are counted as drops (or errors under an
+  // error fault) and reported in *dropped / *failed.
   uint32_t transmit(const Frame* frames, uint32_t n, uint32_t* dropped, uint32_t* failed);
 
-  // Copies up to `max` frames out, oldest first; `lengths` may be null. Any thread.
+  // Copies up to `max` frames out, oldest first within each lane; `lengths` may be null. Any thread.
   uint32_t receive(uint32_t* ids, uint32_t* lengths, uint32_t max);
 
   void set_fault(const TransmitFault& fault);
   SinkStats stats() const;
-  uint32_t size() const { return mask_ + 1; }
+  // Capacity of each lane's ring (`ringSize`).
+  uint32_t size() const { return size_; }
   uint32_t queued() const;
+  // Lanes allocated so far (1 to kLanes), and the bytes of their rings.
+  unsigned lanes() const;
 
   static bool valid_size(uint64_t size) { return size >= 1 && size <= kMaxSize && (size & (size - 1)) == 0; }
 
  private:
-  void lock_tx();
-  void unlock_tx() { tx_locked_.store(false, std::memory_order_release); }
+  Lane* lane_for_this_thread();
+  Lane* make_lane(unsigned index);
 
-  // Producer side: one cache line, owned by whichever thread transmits.
-  alignas(64) std::atomic<bool> tx_locked_{false};
-  std::atomic<uint64_t> tail_{0};
-  TransmitFault fault_;  // guarded by tx_locked_
-  std::atomic<uint64_t> tx_frames_{0}, tx_bytes_{0}, drops_{0}, errors_{0}, bulks_{0};
+  const uint32_t size_;
+  std::atomic<Lane*> lanes_[kLanes] = {};
+
+  // The fault every lane applies, written by set_fault under every lane's lock and lane_mu_.
+  std::atomic<bool> fault_error_{false};
+  std::atomic<uint32_t> fault_accept_at_most_{UINT32_MAX};
+  std::mutex lane_mu_;  // lane creation against set_fault
 
   // Consumer side.
   alignas(64) std::mutex rx_mu_;
-  std::atomic<uint64_t> head_{0};
-
-  alignas(64) Frame* const cells_;
-  const uint32_t mask_;
+  unsigned rx_next_lane_ = 0;  // guarded by rx_mu_: the lane a receive starts with
 };
 
 }  // namespace rt
