@@ -1,5 +1,5 @@
-// Redirector worker for the conservation test: redirects random keys in batches and single
-// frames (left for the automatic end-of-task flush), ids encoding (worker, seq), and marks in
+// Redirector worker for the conservation test: redirects random keys in batches (redirect and a
+// SubmitQueue in turn) and single frames (left for the automatic end-of-task flush), ids encoding (worker, seq), and marks in
 // shared bitmaps every id a batch delivered, every id a ring refused and every single frame queued.
 import { parentPort, workerData } from 'node:worker_threads';
 import { RedirectTable, Verdict } from '../../lib';
@@ -27,24 +27,28 @@ async function run(): Promise<void> {
   const ids = new Uint32Array(n);
   const lengths = new Uint32Array(n);
   const verdicts = new Int32Array(n);
+  const queue = table.submitQueue({ capacity: n });
+  let staged = false;
   const start = performance.now();
   while (Atomics.load(control, 0) === 0 && seq < maxSeq) {
     if (seq > ((performance.now() - start) / 1000) * framesPerSecond) {
       await new Promise((resolve) => setImmediate(resolve)); // paced, and a task boundary
       continue;
     }
+    staged = !staged;
+    const [k, d, l, v] = staged ? [queue.keys, queue.ids, queue.lengths, queue.verdicts] : [keys, ids, lengths, verdicts];
     for (let i = 0; i < n; i += 1) {
-      keys[i] = random(keyCount);
-      ids[i] = (worker << SEQ_BITS) | seq++;
-      lengths[i] = 64 + random(1600); // some longer than the 1500 MTU
+      k[i] = random(keyCount);
+      d[i] = (worker << SEQ_BITS) | seq++;
+      l[i] = 64 + random(1600); // some longer than the 1500 MTU
     }
-    counts.returned += table.redirect(keys, ids, lengths, verdicts);
+    counts.returned += staged ? queue.submit(n) : table.redirect(keys, ids, lengths, verdicts);
     for (let i = 0; i < n; i += 1) {
-      if (verdicts[i] === Verdict.OK) {
-        mark(delivered, ids[i]);
+      if (v[i] === Verdict.OK) {
+        mark(delivered, d[i]);
         counts.delivered += 1;
-      } else if (verdicts[i] === Verdict.ENOBUFS || verdicts[i] === Verdict.EIO) {
-        mark(refused, ids[i]);
+      } else if (v[i] === Verdict.ENOBUFS || v[i] === Verdict.EIO) {
+        mark(refused, d[i]);
         counts.refused += 1;
       }
     }
