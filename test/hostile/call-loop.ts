@@ -16,16 +16,25 @@ const context = openContext(targets, tag);
 const names = call === '*' ? Object.keys(CALLS) : [call];
 const bodies = names.map((name) => CALLS[name]);
 let round = 0;
+// An unexpected error is reported once the worker has run on past it: while terminate() is
+// under way, N-API refuses to make values and the JS still running until the engine stops it
+// can see an `undefined` result, which no user code outlives (this worker never gets to report
+// it). An error the worker survives is a real one.
+let unexpected: string | undefined;
 parentPort?.postMessage('running');
 for (;;) {
   for (const body of bodies) {
+    if (unexpected !== undefined) {
+      parentPort?.postMessage(unexpected);
+      unexpected = undefined;
+    }
     try {
       const result = body(context);
       // Promises (close, unregister, destroy) settle on their own; a rejection is not a crash.
       if (result instanceof Promise) result.catch(() => {});
     } catch (error) {
       // A RedirectError under the other workers' churn is expected; anything else is reported.
-      if (!(error instanceof Error) || !('code' in error)) parentPort?.postMessage(String(error));
+      if (!(error instanceof Error) || !('code' in error)) unexpected = String(error);
     }
   }
   round += 1;
