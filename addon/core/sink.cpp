@@ -83,10 +83,15 @@ uint32_t Sink::transmit(const Frame* frames, uint32_t n, uint32_t* dropped, uint
     bytes += frames[i].length;
   }
   tail_.store(tail + accept, std::memory_order_release);
+  // Read under the lock that the consumer arms under: either its arming came first and this
+  // bulk wakes it, or this bulk came first and its re-check after arming sees the new tail.
+  const bool wake = armed_ && accept != 0;
+  if (wake) armed_ = false;  // one wake-up per transition: the next bulks see it disarmed
   bump(tx_frames_, accept);
   bump(tx_bytes_, bytes);
   bump(drops_, n - accept);
   unlock_tx();
+  if (wake) wake_waiters();
   *dropped = n - accept;
   *failed = 0;
   return accept;
@@ -114,9 +119,39 @@ void Sink::set_fault(const TransmitFault& fault) {
 
 SinkStats Sink::stats() const {
   return SinkStats{tx_frames_.load(std::memory_order_relaxed), tx_bytes_.load(std::memory_order_relaxed),
-                   drops_.load(std::memory_order_relaxed), errors_.load(std::memory_order_relaxed),
-                   bulks_.load(std::memory_order_relaxed)};
+                   drops_.load(std::memory_order_relaxed),     errors_.load(std::memory_order_relaxed),
+                   bulks_.load(std::memory_order_relaxed),     wakeups_.load(std::memory_order_relaxed)};
 }
+
+// Wake-ups (docs/design.md, Consumer wake-ups). The armed flag is written only under both the
+// waiter list's lock and the transmit lock (in that order), or by a transmit that found it set.
+
+void Sink::set_armed(bool armed) {
+  lock_tx();
+  armed_ = armed;
+  unlock_tx();
+}
+
+Sink::Wait Sink::wait(SinkWaiter* waiter) {
+  if (!waiters_.add(waiter, [this] { set_armed(true); })) return Wait::Ready;  // closed
+  // The re-check after arming: frames published before the arming are seen here (the
+  // transmit lock orders the two), frames published after it wake the waiter.
+  if (queued() == 0) return Wait::Listed;
+  return waiters_.remove(waiter, [this] { set_armed(false); }) ? Wait::Ready : Wait::Listed;
+}
+
+bool Sink::cancel_wait(SinkWaiter* waiter) { return waiters_.remove(waiter, [this] { set_armed(false); }); }
+
+void Sink::wake_waiters() {
+  // Disarmed again under the list lock: a waiter listed (and armed) since the transmit saw the
+  // flag is taken now, and must not leave the flag set with nobody listed.
+  SinkWaiter* chain = waiters_.take_all([this] { set_armed(false); });
+  if (chain == nullptr) return;  // each listed waiter found the frames itself and left
+  wakeups_.fetch_add(1, std::memory_order_relaxed);
+  SinkWaiters::notify_all(chain);
+}
+
+void Sink::close_waiters() { SinkWaiters::notify_all(waiters_.close()); }
 
 uint32_t Sink::queued() const {
   return static_cast<uint32_t>(tail_.load(std::memory_order_acquire) - head_.load(std::memory_order_acquire));
