@@ -7,6 +7,7 @@
 
 #include "alloc.hpp"
 #include "memory_usage.hpp"
+#include "race_point.hpp"
 
 namespace rt {
 
@@ -134,6 +135,7 @@ void Sink::set_armed(bool armed) {
 
 Sink::Wait Sink::wait(SinkWaiter* waiter) {
   if (!waiters_.add(waiter, [this] { set_armed(true); })) return Wait::Ready;  // closed
+  RT_RACE_POINT();  // producers may fill the ring here, and find it full afterwards
   // The re-check after arming: frames published before the arming are seen here (the
   // transmit lock orders the two), frames published after it wake the waiter.
   if (queued() == 0) return Wait::Listed;
