@@ -63,6 +63,8 @@ export interface DeviceStats {
    * empty → non-empty transition of the ring that someone waited for, never one per frame.
    */
   wakeups: number;
+  /** Calls of `readable()` (and `frames()` steps) waiting for frames right now, in any thread. */
+  waiters: number;
 }
 
 /** Fault injection for transmits, like a driver's `ndo_xdp_xmit` failing. */

@@ -56,7 +56,7 @@ describe('datapath', () => {
       const stats = table.stats();
       assert.equal(stats.bulks, 3); // 16 + 16 + 8
       assert.ok(Math.abs(stats.bulkAverage - n / 3) < 1e-9);
-      assert.deepEqual(a.stats(), { txFrames: n, txBytes: n * 64, drops: 0, errors: 0, bulks: 3, queued: 0, ringSize: 4096, wakeups: 0 });
+      assert.deepEqual(a.stats(), { txFrames: n, txBytes: n * 64, drops: 0, errors: 0, bulks: 3, queued: 0, ringSize: 4096, wakeups: 0, waiters: 0 });
     });
 
     it('a device taken down or with a smaller MTU changes verdicts at once', () => {
@@ -135,7 +135,7 @@ describe('datapath', () => {
     it('error fails whole bulks; acceptAtMost accepts part of each; null clears', () => {
       a.setTransmitFault({ error: true });
       assert.equal(table.redirect(new Uint32Array(5).fill(1), u32([1, 2, 3, 4, 5]), new Uint32Array(5).fill(10)), 5);
-      assert.deepEqual(a.stats(), { txFrames: 0, txBytes: 0, drops: 0, errors: 5, bulks: 1, queued: 0, ringSize: 4096, wakeups: 0 });
+      assert.deepEqual(a.stats(), { txFrames: 0, txBytes: 0, drops: 0, errors: 5, bulks: 1, queued: 0, ringSize: 4096, wakeups: 0, waiters: 0 });
       a.setTransmitFault({ acceptAtMost: 3 });
       table.redirect(new Uint32Array(20).fill(1), u32(Array.from({ length: 20 }, (_, i) => 100 + i)), new Uint32Array(20).fill(10));
       // bulks of 16 and 4: 3 + 3 accepted, 13 + 1 dropped

@@ -148,7 +148,8 @@ void Sink::wake_waiters() {
   // Disarmed again under the list lock: a waiter listed (and armed) since the transmit saw the
   // flag is taken now, and must not leave the flag set with nobody listed.
   SinkWaiter* chain = waiters_.take_all([this] { set_armed(false); });
-  if (chain == nullptr) return;  // each listed waiter found the frames itself and left
+  // Counted even when the chain is empty (every waiter found the frames in its re-check and
+  // left): it counts what producers pay, one list lock per wake-up.
   wakeups_.fetch_add(1, std::memory_order_relaxed);
   SinkWaiters::notify_all(chain);
 }

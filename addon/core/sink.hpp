@@ -26,7 +26,7 @@ struct SinkStats {
   uint64_t drops;      // ring full, or refused by a partial-accept fault
   uint64_t errors;     // whole bulks failed by an error fault
   uint64_t bulks;      // transmit calls
-  uint64_t wakeups;    // transmits that woke waiting consumers (see Sink::wait)
+  uint64_t wakeups;    // transmits that found consumers waiting and woke them (see Sink::wait)
 };
 
 // Fault injection, like a driver's ndo_xdp_xmit failing: `error` fails every frame of each
@@ -83,6 +83,7 @@ class Sink {
   // wait() calls answer Ready.
   void close_waiters();
   bool waiters_closed() const { return waiters_.closed(); }
+  uint32_t waiting() const { return waiters_.count(); }
 
   static bool valid_size(uint64_t size) { return size >= 1 && size <= kMaxSize && (size & (size - 1)) == 0; }
 

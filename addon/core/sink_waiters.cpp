@@ -8,6 +8,7 @@ void SinkWaiters::link(SinkWaiter* waiter) {
   if (head_ != nullptr) head_->prev_ = waiter;
   head_ = waiter;
   waiter->listed_ = true;
+  count_.store(count_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
 
 void SinkWaiters::unlink(SinkWaiter* waiter) {
@@ -16,11 +17,13 @@ void SinkWaiters::unlink(SinkWaiter* waiter) {
   if (waiter->next_ != nullptr) waiter->next_->prev_ = waiter->prev_;
   waiter->prev_ = waiter->next_ = nullptr;
   waiter->listed_ = false;
+  count_.store(count_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
 }
 
 SinkWaiter* SinkWaiters::take_locked() {
   SinkWaiter* chain = head_;
   head_ = nullptr;
+  count_.store(0, std::memory_order_relaxed);
   // From here on the chain belongs to the taker: remove() sees listed_ == false and leaves
   // next_ alone.
   for (SinkWaiter* w = chain; w != nullptr; w = w->next_) w->listed_ = false;

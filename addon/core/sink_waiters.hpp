@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 
 namespace rt {
@@ -75,6 +76,8 @@ class SinkWaiters {
   // No waiter will be listed any more; returns the listed ones for notify_all().
   SinkWaiter* close();
   bool closed() const;
+  // Waiters listed right now (a relaxed snapshot).
+  uint32_t count() const { return count_.load(std::memory_order_relaxed); }
 
   // Notifies a chain from take_all() / close() (no lock held); returns how many.
   static size_t notify_all(SinkWaiter* chain);
@@ -87,6 +90,7 @@ class SinkWaiters {
   mutable std::mutex mu_;
   SinkWaiter* head_ = nullptr;  // guarded by mu_
   std::atomic<bool> closed_{false};  // written under mu_
+  std::atomic<uint32_t> count_{0};   // written under mu_
 };
 
 }  // namespace rt

@@ -231,6 +231,7 @@ napi_value stats_of(napi_env env, Device* d) {
       .number("wakeups", static_cast<double>(stats.wakeups))
       .number("queued", d->sink().queued())
       .number("ringSize", d->sink().size())
+      .number("waiters", d->sink().waiting())
       .done();
 }
 
