@@ -202,9 +202,9 @@ describe('Device.readable() and frames()', () => {
       const stats = dev.stats();
       assert.deepEqual([stats.txFrames, stats.drops, stats.queued, stats.waiters], [24_000, 0, 0, 0]);
       assert.ok(steps > 0);
-      // Woken at most once per wait, never per frame or per bulk.
+      // At most one wake-up per wait (each wait the frames ended was followed by a step), never
+      // one per frame or per bulk. (How many waits there were depends on scheduling.)
       assert.ok(stats.wakeups >= 1 && stats.wakeups <= steps, `${stats.wakeups} wake-ups for ${steps} steps`);
-      assert.ok(stats.wakeups < stats.bulks, `${stats.wakeups} wake-ups for ${stats.bulks} bulks`);
     });
 
     it('runs in a worker, and yields frames queued before the release before it ends', async () => {
