@@ -14,6 +14,7 @@
         "addon/core/namespace.cpp",
         "addon/core/rcu.cpp",
         "addon/core/sink.cpp",
+        "addon/core/sink_waiters.cpp",
         "addon/core/slots.cpp",
         "addon/core/table_registry.cpp",
         "addon/core/thread_slot.cpp",
@@ -27,6 +28,7 @@
         "addon/napi/errors.cpp",
         "addon/napi/js.cpp",
         "addon/napi/namespace_binding.cpp",
+        "addon/napi/readable.cpp",
         "addon/napi/slot_view.cpp",
         "addon/napi/submit_queue.cpp",
         "addon/napi/table_binding.cpp"

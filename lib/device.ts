@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { cloneGuard, notCloneableError } from './clone-guard';
 import './hooks';
-import { invalidArgType } from './errors';
+import { invalidArgType, outOfRange } from './errors';
 import { native, NativeDevice, NativeNamespace } from './native';
 import type { Namespace } from './namespace';
 
@@ -54,10 +54,20 @@ export interface DeviceStats {
   errors: number;
   /** Transmit calls (bulks of up to 16 frames). */
   bulks: number;
-  /** Frames in the ring, not yet received. */
+  /** Frames in the rings, not yet received. */
   queued: number;
-  /** Capacity of the ring. */
+  /** Capacity of each producer lane's ring. */
   ringSize: number;
+  /** Producer lanes (rings) the device has: 1 at creation, one more for each further thread
+   * that transmitted to it while up to 8 producer threads were alive. */
+  lanes: number;
+  /**
+   * Transmits that woke consumers waiting in `readable()` / `frames()`: at most one per
+   * empty → non-empty transition of the ring that someone waited for, never one per frame.
+   */
+  wakeups: number;
+  /** Calls of `readable()` (and `frames()` steps) waiting for frames right now, in any thread. */
+  waiters: number;
 }
 
 /** Fault injection for transmits, like a driver's `ndo_xdp_xmit` failing. */
@@ -69,6 +79,32 @@ export interface TransmitFault {
 }
 
 const INTERNAL = Symbol('Device.internal');
+
+// A Promise settled when frames wait in the ring or the device is released.
+function readableOf(handle: NativeDevice): Promise<void> {
+  return native.deviceReadable(handle) ?? Promise.resolve();
+}
+
+// dev.frames(): receive what is there; when nothing is, wait for the next wake-up; end once
+// the device is released and its ring is empty (no frame can arrive after its release).
+async function* framesOf(handle: NativeDevice, ids: Uint32Array, lengths: Uint32Array | undefined): AsyncGenerator<number, void, undefined> {
+  for (;;) {
+    const n = native.deviceReceive(handle, ids, lengths);
+    if (n > 0) {
+      yield n;
+      continue;
+    }
+    if (native.deviceState(handle) === 'released') {
+      // Frames transmitted after the receive above and before the release are still there.
+      const last = native.deviceReceive(handle, ids, lengths);
+      if (last === 0) return;
+      yield last;
+      continue;
+    }
+    const wait = native.deviceReadable(handle);
+    if (wait !== undefined) await wait;
+  }
+}
 
 // `done` settled, the warning timer stops. An async function rather than done.finally(), so a
 // replaced Promise.prototype.then (instrumentation, fake timers) cannot hold unregister() up.
@@ -289,6 +325,32 @@ export class Device {
    */
   receive(ids: Uint32Array, lengths?: Uint32Array): number {
     return native.deviceReceive(this.#handle, ids, lengths);
+  }
+
+  /**
+   * Resolves when frames are waiting in the ring (at once if they already are), or when the
+   * device is released (unregistration finished), so a consumer notices the end. Usable from
+   * any thread that has a handle of the device. No polling: a producer that puts frames into
+   * the empty ring of a device someone waits on wakes every waiter once (`stats().wakeups`).
+   * A pending `readable()` keeps the event loop alive, like a socket read.
+   */
+  readable(): Promise<void> {
+    return readableOf(this.#handle);
+  }
+
+  /**
+   * Receives without polling: each step waits (as `readable()`) until frames are waiting, copies
+   * up to `ids.length` (and `lengths.length`) of them into `ids` / `lengths` as `receive()`
+   * does and yields how many (always > 0). Ends once the device is released and its ring is
+   * empty. The arrays are reused by every step: read them before the next one.
+   * @throws what `receive()` throws for bad arguments; RangeError (`ERR_OUT_OF_RANGE`) when the
+   *   arrays have no room for a frame
+   */
+  frames(ids: Uint32Array, lengths?: Uint32Array): AsyncIterableIterator<number> {
+    if (native.deviceReceiveCapacity(this.#handle, ids, lengths) === 0) {
+      throw outOfRange('The "ids" (and "lengths") arguments must have room for at least one frame');
+    }
+    return framesOf(this.#handle, ids, lengths);
   }
 
   /** Transmit counters, summed over every thread. Works in every state. */

@@ -45,6 +45,11 @@ export class RedirectError extends Error {
   }
 }
 
+/** A RangeError carrying Node's `ERR_OUT_OF_RANGE` code. */
+export function outOfRange(message: string): RangeError {
+  return Object.assign(new RangeError(message), { code: 'ERR_OUT_OF_RANGE' });
+}
+
 /** A TypeError carrying Node's `ERR_INVALID_ARG_TYPE` code. */
 export function invalidArgType(message: string): TypeError {
   return Object.assign(new TypeError(message), { code: 'ERR_INVALID_ARG_TYPE' });

@@ -152,6 +152,9 @@ export interface NativeAddon {
   deviceSetMtu(device: NativeDevice, mtu: number): void;
   deviceUnregister(device: NativeDevice): Promise<void>;
   deviceReceive(device: NativeDevice, ids: Uint32Array, lengths?: Uint32Array): number;
+  deviceReceiveCapacity(device: NativeDevice, ids: Uint32Array, lengths?: Uint32Array): number;
+  /** undefined when frames are waiting or the device is released; else a Promise of either. */
+  deviceReadable(device: NativeDevice): Promise<void> | undefined;
   deviceStats(device: NativeDevice): DeviceStats;
   deviceSetTransmitFault(device: NativeDevice, error: boolean, acceptAtMost: number | undefined): void;
 }

@@ -66,7 +66,7 @@ describe('datapath', () => {
       const stats = table.stats();
       assert.equal(stats.bulks, 3); // 16 + 16 + 8
       assert.ok(Math.abs(stats.bulkAverage - n / 3) < 1e-9);
-      assert.deepEqual(a.stats(), { txFrames: n, txBytes: n * 64, drops: 0, errors: 0, bulks: 3, queued: 0, ringSize: 4096 });
+      assert.deepEqual(a.stats(), { txFrames: n, txBytes: n * 64, drops: 0, errors: 0, bulks: 3, queued: 0, ringSize: 4096, lanes: 1, wakeups: 0, waiters: 0 });
     });
 
     it('a device taken down or with a smaller MTU changes verdicts at once', () => {
@@ -159,7 +159,7 @@ describe('datapath', () => {
       assert.equal(table.redirect(u32([1, 1, 2, 1, 1, 1]), u32([1, 2, 50, 3, 4, 5]), new Uint32Array(6).fill(10), verdicts), 1);
       assert.deepEqual([...verdicts.subarray(0, 6)], [Verdict.EIO, Verdict.EIO, Verdict.OK, Verdict.EIO, Verdict.EIO, Verdict.EIO]);
       assert.deepEqual(drain(b)[0], [50]);
-      assert.deepEqual(a.stats(), { txFrames: 0, txBytes: 0, drops: 0, errors: 5, bulks: 1, queued: 0, ringSize: 4096 });
+      assert.deepEqual(a.stats(), { txFrames: 0, txBytes: 0, drops: 0, errors: 5, bulks: 1, queued: 0, ringSize: 4096, lanes: 1, wakeups: 0, waiters: 0 });
       a.setTransmitFault({ acceptAtMost: 3 });
       const delivered = table.redirect(new Uint32Array(20).fill(1), u32(Array.from({ length: 20 }, (_, i) => 100 + i)), new Uint32Array(20).fill(10), verdicts);
       // bulks of 16 and 4: 3 + 3 delivered, 13 + 1 refused

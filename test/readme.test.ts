@@ -59,6 +59,7 @@ describe('README examples', () => {
         assert.match(run.stdout, /^trace: table mine -> chan0 sent 3 drops 0 errors 0$/m);
         assert.equal(run.stdout.match(/^trace:/gm)?.length, 1, 'no event after unsubscribe');
       }
+      if (code.includes('.frames(')) assert.match(run.stdout, /^received 640 frames, woken on demand$/m);
       if (code.includes('worker saw ifindex')) {
         assert.match(run.stdout, /^DataCloneError ERR_REDIRECT_TABLE_NOT_CLONEABLE$/m);
         assert.match(run.stdout, /worker saw ifindex \d+ of veth-w0/);

@@ -200,6 +200,8 @@ void Device::finish_unregistration() {
     state_.store(DeviceState::Released, std::memory_order_seq_cst);
     waiters.swap(waiters_);
   }
+  // No frame can reach the ring any more: consumers waiting for frames learn of the end.
+  sink_.close_waiters();
   for (auto& done : waiters) done();
   release();  // the namespace's lifetime reference
 }

@@ -87,7 +87,8 @@ class Device {
   bool registered() const { return state() == DeviceState::Registered; }
 
   // The transmit sink (descriptor ring). Usable in every state: frames already queued can
-  // still be received from an unregistered device.
+  // still be received from an unregistered device. Its waiters are notified when the device is
+  // released (Sink::close_waiters); each must hold a lifetime reference while it is listed.
   Sink& sink() { return sink_; }
   const Sink& sink() const { return sink_; }
 

@@ -7,6 +7,7 @@
 
 #include "alloc.hpp"
 #include "memory_usage.hpp"
+#include "race_point.hpp"
 #include "thread_slot.hpp"
 
 namespace rt {
@@ -104,8 +105,52 @@ Sink::Lane* Sink::make_lane(unsigned index) {
   return lane;
 }
 
+namespace {
+
+// Lane numbers of producer threads: the first kLanes threads that transmit (at once) get one
+// each, given back when the thread exits; later ones share by thread slot. Only producers take
+// one, so liburcu's and our own service threads leave them to the threads that transmit.
+thread_local unsigned tls_lane __attribute__((tls_model("initial-exec"))) = 0;  // lane + 1
+std::mutex lane_numbers_mu;
+unsigned lane_numbers_taken = 0;  // bit per lane, guarded by lane_numbers_mu
+
+struct LaneNumberRelease {
+  ~LaneNumberRelease() {
+    const unsigned lane = tls_lane;
+    tls_lane = kSharedThreadSlot % Sink::kLanes + 1;  // transmits at exit after this: shared
+    std::lock_guard<std::mutex> lock(lane_numbers_mu);
+    if (lane != 0 && (lane_numbers_taken & (1u << (lane - 1))) != 0 && owned) lane_numbers_taken &= ~(1u << (lane - 1));
+  }
+  bool owned = false;
+};
+
+[[gnu::noinline]] unsigned assign_lane_number() {
+  static thread_local LaneNumberRelease release;
+  unsigned lane = thread_slot() % Sink::kLanes;  // all taken: share
+  {
+    std::lock_guard<std::mutex> lock(lane_numbers_mu);
+    for (unsigned i = 0; i < Sink::kLanes; ++i) {
+      if ((lane_numbers_taken & (1u << i)) == 0) {
+        lane_numbers_taken |= 1u << i;
+        release.owned = true;
+        lane = i;
+        break;
+      }
+    }
+  }
+  tls_lane = lane + 1;
+  return lane;
+}
+
+inline unsigned lane_number() {
+  const unsigned lane = tls_lane;
+  return __builtin_expect(lane != 0, 1) ? lane - 1 : assign_lane_number();
+}
+
+}  // namespace
+
 Sink::Lane* Sink::lane_for_this_thread() {
-  const unsigned index = thread_slot() % kLanes;
+  const unsigned index = lane_number();
   Lane* lane = lanes_[index].load(std::memory_order_acquire);
   if (__builtin_expect(lane != nullptr, 1)) return lane;
   lane = make_lane(index);
@@ -134,10 +179,15 @@ uint32_t Sink::transmit(const Frame* frames, uint32_t n, uint32_t* dropped, uint
     bytes += frames[i].length;
   }
   lane->tail.store(tail + accept, std::memory_order_release);
+  // Read under the lane lock that arm() takes after setting the flag: either the arming came
+  // first and this bulk (the first to see it) wakes the consumer, or this bulk came first and
+  // the consumer's re-check after arming sees the new tail.
+  const bool wake = accept != 0 && armed_.load(std::memory_order_relaxed) && armed_.exchange(false, std::memory_order_relaxed);
   bump(lane->tx_frames, accept);
   bump(lane->tx_bytes, bytes);
   bump(lane->drops, n - accept);
   lane->unlock();
+  if (wake) wake_waiters();
   *dropped = n - accept;
   *failed = 0;
   return accept;
@@ -182,6 +232,7 @@ void Sink::set_fault(const TransmitFault& fault) {
 
 SinkStats Sink::stats() const {
   SinkStats s{};
+  s.wakeups = wakeups_.load(std::memory_order_relaxed);
   for (const auto& slot : lanes_) {
     if (const Lane* lane = slot.load(std::memory_order_acquire)) {
       s.tx_frames += lane->tx_frames.load(std::memory_order_relaxed);
@@ -207,5 +258,46 @@ unsigned Sink::lanes() const {
   for (const auto& slot : lanes_) count += slot.load(std::memory_order_relaxed) != nullptr;
   return count;
 }
+
+// Wake-ups (docs/design.md, "Consumer wake-ups").
+
+void Sink::arm() {
+  armed_.store(true, std::memory_order_relaxed);
+  // Every lane's lock, taken and dropped after the flag is set (and lane creation held off
+  // meanwhile): a bulk published before a lane's turn here is seen by the caller's re-check; a
+  // bulk published after it reads the flag set.
+  std::lock_guard<std::mutex> creation(lane_mu_);
+  for (auto& slot : lanes_) {
+    if (Lane* lane = slot.load(std::memory_order_acquire)) {
+      lane->lock();
+      lane->unlock();
+    }
+  }
+}
+
+Sink::Wait Sink::wait(SinkWaiter* waiter) {
+  if (!waiters_.add(waiter, [this] { arm(); })) return Wait::Ready;  // closed
+  RT_RACE_POINT();  // producers may fill the ring here, and find it full afterwards
+  // The re-check after arming: frames published before the arming are seen here, frames
+  // published after it wake the waiter.
+  if (queued() == 0) return Wait::Listed;
+  return waiters_.remove(waiter, [this] { armed_.store(false, std::memory_order_relaxed); }) ? Wait::Ready : Wait::Listed;
+}
+
+bool Sink::cancel_wait(SinkWaiter* waiter) {
+  return waiters_.remove(waiter, [this] { armed_.store(false, std::memory_order_relaxed); });
+}
+
+void Sink::wake_waiters() {
+  // Disarmed again under the list lock: a waiter listed (and armed) since the transmit took the
+  // flag is taken now, and must not leave the flag set with nobody listed.
+  SinkWaiter* chain = waiters_.take_all([this] { armed_.store(false, std::memory_order_relaxed); });
+  // Counted even when the chain is empty (every waiter found the frames in its re-check and
+  // left): it counts what producers pay, one list lock per wake-up.
+  wakeups_.fetch_add(1, std::memory_order_relaxed);
+  SinkWaiters::notify_all(chain);
+}
+
+void Sink::close_waiters() { SinkWaiters::notify_all(waiters_.close()); }
 
 }  // namespace rt

@@ -1,15 +1,21 @@
 // A device's transmit sink: descriptor rings that transmits fill and consumers drain.
 //
-// Producers (transmitting threads) write into lanes: a thread uses lane thread_slot() % kLanes,
-// so producers on different threads (up to kLanes of them) share no written cache line; each
-// lane is a bounded ring with its own spinlock, held for one bulk (at most 16 frames), which is
-// uncontended unless two producers map to one lane. Lane 0 is allocated with the device; the
+// Producers (transmitting threads) write into lanes: the first kLanes producer threads alive at
+// once each get a lane number of their own (sink.cpp), so they share no written cache line;
+// each lane is a bounded ring with its own spinlock, held for one bulk (at most 16 frames),
+// which is uncontended unless two producers share a lane (beyond kLanes of them). Lane 0 is allocated with the device; the
 // others on a thread's first transmit (without memory, that thread uses lane 0). Consumers are
 // serialised by a mutex and take from the lanes in turn. Order: FIFO per lane, so per producer
 // thread; frames of different producers may be received in either order. Between a lane's
 // producer and the consumer the ring is single-producer / single-consumer: the producer
 // publishes `tail` with release, the consumer `head`. Counters are written under the lane's
 // lock and read without it (relaxed loads).
+//
+// Consumers may wait for frames instead of polling (wait(), docs/design.md, "Consumer
+// wake-ups"): a waiting consumer arms a flag, then takes and drops every lane's lock before it
+// re-checks the rings; a producer reads the flag under its lane's lock after publishing, and the
+// one that finds it set (exchange) notifies every listed waiter, once per empty -> non-empty
+// transition that someone waits for. Unarmed, a bulk pays one relaxed load.
 #pragma once
 
 #include <atomic>
@@ -17,6 +23,7 @@
 #include <mutex>
 
 #include "frame.hpp"
+#include "sink_waiters.hpp"
 
 namespace rt {
 
@@ -26,6 +33,7 @@ struct SinkStats {
   uint64_t drops;      // ring full, or refused by a partial-accept fault
   uint64_t errors;     // whole bulks failed by an error fault
   uint64_t bulks;      // transmit calls
+  uint64_t wakeups;    // transmits that found consumers waiting and woke them (see Sink::wait)
 };
 
 // Fault injection, like a driver's ndo_xdp_xmit failing: `error` fails every frame of each
@@ -76,9 +84,27 @@ class Sink {
   // Lanes allocated so far (1 to kLanes), and the bytes of their rings.
   unsigned lanes() const;
 
+  // Waits for frames without polling. Ready: frames are waiting or the sink is closed; the
+  // waiter is not listed and will not be notified. Listed: waiter->notify() is called exactly
+  // once, from any thread, when frames arrive or the sink closes, unless cancel_wait() returns
+  // true first. The caller keeps the waiter (and the sink) alive until then.
+  enum class Wait { Ready, Listed };
+  Wait wait(SinkWaiter* waiter);
+  // True: the waiter was still listed and is now removed (never notified). False: notify()
+  // runs or ran on another thread; keep the waiter alive until it has.
+  bool cancel_wait(SinkWaiter* waiter);
+  // No frame will come any more (the device was released): notifies every waiter; later
+  // wait() calls answer Ready.
+  void close_waiters();
+  bool waiters_closed() const { return waiters_.closed(); }
+  uint32_t waiting() const { return waiters_.count(); }
+
   static bool valid_size(uint64_t size) { return size >= 1 && size <= kMaxSize && (size & (size - 1)) == 0; }
 
  private:
+  void arm();
+  void wake_waiters();
+
   Lane* lane_for_this_thread();
   Lane* make_lane(unsigned index);
 
@@ -88,11 +114,15 @@ class Sink {
   // The fault every lane applies, written by set_fault under every lane's lock and lane_mu_.
   std::atomic<bool> fault_error_{false};
   std::atomic<uint32_t> fault_accept_at_most_{UINT32_MAX};
-  std::mutex lane_mu_;  // lane creation against set_fault
+  std::mutex lane_mu_;  // lane creation against set_fault and arm
+  // A consumer waits for frames (read by every bulk: on the producers' read-mostly line).
+  std::atomic<bool> armed_{false};
 
   // Consumer side.
   alignas(64) std::mutex rx_mu_;
   unsigned rx_next_lane_ = 0;  // guarded by rx_mu_: the lane a receive starts with
+  std::atomic<uint64_t> wakeups_{0};
+  SinkWaiters waiters_;
 };
 
 }  // namespace rt

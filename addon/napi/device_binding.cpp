@@ -12,6 +12,7 @@
 #include "js.hpp"
 #include "namespace.hpp"
 #include "namespace_binding.hpp"
+#include "readable.hpp"
 
 namespace rt::napi {
 
@@ -227,8 +228,11 @@ napi_value stats_of(napi_env env, Device* d) {
       .number("drops", static_cast<double>(stats.drops))
       .number("errors", static_cast<double>(stats.errors))
       .number("bulks", static_cast<double>(stats.bulks))
+      .number("wakeups", static_cast<double>(stats.wakeups))
       .number("queued", d->sink().queued())
       .number("ringSize", d->sink().size())
+      .number("lanes", d->sink().lanes())
+      .number("waiters", d->sink().waiting())
       .done();
 }
 
@@ -334,21 +338,45 @@ napi_value move_to(napi_env env, napi_callback_info info) {
   }
 }
 
-// deviceReceive(device, ids, lengths?): frames copied out of the ring, oldest first.
-napi_value receive(napi_env env, napi_callback_info info) {
+// Reads (device, ids, lengths?) as deviceReceive takes them; *max is how many frames fit.
+Device* receive_args(napi_env env, napi_callback_info info, TypedArrayView* ids, TypedArrayView* lengths, uint32_t* max) {
   napi_value argv[3];
   Device* dev = device_args(env, info, argv);
-  TypedArrayView ids, lengths{nullptr, 0};
   napi_valuetype type;
-  if (dev == nullptr || !to_u32_array(env, argv[1], "ids", &ids) || napi_typeof(env, argv[2], &type) != napi_ok) {
+  if (dev == nullptr || !to_u32_array(env, argv[1], "ids", ids) || napi_typeof(env, argv[2], &type) != napi_ok) {
     return nullptr;
   }
   const bool with_lengths = type != napi_undefined;
-  if (with_lengths && !to_u32_array(env, argv[2], "lengths", &lengths)) return nullptr;
-  size_t max = with_lengths ? std::min(ids.length, lengths.length) : ids.length;
-  uint32_t n = dev->sink().receive(static_cast<uint32_t*>(ids.data), static_cast<uint32_t*>(lengths.data),
-                                   static_cast<uint32_t>(std::min<size_t>(max, UINT32_MAX)));
+  if (with_lengths && !to_u32_array(env, argv[2], "lengths", lengths)) return nullptr;
+  size_t fit = with_lengths ? std::min(ids->length, lengths->length) : ids->length;
+  *max = static_cast<uint32_t>(std::min<size_t>(fit, UINT32_MAX));
+  return dev;
+}
+
+// deviceReceive(device, ids, lengths?): frames copied out of the ring, oldest first.
+napi_value receive(napi_env env, napi_callback_info info) {
+  TypedArrayView ids, lengths{nullptr, 0};
+  uint32_t max;
+  Device* dev = receive_args(env, info, &ids, &lengths, &max);
+  if (dev == nullptr) return nullptr;
+  uint32_t n = dev->sink().receive(static_cast<uint32_t*>(ids.data), static_cast<uint32_t*>(lengths.data), max);
   return js_number(env, n);
+}
+
+// deviceReceiveCapacity(device, ids, lengths?): how many frames one deviceReceive with these
+// arguments can copy; throws what deviceReceive throws. (dev.frames() checks its arguments.)
+napi_value receive_capacity(napi_env env, napi_callback_info info) {
+  TypedArrayView ids, lengths{nullptr, 0};
+  uint32_t max;
+  return receive_args(env, info, &ids, &lengths, &max) == nullptr ? nullptr : js_number(env, max);
+}
+
+// deviceReadable(device): undefined when frames wait or the device is released, else a Promise
+// settled when either happens (readable.hpp).
+napi_value readable(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  Device* dev = device_args(env, info, argv);
+  return dev == nullptr ? nullptr : device_readable(env, dev);
 }
 
 // deviceSetTransmitFault(device, error: boolean, acceptAtMost: number | undefined)
@@ -389,6 +417,8 @@ constexpr JsFunction kBindings[] = {
     {"deviceKind", read_device<kind_of>},
     {"deviceMoveTo", move_to},
     {"deviceReceive", receive},
+    {"deviceReceiveCapacity", receive_capacity},
+    {"deviceReadable", readable},
     {"deviceStats", read_device<stats_of>},
     {"deviceSetTransmitFault", set_transmit_fault},
     {"deviceUnregister", unregister},

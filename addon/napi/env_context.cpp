@@ -13,7 +13,8 @@ EnvContext* EnvContext::install(napi_env env) {
   if (ctx == nullptr) return nullptr;
   ctx->completer_ = Completer::create(env);
   ctx->slot_views_ = std::shared_ptr<SlotViewCache>(new (std::nothrow) SlotViewCache());
-  if (!ctx->completer_ || !ctx->slot_views_ || napi_set_instance_data(env, ctx, finalize, nullptr) != napi_ok) {
+  ctx->readable_waits_ = std::shared_ptr<ReadableWaits>(new (std::nothrow) ReadableWaits());
+  if (!ctx->completer_ || !ctx->slot_views_ || !ctx->readable_waits_ || napi_set_instance_data(env, ctx, finalize, nullptr) != napi_ok) {
     delete ctx;
     return nullptr;
   }
@@ -65,8 +66,12 @@ void EnvContext::finalize(napi_env env, void* data, void*) {
   delete ctx;
 }
 
-void EnvContext::cleanup(void*) {
-  // Both steps are idempotent: with the addon loaded twice, each load's hook runs them.
+void EnvContext::cleanup(void* arg) {
+  // Pending readable() calls leave their devices' sinks now: no producer may notify a wait of
+  // a torn-down environment later. (This hook was added after Node-API's own for the
+  // environment, so it runs before the context is finalized.)
+  static_cast<EnvContext*>(arg)->readable_waits_->detach_all();
+  // The steps below are idempotent: with the addon loaded twice, each load's hook runs them.
   // Frames the per-frame API still holds are transmitted, and its read-side section closed,
   // before the thread leaves urcu.
   rt::BulkQueues::release_current_thread();

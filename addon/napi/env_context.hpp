@@ -1,6 +1,6 @@
 // Per-environment state (main thread and each worker have their own): the JS functions lib/
-// registers (the RedirectError class, the automatic-flush scheduler, the trace dispatcher) and
-// the completer that settles Promises.
+// registers (the RedirectError class, the automatic-flush scheduler, the trace dispatcher),
+// the completer that settles Promises and the pending readable() waits.
 #pragma once
 
 #include <node_api.h>
@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "completer.hpp"
+#include "readable.hpp"
 #include "slot_view.hpp"
 
 namespace rt::napi {
@@ -35,6 +36,8 @@ class EnvContext {
   static napi_value new_promise(napi_env env, Ticket** ticket);
   // The views of table slot memory this environment has made (slot_view.hpp).
   const std::shared_ptr<SlotViewCache>& slot_views() const { return slot_views_; }
+  // The environment's pending readable() calls (readable.hpp), detached by the cleanup hook.
+  const std::shared_ptr<ReadableWaits>& readable_waits() const { return readable_waits_; }
 
  private:
   static void finalize(napi_env env, void* data, void* hint);
@@ -42,6 +45,7 @@ class EnvContext {
 
   std::shared_ptr<Completer> completer_;
   std::shared_ptr<SlotViewCache> slot_views_;
+  std::shared_ptr<ReadableWaits> readable_waits_;
   napi_ref hooks_[static_cast<unsigned>(JsHook::Count)] = {};
 };
 

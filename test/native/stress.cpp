@@ -14,6 +14,8 @@
 //  - an entry's ifindex was created, obeys the key's residue rule, and matches its device;
 //  - no reader sees a device whose unregistration finished before the read started;
 //  - every unregistration and every table close completes (no leaked usage reference);
+//  - consumers waiting for frames (wake_paths.cpp) are woken exactly once, never lose a
+//    wake-up, and every wait on a device ends (notified, cancelled, or closed by its release);
 //  - at exit everything is freed (LeakSanitizer).
 #include <atomic>
 #include <barrier>
@@ -37,6 +39,7 @@
 #include "rcu.hpp"
 #include "completion.hpp"
 #include "robust_paths.hpp"
+#include "wake_paths.hpp"
 #include "table_registry.hpp"
 
 using namespace rt;
@@ -82,6 +85,7 @@ void fail(const char* what, long a = 0, long b = 0) {
 void fail_plain(const char* what, long a, long b) { fail(what, a, b); }
 
 stress::RobustCounters robust;
+stress::WakeCounters duel_wakes, device_wakes;
 
 struct DevicePool {
   std::mutex mu;
@@ -687,6 +691,17 @@ int main(int argc, char** argv) {
   threads.emplace_back(stress::alloc_faults, std::cref(stop), fail_plain, std::ref(robust));
   threads.emplace_back(stress::batch_race, std::cref(stop), fail_plain, std::ref(robust));
   threads.emplace_back(stress::rewritten_inputs, std::cref(stop), fail_plain, std::ref(robust));
+  // Consumers waiting for frames: a duel on a sink of its own, and waits on the pool's devices
+  // (woken by the redirectors' frames, cancelled, or closed by the devices' unregistration).
+  threads.emplace_back(stress::wake_duel, std::cref(stop), fail_plain, std::ref(duel_wakes));
+  threads.emplace_back(stress::device_waits, std::cref(stop), fail_plain, std::ref(device_wakes), [] {
+    thread_local std::mt19937 rng(930);
+    std::lock_guard<std::mutex> lock(pool.mu);
+    if (pool.live.empty()) return static_cast<Device*>(nullptr);
+    Device* d = pool.live[rng() % pool.live.size()];
+    d->retain();
+    return d;
+  });
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop.store(true);
   for (auto& t : threads) t.join();
@@ -737,6 +752,12 @@ int main(int argc, char** argv) {
     }
     all_devices.clear();
   }
+  stress::check_device_waits(fail_plain, device_wakes);
+  stress::check_device_waits(fail_plain, duel_wakes);
+  if (device_wakes.notified.load() == 0 || device_wakes.cancelled.load() == 0) {
+    fail("device waits: no notification or no cancel exercised", static_cast<long>(device_wakes.notified.load()),
+         static_cast<long>(device_wakes.cancelled.load()));
+  }
   if (handed != frames_accepted.load()) fail("frames handed != tx + drops + errors", static_cast<long>(frames_accepted.load()), static_cast<long>(handed));
   if (frames_delivered.load() > frames_received.load()) fail("frames delivered > frames received", static_cast<long>(frames_delivered.load()), static_cast<long>(frames_received.load()));
   rt::rcu::wait_for_callbacks();
@@ -756,6 +777,12 @@ int main(int argc, char** argv) {
   std::printf("stress robust paths: %llu injected ENOMEM, %llu racing batches (%llu E2BIG), %llu calls on rewritten inputs\n",
               (unsigned long long)robust.enomem.load(), (unsigned long long)robust.batch_races.load(),
               (unsigned long long)robust.batch_overflows.load(), (unsigned long long)robust.rewritten_calls.load());
+  std::printf("stress wake-ups: duel %llu frames, %llu wake-ups, %llu waits (%llu cancelled), %llu ready; device waits %llu (%llu notified, %llu cancelled), %llu ready\n",
+              (unsigned long long)duel_wakes.duel_frames.load(), (unsigned long long)duel_wakes.duel_wakeups.load(),
+              (unsigned long long)duel_wakes.waits.load(), (unsigned long long)duel_wakes.cancelled.load(),
+              (unsigned long long)duel_wakes.ready.load(), (unsigned long long)device_wakes.waits.load(),
+              (unsigned long long)device_wakes.notified.load(), (unsigned long long)device_wakes.cancelled.load(),
+              (unsigned long long)device_wakes.ready.load());
   if (robust.enomem.load() == 0) fail("no injected allocation failure was exercised");
   if (robust.batch_overflows.load() == 0) fail("racing batches never overflowed");
   std::printf("stress: %.1fs, %d readers, %d redirectors: %llu frames handed, %llu received, %llu lookups, %llu updates, %llu unregisters, %llu duels, %llu table cycles, %llu namespace cycles, %llu move duels, %llu kind storms, %llu collector deletes, %llu violations\n",

@@ -11,6 +11,9 @@ export interface SubmitterData {
   keyCount: number;
   frames: number;
   exitWithoutClose: boolean;
+  /** When given: [0] counts arrivals, [1] departures; every submitter starts after all arrived
+   * and leaves after all are done, so they are alive (and transmitting) at the same time. */
+  together?: { barrier: Int32Array; parties: number };
 }
 
 export interface SubmitterReport {
@@ -20,11 +23,21 @@ export interface SubmitterReport {
   capacityOk: boolean;
 }
 
-const { tableId, worker, keyCount, frames, exitWithoutClose } = workerData as SubmitterData;
+const { tableId, worker, keyCount, frames, exitWithoutClose, together } = workerData as SubmitterData;
+const meet = (index: number): void => {
+  if (together === undefined) return;
+  const { barrier, parties } = together;
+  Atomics.add(barrier, index, 1);
+  Atomics.notify(barrier, index);
+  for (let seen = Atomics.load(barrier, index); seen < parties; seen = Atomics.load(barrier, index)) {
+    Atomics.wait(barrier, index, seen);
+  }
+};
 const table = RedirectTable.open(tableId);
 const queue = table.submitQueue({ capacity: 64 });
 const report: SubmitterReport = { delivered: [], refused: [], returned: 0, capacityOk: queue.keys.length === 64 };
 let seq = 0;
+meet(0);
 while (seq < frames) {
   const n = Math.min(1 + (seq % 64), frames - seq);
   for (let i = 0; i < n; i += 1) {
@@ -39,6 +52,7 @@ while (seq < frames) {
   }
   seq += n;
 }
+meet(1);
 if (exitWithoutClose) {
   parentPort?.postMessage(report);
 } else {
