@@ -16,7 +16,7 @@ describe('core under AddressSanitizer + UBSan (no Node)', () => {
     assert.equal(run.error, undefined, String(run.error));
     assert.doesNotMatch(output, /ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|VIOLATION/, output);
     assert.equal(run.status, 0, output);
-    const summary = /stress: .* (\d+) frames accepted, \d+ received, (\d+) lookups, (\d+) updates, (\d+) unregisters, (\d+) duels, (\d+) table cycles, (\d+) namespace cycles, (\d+) move duels, (\d+) kind storms, (\d+) collector deletes, 0 violations/.exec(
+    const summary = /stress: .* (\d+) frames handed, \d+ received, (\d+) lookups, (\d+) updates, (\d+) unregisters, (\d+) duels, (\d+) table cycles, (\d+) namespace cycles, (\d+) move duels, (\d+) kind storms, (\d+) collector deletes, 0 violations/.exec(
       output
     );
     assert.ok(summary, output);
