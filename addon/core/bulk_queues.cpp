@@ -55,7 +55,6 @@ void BulkQueues::transmit(unsigned index) {
   uint32_t sent = q.device->sink().transmit(q.frames, q.count, &dropped, &failed);
   auto& counters = q.table->counters();
   counters.add(kBulks, 1);
-  counters.add(kBulkFrames, q.count);
   if (sent != q.count) {
     // The sink takes a prefix of the bulk: frames [sent, count) were refused.
     const int verdict = failed != 0 ? -EIO : -ENOBUFS;

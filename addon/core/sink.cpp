@@ -12,19 +12,18 @@
 
 namespace rt {
 
-// One producer lane: its lock, tail and counters on the producer's cache line, head on the
-// consumer's.
+// One producer lane: its lock, tail, counters and the (read-only) ring address on the producer's
+// cache line, so a bulk touches one line of the lane besides the cells; head on the consumer's.
 struct Sink::Lane {
   alignas(64) std::atomic<bool> locked{false};
+  const uint32_t mask;
   std::atomic<uint64_t> tail{0};
+  Frame* const cells;
   std::atomic<uint64_t> tx_frames{0}, tx_bytes{0}, drops{0}, errors{0}, bulks{0};
 
   alignas(64) std::atomic<uint64_t> head{0};
 
-  alignas(64) Frame* const cells;
-  const uint32_t mask;
-
-  Lane(Frame* c, uint32_t size) : cells(c), mask(size - 1) {}
+  Lane(Frame* c, uint32_t size) : mask(size - 1), cells(c) {}
 
   void lock();
   void unlock() { locked.store(false, std::memory_order_release); }

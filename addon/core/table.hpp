@@ -42,8 +42,7 @@ enum TableCounter : unsigned {
   kDown,        // -ENETDOWN verdicts
   kTooBig,      // -EMSGSIZE verdicts
   kFlushes,     // flushes that transmitted at least one bulk of this table
-  kBulks,       // bulks transmitted
-  kBulkFrames,  // frames in those bulks
+  kBulks,       // bulks transmitted (they carry every frame counted in kRedirected)
   kNoBufs,      // frames a sink refused: ring full or beyond a partial-accept fault (-ENOBUFS)
   kTxErrors,    // frames a sink failed under an error fault (-EIO)
   kTableCounterCount

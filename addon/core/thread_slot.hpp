@@ -25,11 +25,11 @@ inline unsigned thread_slot() {
   return __builtin_expect(slot != 0, 1) ? slot - 1 : assign_thread_slot();
 }
 
-// N counters per thread slot, each slot on cache lines of its own.
+// N counters per thread slot, one cache line per slot.
 template <unsigned N>
 class PerThreadCounters {
  public:
-  static_assert(N * sizeof(uint64_t) <= 128, "two cache lines per thread slot at most");
+  static_assert(N * sizeof(uint64_t) <= 64);
 
   void add(unsigned counter, uint64_t value) {
     unsigned slot = thread_slot();
