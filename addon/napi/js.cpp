@@ -28,4 +28,14 @@ bool add_function(napi_env env, napi_value target, const char* name, napi_callba
          napi_set_named_property(env, target, name, function) == napi_ok;
 }
 
+ExternalBuffer make_external_buffer(napi_env env, void* data, size_t bytes, napi_finalize finalize, void* hint,
+                                    napi_value* out) {
+  napi_status status = napi_create_external_arraybuffer(env, data, bytes, finalize, hint, out);
+  if (status == napi_ok) return ExternalBuffer::Made;
+  napi_value ignored;
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) napi_get_and_clear_last_exception(env, &ignored);
+  return status == napi_no_external_buffers_allowed ? ExternalBuffer::Refused : ExternalBuffer::Failed;
+}
+
 }  // namespace rt::napi

@@ -102,4 +102,13 @@ bool add_functions(napi_env env, napi_value target, const JsFunction (&functions
   return true;
 }
 
+// An ArrayBuffer over native memory, owned through `finalize` (called with `hint` when the
+// buffer is collected). Made: *out is the buffer. Refused: the runtime refuses external
+// buffers (V8 sandbox builds) and nothing was made: `hint` is still the caller's to undo.
+// Failed: anything else; Node has called (or will call) `finalize`, which owns the hint: undoing
+// it would free it twice. No exception is left pending in either failure.
+enum class ExternalBuffer { Made, Refused, Failed };
+ExternalBuffer make_external_buffer(napi_env env, void* data, size_t bytes, napi_finalize finalize, void* hint,
+                                    napi_value* out);
+
 }  // namespace rt::napi

@@ -2,6 +2,8 @@
 
 #include <new>
 
+#include "js.hpp"
+
 namespace rt::napi {
 namespace {
 
@@ -47,15 +49,9 @@ napi_value slot_view(napi_env env, const std::shared_ptr<SlotViewCache>& cache, 
   memory->retain();
   napi_value buffer = nullptr;
   napi_value view = nullptr;
-  napi_status status = napi_create_external_arraybuffer(env, memory->slots(), memory->bytes(), finalize_view, hint, &buffer);
-  if (status != napi_ok) {
-    napi_value ignored;
-    bool pending = false;
-    if (napi_is_exception_pending(env, &pending) == napi_ok && pending) napi_get_and_clear_last_exception(env, &ignored);
-    // Refused before anything was made (V8 sandbox builds): ours to undo. Any other failure
-    // comes from making the buffer, and Node has then called (or will call) the finalizer,
-    // which owns the hint and the reference: undoing them here would free them twice.
-    if (status == napi_no_external_buffers_allowed) {
+  const ExternalBuffer made = make_external_buffer(env, memory->slots(), memory->bytes(), finalize_view, hint, &buffer);
+  if (made != ExternalBuffer::Made) {
+    if (made == ExternalBuffer::Refused) {  // ours to undo; a failure's finalizer owns them
       memory->release();
       delete hint;
     }

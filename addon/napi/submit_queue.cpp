@@ -122,18 +122,14 @@ napi_value table_submit_queue(napi_env env, napi_callback_info info) {
   }
   ++handle->live_functions;
   napi_value buffer = nullptr;
-  napi_status status = napi_create_external_arraybuffer(env, area->block, area->bytes(), finalize_buffer, area, &buffer);
-  if (status != napi_ok) {
-    napi_value ignored;
-    bool pending = false;
-    if (napi_is_exception_pending(env, &pending) == napi_ok && pending) napi_get_and_clear_last_exception(env, &ignored);
-    // Refused before anything was made (V8 sandbox builds): the buffer's reference is ours to
-    // drop. Any other failure has called (or will call) the finalizer, which drops it.
-    if (status == napi_no_external_buffers_allowed) {
+  switch (make_external_buffer(env, area->block, area->bytes(), finalize_buffer, area, &buffer)) {
+    case ExternalBuffer::Made:
+      break;
+    case ExternalBuffer::Refused:  // the buffer's reference is ours to drop
       area->release();
       return js_undefined(env);
-    }
-    return throw_redirect_error(env, -ENOMEM, "cannot make the submit queue's arrays");
+    case ExternalBuffer::Failed:  // the finalizer drops it
+      return throw_redirect_error(env, -ENOMEM, "cannot make the submit queue's arrays");
   }
   return JsObject(env)
       .set("keys", typed_array(env, napi_uint32_array, *area, buffer, 0))

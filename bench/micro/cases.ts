@@ -107,6 +107,25 @@ export class MicroFixture {
 
 const none = (): Record<string, number> => ({});
 
+/** Frames a datapath case offered and had accepted, draining the rings every DRAIN_EVERY. */
+function frameTally(fx: MicroFixture): { add(offered: number, accepted: number): void; counters(): Record<string, number> } {
+  let offered = 0;
+  let accepted = 0;
+  let sinceDrain = 0;
+  return {
+    add(n, ok) {
+      accepted += ok;
+      sinceDrain += n;
+      if (sinceDrain >= DRAIN_EVERY) {
+        offered += sinceDrain;
+        sinceDrain = 0;
+        fx.drain();
+      }
+    },
+    counters: () => ({ framesOffered: offered + sinceDrain, framesAccepted: accepted }),
+  };
+}
+
 /** `count` random indexes into a 1,024-key universe, the same on every run for a given seed. */
 function randomKeys(universe: Uint32Array, count: number, seed: number): Uint32Array {
   const random = rng(seed);
@@ -214,9 +233,7 @@ export function buildCases(fx: MicroFixture): MicroCase[] {
       const idWindows = windows(ids, size);
       const lengthWindows = windows(lengths, size);
       let w = 0;
-      let sinceDrain = 0;
-      let offered = 0;
-      let accepted = 0;
+      const tally = frameTally(fx);
       cases.push({
         name: `${kind} redirect ${size} frame${size === 1 ? '' : 's'}`,
         kind,
@@ -224,17 +241,11 @@ export function buildCases(fx: MicroFixture): MicroCase[] {
         itemsPerCall: size,
         itemUnit: 'frame',
         fn: () => {
-          accepted += redirect(keyWindows[w], idWindows[w], lengthWindows[w]);
+          tally.add(size, redirect(keyWindows[w], idWindows[w], lengthWindows[w]));
           w += 1;
           if (w === keyWindows.length) w = 0;
-          sinceDrain += size;
-          if (sinceDrain >= DRAIN_EVERY) {
-            offered += sinceDrain;
-            sinceDrain = 0;
-            fx.drain();
-          }
         },
-        counters: () => ({ framesOffered: offered + sinceDrain, framesAccepted: accepted }),
+        counters: tally.counters,
       });
     }
 
@@ -249,9 +260,7 @@ export function buildCases(fx: MicroFixture): MicroCase[] {
         return queue.submit;
       });
       let q = 0;
-      let sinceDrain = 0;
-      let offered = 0;
-      let delivered = 0;
+      const tally = frameTally(fx);
       cases.push({
         name: `${kind} submit ${size} frame${size === 1 ? '' : 's'}`,
         kind,
@@ -259,17 +268,11 @@ export function buildCases(fx: MicroFixture): MicroCase[] {
         itemsPerCall: size,
         itemUnit: 'frame',
         fn: () => {
-          delivered += queues[q](size);
+          tally.add(size, queues[q](size));
           q += 1;
           if (q === queues.length) q = 0;
-          sinceDrain += size;
-          if (sinceDrain >= DRAIN_EVERY) {
-            offered += sinceDrain;
-            sinceDrain = 0;
-            fx.drain();
-          }
         },
-        counters: () => ({ framesOffered: offered + sinceDrain, framesAccepted: delivered }),
+        counters: tally.counters,
       });
     }
 
@@ -277,9 +280,7 @@ export function buildCases(fx: MicroFixture): MicroCase[] {
     // end of the benchmark's task).
     const { redirectOne } = table;
     let r = 0;
-    let oneSinceDrain = 0;
-    let oneOffered = 0;
-    let queuedOk = 0;
+    const oneTally = frameTally(fx);
     cases.push({
       name: `${kind} redirectOne`,
       kind,
@@ -287,16 +288,10 @@ export function buildCases(fx: MicroFixture): MicroCase[] {
       itemsPerCall: 1,
       itemUnit: 'frame',
       fn: () => {
-        if (redirectOne(pool[r], ids[r], lengths[r]) === 0) queuedOk += 1;
+        oneTally.add(1, redirectOne(pool[r], ids[r], lengths[r]) === 0 ? 1 : 0);
         r = (r + 1) & poolMask;
-        oneSinceDrain += 1;
-        if (oneSinceDrain >= DRAIN_EVERY) {
-          oneOffered += oneSinceDrain;
-          oneSinceDrain = 0;
-          fx.drain();
-        }
       },
-      counters: () => ({ framesOffered: oneOffered + oneSinceDrain, framesAccepted: queuedOk }),
+      counters: oneTally.counters,
     });
   }
   return cases;
