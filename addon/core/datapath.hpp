@@ -65,8 +65,9 @@ inline void append(TableSnapshot& snap, uint32_t key, const Entry* entry) {
 
 // See ArrayTable::redirect.
 // Each frame's key, id and length are read once (read_once.hpp): the length checked against the
-// MTU is the length queued.
-template <typename Find>
+// MTU is the length queued. `kLookAhead`: large batches look up a chunk of frames before they
+// check and queue them (worth it where a lookup is a few loads: array tables).
+template <bool kLookAhead, typename Find>
 long redirect(Table* table, Find find, const uint32_t* keys, const uint32_t* ids, const uint32_t* lengths,
               int32_t* verdicts, size_t n) {
   uint64_t refused[kTableCounterCount] = {};
@@ -96,7 +97,7 @@ long redirect(Table* table, Find find, const uint32_t* keys, const uint32_t* ids
   // two passes measured slower) frame by frame.
   constexpr size_t kChunk = 16;
   size_t i = 0;
-  if (n >= 4 * kChunk) {
+  if (kLookAhead && n >= 4 * kChunk) {
     Entry* found[kChunk];
     Frame frames[kChunk];
     for (; i + kChunk <= n; i += kChunk) {
