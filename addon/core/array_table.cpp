@@ -143,7 +143,7 @@ size_t ArrayTable::lookup_batch(const uint32_t* keys, int32_t* out, size_t n) co
 
 long ArrayTable::redirect(const uint32_t* keys, const uint32_t* ids, const uint32_t* lengths, int32_t* verdicts,
                             size_t n) {
-  return datapath::redirect<true>(this, [this](uint32_t key) { return lookup(key); }, keys, ids, lengths, verdicts, n);
+  return datapath::redirect(this, [this](uint32_t key) { return lookup(key); }, keys, ids, lengths, verdicts, n);
 }
 
 int ArrayTable::redirect_one(uint32_t key, uint32_t id, uint32_t length, bool* opened_section) {

@@ -65,9 +65,8 @@ inline void append(TableSnapshot& snap, uint32_t key, const Entry* entry) {
 
 // See ArrayTable::redirect.
 // Each frame's key, id and length are read once (read_once.hpp): the length checked against the
-// MTU is the length queued. `kLookAhead`: large batches look up a chunk of frames before they
-// check and queue them (worth it where a lookup is a few loads: array tables).
-template <bool kLookAhead, typename Find>
+// MTU is the length queued.
+template <typename Find>
 long redirect(Table* table, Find find, const uint32_t* keys, const uint32_t* ids, const uint32_t* lengths,
               int32_t* verdicts, size_t n) {
   uint64_t refused[kTableCounterCount] = {};
@@ -78,8 +77,10 @@ long redirect(Table* table, Find find, const uint32_t* keys, const uint32_t* ids
   BulkQueues& queues = *q;
   rcu::ReadLock read;
   queues.begin_batch(verdicts);
-  // Checks frame i (found `entry`) and queues it.
-  auto send = [&](size_t i, Entry* entry, Frame frame) {
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t key = read_once(&keys[i]);
+    const Frame frame{read_once(&ids[i]), read_once(&lengths[i])};
+    Entry* entry = find(key);
     TableCounter why = kMisses;
     int verdict = verdict_for(entry, frame.length, &why);
     // Before the enqueue: a transmit it triggers may rewrite this frame's verdict.
@@ -91,29 +92,6 @@ long redirect(Table* table, Find find, const uint32_t* keys, const uint32_t* ids
     } else {
       ++refused[why];
     }
-  };
-  // Large batches go in chunks: first every lookup of the chunk (independent loads the CPU
-  // overlaps, the entries prefetched), then the checks and the enqueues. Small ones (where the
-  // two passes measured slower) frame by frame.
-  constexpr size_t kChunk = 16;
-  size_t i = 0;
-  if (kLookAhead && n >= 4 * kChunk) {
-    Entry* found[kChunk];
-    Frame frames[kChunk];
-    for (; i + kChunk <= n; i += kChunk) {
-      for (size_t j = 0; j < kChunk; ++j) {
-        const uint32_t key = read_once(&keys[i + j]);
-        frames[j] = Frame{read_once(&ids[i + j]), read_once(&lengths[i + j])};
-        found[j] = find(key);
-        if (found[j] != nullptr) __builtin_prefetch(found[j]);
-      }
-      for (size_t j = 0; j < kChunk; ++j) send(i + j, found[j], frames[j]);
-    }
-  }
-  for (; i < n; ++i) {
-    const uint32_t key = read_once(&keys[i]);
-    const Frame frame{read_once(&ids[i]), read_once(&lengths[i])};
-    send(i, find(key), frame);
   }
   queues.flush();
   const size_t lost = queues.end_batch().total();
