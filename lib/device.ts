@@ -58,8 +58,8 @@ export interface DeviceStats {
   queued: number;
   /** Capacity of each producer lane's ring. */
   ringSize: number;
-  /** Producer lanes (rings) the device has: 1 at creation, one more for each further thread
-   * that transmitted to it while up to 8 producer threads were alive. */
+  /** Rings the device has: 1 at creation (the first producer's lane), one more for each
+   * further producer thread (up to 7 own one; the rest share one more). */
   lanes: number;
   /**
    * Transmits that woke consumers waiting in `readable()` / `frames()`: at most one per

@@ -1,7 +1,13 @@
 #include "sink.hpp"
 
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <new>
 #include <thread>
 
@@ -34,7 +40,7 @@ struct Sink::Lane {
 
 namespace {
 
-// Counters have one writer at a time (the lane lock holder): no locked instruction needed.
+// Counters have one writer at a time (the lane's owner or lock holder): no locked instruction.
 void bump(std::atomic<uint64_t>& counter, uint64_t value) {
   counter.store(counter.load(std::memory_order_relaxed) + value, std::memory_order_relaxed);
 }
@@ -88,55 +94,58 @@ int Sink::allocate_ring(uint32_t size, Ring* out) {
 
 void Sink::free_ring(Ring ring) { free_lane(ring.lane, ring.size); }
 
-Sink::Sink(Ring ring) noexcept : size_(ring.size) { lanes_[0].store(ring.lane, std::memory_order_relaxed); }
+Sink::Sink(Ring ring) noexcept : size_(ring.size) { spare_.store(ring.lane, std::memory_order_relaxed); }
 
 Sink::~Sink() {
   for (auto& slot : lanes_) {
     if (Lane* lane = slot.load(std::memory_order_relaxed)) free_lane(lane, size_);
   }
+  if (Lane* spare = spare_.load(std::memory_order_relaxed)) free_lane(spare, size_);
 }
 
 Sink::Lane* Sink::make_lane(unsigned index) {
   std::lock_guard<std::mutex> lock(lane_mu_);
   if (Lane* existing = lanes_[index].load(std::memory_order_acquire)) return existing;
-  Lane* lane = allocate_lane(size_);
+  // The first lane a producer needs is the ring made with the device.
+  Lane* lane = spare_.exchange(nullptr, std::memory_order_relaxed);
+  if (lane == nullptr) lane = allocate_lane(size_);
   if (lane != nullptr) lanes_[index].store(lane, std::memory_order_release);
   return lane;
 }
 
 namespace {
 
-// Lane numbers of producer threads: the first kLanes threads that transmit (at once) get one
-// each, given back when the thread exits; later ones share by thread slot. Only producers take
-// one, so liburcu's and our own service threads leave them to the threads that transmit.
+// Lane numbers of producer threads: the first kOwnedLanes threads that transmit (at once) own
+// one each, given back when the thread exits; later ones use the shared lane. Only producers
+// take one, so liburcu's and our own service threads leave them to the threads that transmit.
 thread_local unsigned tls_lane __attribute__((tls_model("initial-exec"))) = 0;  // lane + 1
 std::mutex lane_numbers_mu;
-unsigned lane_numbers_taken = 0;  // bit per lane, guarded by lane_numbers_mu
+unsigned lane_numbers_taken = 0;  // bit per owned lane, guarded by lane_numbers_mu
 
 struct LaneNumberRelease {
+  unsigned owned = Sink::kSharedLane;
   ~LaneNumberRelease() {
-    const unsigned lane = tls_lane;
-    tls_lane = kSharedThreadSlot % Sink::kLanes + 1;  // transmits at exit after this: shared
+    tls_lane = Sink::kSharedLane + 1;  // transmits later in this thread's exit: the shared lane
+    if (owned == Sink::kSharedLane) return;
     std::lock_guard<std::mutex> lock(lane_numbers_mu);
-    if (lane != 0 && (lane_numbers_taken & (1u << (lane - 1))) != 0 && owned) lane_numbers_taken &= ~(1u << (lane - 1));
+    lane_numbers_taken &= ~(1u << owned);  // the next owner starts after this (the mutex)
   }
-  bool owned = false;
 };
 
 [[gnu::noinline]] unsigned assign_lane_number() {
   static thread_local LaneNumberRelease release;
-  unsigned lane = thread_slot() % Sink::kLanes;  // all taken: share
+  unsigned lane = Sink::kSharedLane;
   {
     std::lock_guard<std::mutex> lock(lane_numbers_mu);
-    for (unsigned i = 0; i < Sink::kLanes; ++i) {
+    for (unsigned i = 0; i < Sink::kOwnedLanes; ++i) {
       if ((lane_numbers_taken & (1u << i)) == 0) {
         lane_numbers_taken |= 1u << i;
-        release.owned = true;
         lane = i;
         break;
       }
     }
   }
+  release.owned = lane;
   tls_lane = lane + 1;
   return lane;
 }
@@ -146,47 +155,90 @@ inline unsigned lane_number() {
   return __builtin_expect(lane != 0, 1) ? lane - 1 : assign_lane_number();
 }
 
+// The asymmetric fence (membarrier, private expedited): a waiting consumer's full barrier on
+// every running thread of the process, so owned lanes' producers need none (docs/design.md,
+// "Consumer wake-ups"). Registered once; REDIRECT_TABLE_ASYMMETRIC_FENCE=0 behaves as a kernel
+// without it (every lane locked), so that tests run that path too.
+bool probe_asymmetric_fence() {
+  const char* setting = std::getenv("REDIRECT_TABLE_ASYMMETRIC_FENCE");
+  if (setting != nullptr && std::strcmp(setting, "0") == 0) return false;
+  const long commands = syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+  if (commands < 0 || (commands & MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0) return false;
+  return syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+}
+
+// Decided when the library loads, before any thread can transmit.
+const bool kAsymmetricFence = probe_asymmetric_fence();
+
+inline bool asymmetric_fence() { return kAsymmetricFence; }
+
 }  // namespace
 
-Sink::Lane* Sink::lane_for_this_thread() {
+Sink::Lane* Sink::lane_for_this_thread(bool* locked) {
   const unsigned index = lane_number();
   Lane* lane = lanes_[index].load(std::memory_order_acquire);
-  if (__builtin_expect(lane != nullptr, 1)) return lane;
-  lane = make_lane(index);
-  // Out of memory: share lane 0, which every sink has.
-  return lane != nullptr ? lane : lanes_[0].load(std::memory_order_relaxed);
+  if (__builtin_expect(lane == nullptr, 0)) lane = make_lane(index);
+  if (__builtin_expect(lane != nullptr && index != kSharedLane, 1)) {
+    *locked = !asymmetric_fence();
+    return lane;
+  }
+  *locked = true;  // the shared lane (also when this thread's own could not be allocated)
+  if (index == kSharedLane) return lane;
+  Lane* shared = lanes_[kSharedLane].load(std::memory_order_acquire);
+  return shared != nullptr ? shared : make_lane(kSharedLane);  // nullptr: out of memory
 }
 
 uint32_t Sink::transmit(const Frame* frames, uint32_t n, uint32_t* dropped, uint32_t* failed) {
-  Lane* lane = lane_for_this_thread();  // never nullptr: lane 0 exists
-  lane->lock();
-  bump(lane->bulks, 1);
-  if (fault_error_.load(std::memory_order_relaxed)) {
-    bump(lane->errors, n);
+  bool locked = true;
+  Lane* lane = lane_for_this_thread(&locked);
+  if (__builtin_expect(lane == nullptr, 0)) {  // no ring for this thread (out of memory)
+    unringed_drops_.fetch_add(n, std::memory_order_relaxed);
+    *dropped = n;
+    *failed = 0;
+    return 0;
+  }
+  bool wake = false;
+  uint32_t accepted;
+  if (!locked) {
+    accepted = transmit_into(lane, frames, n, dropped, failed, &wake);
+  } else {
+    lane->lock();
+    accepted = transmit_into(lane, frames, n, dropped, failed, &wake);
     lane->unlock();
+  }
+  if (wake) wake_waiters();  // with no lane lock held (lock order: the list comes first)
+  return accepted;
+}
+
+// The lane's one producer: its owner, or the holder of its lock.
+uint32_t Sink::transmit_into(Lane* lane, const Frame* frames, uint32_t n, uint32_t* dropped, uint32_t* failed,
+                             bool* wake) {
+  const uint64_t fault = fault_.load(std::memory_order_relaxed);
+  bump(lane->bulks, 1);
+  if ((fault >> 32) != 0) {
+    bump(lane->errors, n);
     *dropped = 0;
     *failed = n;
     return 0;
   }
   const uint64_t tail = lane->tail.load(std::memory_order_relaxed);
   const uint64_t room = size_ - (tail - lane->head.load(std::memory_order_acquire));
-  const uint32_t accept =
-      static_cast<uint32_t>(std::min<uint64_t>({n, room, fault_accept_at_most_.load(std::memory_order_relaxed)}));
+  const uint32_t accept = static_cast<uint32_t>(std::min<uint64_t>({n, room, fault & UINT32_MAX}));
   uint64_t bytes = 0;
   for (uint32_t i = 0; i < accept; ++i) {
     lane->cells[(tail + i) & lane->mask] = frames[i];
     bytes += frames[i].length;
   }
   lane->tail.store(tail + accept, std::memory_order_release);
-  // Read under the lane lock that arm() takes after setting the flag: either the arming came
-  // first and this bulk (the first to see it) wakes the consumer, or this bulk came first and
-  // the consumer's re-check after arming sees the new tail.
-  const bool wake = accept != 0 && armed_.load(std::memory_order_relaxed) && armed_.exchange(false, std::memory_order_relaxed);
+  // The flag is read after the tail is published, in program order (the signal fence keeps the
+  // compiler from hoisting the load); the CPU's order is arm()'s business: either its fence
+  // (membarrier, or this lane's lock) came first and this bulk sees the flag and wakes the
+  // consumer, or this bulk's tail was visible to the consumer's re-check.
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  *wake = accept != 0 && armed_.load(std::memory_order_relaxed) && armed_.exchange(false, std::memory_order_relaxed);
   bump(lane->tx_frames, accept);
   bump(lane->tx_bytes, bytes);
   bump(lane->drops, n - accept);
-  lane->unlock();
-  if (wake) wake_waiters();
   *dropped = n - accept;
   *failed = 0;
   return accept;
@@ -215,23 +267,13 @@ uint32_t Sink::receive(uint32_t* ids, uint32_t* lengths, uint32_t max) {
 }
 
 void Sink::set_fault(const TransmitFault& fault) {
-  std::lock_guard<std::mutex> creation(lane_mu_);
-  Lane* locked[kLanes];
-  unsigned count = 0;
-  for (auto& slot : lanes_) {
-    if (Lane* lane = slot.load(std::memory_order_acquire)) {
-      lane->lock();
-      locked[count++] = lane;
-    }
-  }
-  fault_error_.store(fault.error, std::memory_order_relaxed);
-  fault_accept_at_most_.store(fault.accept_at_most, std::memory_order_relaxed);
-  for (unsigned i = 0; i < count; ++i) locked[i]->unlock();
+  fault_.store((uint64_t{fault.error} << 32) | fault.accept_at_most, std::memory_order_relaxed);
 }
 
 SinkStats Sink::stats() const {
   SinkStats s{};
   s.wakeups = wakeups_.load(std::memory_order_relaxed);
+  s.drops = unringed_drops_.load(std::memory_order_relaxed);
   for (const auto& slot : lanes_) {
     if (const Lane* lane = slot.load(std::memory_order_acquire)) {
       s.tx_frames += lane->tx_frames.load(std::memory_order_relaxed);
@@ -253,7 +295,7 @@ uint32_t Sink::queued() const {
 }
 
 unsigned Sink::lanes() const {
-  unsigned count = 0;
+  unsigned count = spare_.load(std::memory_order_relaxed) != nullptr;
   for (const auto& slot : lanes_) count += slot.load(std::memory_order_relaxed) != nullptr;
   return count;
 }
@@ -262,9 +304,13 @@ unsigned Sink::lanes() const {
 
 void Sink::arm() {
   armed_.store(true, std::memory_order_relaxed);
-  // Every lane's lock, taken and dropped after the flag is set (and lane creation held off
-  // meanwhile): a bulk published before a lane's turn here is seen by the caller's re-check; a
-  // bulk published after it reads the flag set.
+  // Owned lanes take no lock: the asymmetric fence is a full barrier on every thread of the
+  // process, so a bulk whose flag read came before it had its tail visible after it (the
+  // caller's re-check sees it), and a bulk after it reads the flag set.
+  if (asymmetric_fence()) syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+  // Locked lanes: every lane's lock, taken and dropped after the flag is set (and lane creation
+  // held off meanwhile): a bulk published before a lane's turn here is seen by the caller's
+  // re-check; a bulk published after it reads the flag set.
   std::lock_guard<std::mutex> creation(lane_mu_);
   for (auto& slot : lanes_) {
     if (Lane* lane = slot.load(std::memory_order_acquire)) {

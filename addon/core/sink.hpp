@@ -1,9 +1,11 @@
 // A device's transmit sink: descriptor rings that transmits fill and consumers drain.
 //
-// Producers (transmitting threads) write into lanes: the first kLanes producer threads alive at
-// once each get a lane number of their own (sink.cpp), so they share no written cache line;
-// each lane is a bounded ring with its own spinlock, held for one bulk (at most 16 frames),
-// which is uncontended unless two producers share a lane (beyond kLanes of them). Lane 0 is allocated with the device; the
+// Producers (transmitting threads) write into lanes, each a bounded ring: the first kOwnedLanes
+// producer threads alive at once each own a lane number (sink.cpp) and write their lane with
+// no lock (one producer, one consumer); every other producer, and one whose lane could not be
+// allocated, uses the shared lane under its spinlock (held for one bulk, at most 16 frames).
+// So producers share no written cache line. Where the kernel lacks the asymmetric fence the
+// wake-up protocol needs (membarrier, below), owned lanes take their lock too. Lane 0 is allocated with the device; the
 // others on a thread's first transmit (without memory, that thread uses lane 0). Consumers are
 // serialised by a mutex and take from the lanes in turn. Order: FIFO per lane, so per producer
 // thread; frames of different producers may be received in either order. Between a lane's
@@ -12,10 +14,11 @@
 // lock and read without it (relaxed loads).
 //
 // Consumers may wait for frames instead of polling (wait(), docs/design.md, "Consumer
-// wake-ups"): a waiting consumer arms a flag, then takes and drops every lane's lock before it
-// re-checks the rings; a producer reads the flag under its lane's lock after publishing, and the
-// one that finds it set (exchange) notifies every listed waiter, once per empty -> non-empty
-// transition that someone waits for. Unarmed, a bulk pays one relaxed load.
+// wake-ups"): a waiting consumer arms a flag, then issues a process-wide fence (membarrier) and
+// takes and drops every lane's lock before it re-checks the rings; a producer reads the flag
+// after publishing, and the one that finds it set (exchange) notifies every listed waiter, once
+// per empty -> non-empty transition that someone waits for. Unarmed, a bulk pays one relaxed
+// load.
 #pragma once
 
 #include <atomic>
@@ -48,11 +51,13 @@ class Sink {
   static constexpr uint32_t kDefaultSize = 4096;
   static constexpr uint32_t kMaxSize = 1u << 24;
   static constexpr unsigned kLanes = 8;
+  static constexpr unsigned kOwnedLanes = kLanes - 1;  // lanes 0..6: one producer thread each
+  static constexpr unsigned kSharedLane = kLanes - 1;
 
   struct Lane;
 
-  // A sink's first lane (its ring), allocated before the sink (and the device) that will own
-  // it, so that creating a device fails with -ENOMEM instead of throwing.
+  // A sink's first ring, allocated before the sink (and the device) that will own it, so that
+  // creating a device fails with -ENOMEM instead of throwing; the first producer's lane takes it.
   struct Ring {
     Lane* lane;
     uint32_t size;
@@ -62,7 +67,7 @@ class Sink {
   // Frees a ring no sink took over.
   static void free_ring(Ring ring);
 
-  // Takes over `ring` (from allocate_ring) as lane 0.
+  // Takes over `ring` (from allocate_ring) for the first lane a producer needs.
   explicit Sink(Ring ring) noexcept;
   ~Sink();
   Sink(const Sink&) = delete;
@@ -105,16 +110,22 @@ class Sink {
   void arm();
   void wake_waiters();
 
-  Lane* lane_for_this_thread();
+  // This thread's lane, and whether it must take the lane's lock.
+  Lane* lane_for_this_thread(bool* locked);
   Lane* make_lane(unsigned index);
+  // One bulk into `lane` by its one producer; *wake: this bulk took the armed flag.
+  uint32_t transmit_into(Lane* lane, const Frame* frames, uint32_t n, uint32_t* dropped, uint32_t* failed, bool* wake);
 
   const uint32_t size_;
   std::atomic<Lane*> lanes_[kLanes] = {};
 
-  // The fault every lane applies, written by set_fault under every lane's lock and lane_mu_.
-  std::atomic<bool> fault_error_{false};
-  std::atomic<uint32_t> fault_accept_at_most_{UINT32_MAX};
-  std::mutex lane_mu_;  // lane creation against set_fault and arm
+  // The ring made with the device, until the first producer's lane takes it over.
+  std::atomic<Lane*> spare_{nullptr};
+  // Frames dropped because no ring could be allocated for their producer (counted as drops).
+  std::atomic<uint64_t> unringed_drops_{0};
+  // The fault each bulk applies, read once per bulk: bit 32 error, low 32 bits accept_at_most.
+  std::atomic<uint64_t> fault_{UINT32_MAX};
+  std::mutex lane_mu_;  // lane creation against arm
   // A consumer waits for frames (read by every bulk: on the producers' read-mostly line).
   std::atomic<bool> armed_{false};
 
