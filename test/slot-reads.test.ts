@@ -6,6 +6,7 @@ import { Device, Namespace, RedirectHashTable, RedirectTable } from '../lib';
 import { namespaceHandle } from '../lib/namespace';
 import { native, NativeTableHandle } from '../lib/native';
 import { assertRedirectError, createDevice, testNote } from './helpers';
+import { runSuites } from './children/run-suites';
 import type { LifetimeReport } from './children/slot-lifetime';
 import type { SpinnerReport } from './workers/slot-spinner';
 
@@ -607,30 +608,11 @@ describe('zero-call reads: fallback (REDIRECT_TABLE_SLOT_VIEWS=0)', function () 
   });
 
   it('the array-table suites pass in a child process without views', function () {
-    const files = [
-      'table',
-      'batch',
-      'batch-atomicity',
-      'compare-and-delete',
-      'bad-input',
-      'linearizability',
-      'move',
-      'device',
-      'kinds',
-      'slot-reads',
-    ].map((name) => path.join(__dirname, `${name}.test.js`));
-    const mocha = require.resolve('mocha/bin/mocha.js');
-    const reporter = path.join(__dirname, '..', '..', 'scripts', 'summary-reporter.js');
-    const args = [mocha, '--no-config', '--node-option', 'expose-gc', '--timeout', '120000', '--reporter', reporter, ...files];
-    const summaryOf = (stdout: string): { passed: number; failed: number; skipped: number } => {
-      const match = /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/m.exec(stdout);
-      assert.ok(match, `no summary line in ${stdout.slice(-2000)}`);
-      return { passed: Number(match[1]), failed: Number(match[2]), skipped: Number(match[3] ?? 0) };
-    };
+    const names = ['table', 'batch', 'batch-atomicity', 'compare-and-delete', 'bad-input', 'linearizability', 'move', 'device', 'kinds', 'slot-reads'];
     // Every test of those files, as a dry run counts them.
-    const listed = summaryOf(spawnSync(process.execPath, [...args, '--dry-run'], { encoding: 'utf8', timeout: 60_000 }).stdout);
-    const child = spawnSync(process.execPath, args, { env: withoutViews, encoding: 'utf8', timeout: 100_000 });
-    const run = summaryOf(child.stdout);
+    const listed = runSuites(names, {}, { dryRun: true });
+    const child = runSuites(names, withoutViews);
+    const run = { passed: child.passed, failed: child.failed, skipped: child.skipped };
     assert.equal(run.failed, 0, child.stdout.slice(-4000));
     assert.equal(child.status, 0, child.stderr.slice(-2000));
     // Every test ran; only this file's parts that need views (all but the behaviour) skipped,

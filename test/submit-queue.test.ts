@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Device, MAX_SUBMIT_CAPACITY, memoryUsage, RedirectHashTable, RedirectTable, SubmitQueue, Verdict } from '../lib';
+import { runSuites } from './children/run-suites';
 import { assertRangeError, assertRedirectError, assertTypeError, createDevice } from './helpers';
 import type { SubmitterData, SubmitterReport } from './workers/submitter';
 
@@ -196,21 +197,11 @@ describe(`submit queues${FALLBACK ? ' (fallback: REDIRECT_TABLE_EXTERNAL_BUFFERS
   if (!FALLBACK) {
     it('the submit-queue and datapath suites pass where external buffers are refused (lib/ stages in JS arrays)', function () {
       this.timeout(120_000);
-      const files = ['submit-queue', 'datapath'].map((name) => path.join(__dirname, `${name}.test.js`));
-      const mocha = require.resolve('mocha/bin/mocha.js');
-      const reporter = path.join(__dirname, '..', '..', 'scripts', 'summary-reporter.js');
-      const args = [mocha, '--no-config', '--node-option', 'expose-gc', '--timeout', '120000', '--reporter', reporter, ...files];
-      const child = spawnSync(process.execPath, args, {
-        env: { ...process.env, REDIRECT_TABLE_EXTERNAL_BUFFERS: '0' },
-        encoding: 'utf8',
-        timeout: 110_000,
-      });
-      const match = /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/m.exec(child.stdout);
-      assert.ok(match, `no summary line in ${child.stdout.slice(-2000)} ${child.stderr.slice(-2000)}`);
-      assert.equal(Number(match[2]), 0, child.stdout.slice(-4000));
-      assert.ok(Number(match[1]) >= 10, child.stdout.slice(-2000));
-      assert.equal(Number(match[3] ?? 0), 1); // only the native-memory lifetime test
-      assert.equal(child.status, 0, child.stderr.slice(-2000));
+      const run = runSuites(['submit-queue', 'datapath'], { REDIRECT_TABLE_EXTERNAL_BUFFERS: '0' });
+      assert.equal(run.failed, 0, run.stdout.slice(-4000));
+      assert.ok(run.passed >= 10, run.stdout.slice(-2000));
+      assert.equal(run.skipped, 1); // only the native-memory lifetime test
+      assert.equal(run.status, 0, run.stderr.slice(-2000));
     });
 
     it('the fallback is in effect in such a child: the arrays are ordinary memory', () => {

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { RedirectTable } from '../lib';
+import { runSuites } from './children/run-suites';
 import { createDevice } from './helpers';
 import type { SubmitterData, SubmitterReport } from './workers/submitter';
 
@@ -59,20 +59,10 @@ describe('transmit lanes: several producer threads into one device', () => {
   if (process.env.REDIRECT_TABLE_ASYMMETRIC_FENCE !== '0') {
     it('with every lane locked (no membarrier: REDIRECT_TABLE_ASYMMETRIC_FENCE=0) the lane, wake-up and conservation suites pass', function () {
       this.timeout(120_000);
-      const files = ['transmit-lanes', 'readable', 'conservation', 'datapath'].map((name) => path.join(__dirname, `${name}.test.js`));
-      const mocha = require.resolve('mocha/bin/mocha.js');
-      const reporter = path.join(__dirname, '..', '..', 'scripts', 'summary-reporter.js');
-      const args = [mocha, '--no-config', '--node-option', 'expose-gc', '--timeout', '120000', '--reporter', reporter, ...files];
-      const child = spawnSync(process.execPath, args, {
-        env: { ...process.env, REDIRECT_TABLE_ASYMMETRIC_FENCE: '0' },
-        encoding: 'utf8',
-        timeout: 110_000,
-      });
-      const match = /^(\d+) passed, (\d+) failed/m.exec(child.stdout);
-      assert.ok(match, `no summary line in ${child.stdout.slice(-2000)} ${child.stderr.slice(-2000)}`);
-      assert.equal(Number(match[2]), 0, child.stdout.slice(-4000));
-      assert.ok(Number(match[1]) >= 30, child.stdout.slice(-2000));
-      assert.equal(child.status, 0, child.stderr.slice(-2000));
+      const run = runSuites(['transmit-lanes', 'readable', 'conservation', 'datapath'], { REDIRECT_TABLE_ASYMMETRIC_FENCE: '0' });
+      assert.equal(run.failed, 0, run.stdout.slice(-4000));
+      assert.ok(run.passed >= 30, run.stdout.slice(-2000));
+      assert.equal(run.status, 0, run.stderr.slice(-2000));
     });
   }
 });

@@ -62,7 +62,7 @@ void BulkQueues::transmit(unsigned index) {
     for (uint32_t i = sent; i < q.count; ++i) {
       const uint32_t origin = q.origins[i];
       if (origin == kNoOrigin) continue;
-      (failed != 0 ? losses_.errors : losses_.no_bufs) += 1;
+      ++batch_refused_;
       if (batch_verdicts_ != nullptr) batch_verdicts_[origin] = verdict;
     }
   }

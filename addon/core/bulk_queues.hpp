@@ -28,7 +28,6 @@
 
 namespace rt {
 
-class Device;
 class Table;
 
 // One transmitted bulk, as the kernel's xdp_devmap_xmit tracepoint reports it.
@@ -51,13 +50,6 @@ class BulkQueues {
 #endif
   static constexpr uint32_t kMappedDevices = RT_MAPPED_DEVICES;
   static constexpr uint32_t kNoOrigin = UINT32_MAX;
-
-  // What the sinks refused of the current batch's frames (see begin_batch).
-  struct BatchLosses {
-    uint64_t no_bufs = 0;  // ring full or beyond acceptAtMost
-    uint64_t errors = 0;   // failed by an error fault
-    uint64_t total() const { return no_bufs + errors; }
-  };
 
   BulkQueues();
 
@@ -93,14 +85,14 @@ class BulkQueues {
 
   // A batch call brackets its frames with begin_batch / end_batch (inside one read-side section,
   // flushing before end_batch): frames with an origin that a sink refuses get their verdict
-  // rewritten in `verdicts` (may be null) and are counted in the losses end_batch returns.
+  // rewritten in `verdicts` (may be null); end_batch returns how many such frames were refused.
   void begin_batch(int32_t* verdicts) {
     batch_verdicts_ = verdicts;
-    losses_ = BatchLosses{};
+    batch_refused_ = 0;
   }
-  BatchLosses end_batch() {
+  size_t end_batch() {
     batch_verdicts_ = nullptr;
-    return losses_;
+    return batch_refused_;
   }
   bool has_pending() const { return pending_ != 0; }
 
@@ -183,7 +175,7 @@ class BulkQueues {
   std::vector<TraceEvent> events_;
   uint64_t lost_events_ = 0;
   int32_t* batch_verdicts_ = nullptr;
-  BatchLosses losses_;
+  size_t batch_refused_ = 0;
   unsigned next_victim_ = 0;
   Queue queues_[kQueueCount] = {};
   // The queue holding frames for the device of each transmit index, or kNoQueue.

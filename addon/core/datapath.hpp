@@ -94,7 +94,7 @@ long redirect(Table* table, Find find, const uint32_t* keys, const uint32_t* ids
     }
   }
   queues.flush();
-  const size_t lost = queues.end_batch().total();
+  const size_t lost = queues.end_batch();
   auto& c = table->counters();
   c.add(kRedirected, accepted);
   if (n != accepted) {
@@ -162,7 +162,7 @@ long broadcast(Table* table, ForEach for_each, const uint32_t* ids, const uint32
     }
   }
   queues.flush();
-  const size_t lost = queues.end_batch().total();
+  const size_t lost = queues.end_batch();
   table->counters().add(kRedirected, accepted);
   if (too_big != 0) table->counters().add(kTooBig, too_big);
   return static_cast<long>(accepted - lost);

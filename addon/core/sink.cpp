@@ -14,7 +14,6 @@
 #include "alloc.hpp"
 #include "memory_usage.hpp"
 #include "race_point.hpp"
-#include "thread_slot.hpp"
 
 namespace rt {
 

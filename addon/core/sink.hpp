@@ -5,13 +5,13 @@
 // no lock (one producer, one consumer); every other producer, and one whose lane could not be
 // allocated, uses the shared lane under its spinlock (held for one bulk, at most 16 frames).
 // So producers share no written cache line. Where the kernel lacks the asymmetric fence the
-// wake-up protocol needs (membarrier, below), owned lanes take their lock too. Lane 0 is allocated with the device; the
-// others on a thread's first transmit (without memory, that thread uses lane 0). Consumers are
-// serialised by a mutex and take from the lanes in turn. Order: FIFO per lane, so per producer
-// thread; frames of different producers may be received in either order. Between a lane's
-// producer and the consumer the ring is single-producer / single-consumer: the producer
-// publishes `tail` with release, the consumer `head`. Counters are written under the lane's
-// lock and read without it (relaxed loads).
+// wake-up protocol needs (membarrier, below), owned lanes take their lock too. The ring made with
+// the device becomes the first lane a producer needs; other lanes are made on a thread's first
+// transmit. Consumers are serialised by a mutex and take from the lanes in turn. Order: FIFO per
+// lane, so per producer thread; frames of different producers may be received in either order.
+// Between a lane's producer and the consumer the ring is single-producer / single-consumer: the
+// producer publishes `tail` with release, the consumer `head`. Counters are written by the
+// lane's one producer and read without synchronisation (relaxed loads).
 //
 // Consumers may wait for frames instead of polling (wait(), docs/design.md, "Consumer
 // wake-ups"): a waiting consumer arms a flag, then issues a process-wide fence (membarrier) and
@@ -86,7 +86,7 @@ class Sink {
   // Capacity of each lane's ring (`ringSize`).
   uint32_t size() const { return size_; }
   uint32_t queued() const;
-  // Lanes allocated so far (1 to kLanes), and the bytes of their rings.
+  // Rings the sink has (the one made with the device, taken over or not, and every lane): 1 to kLanes.
   unsigned lanes() const;
 
   // Waits for frames without polling. Ready: frames are waiting or the sink is closed; the
