@@ -40,6 +40,8 @@
       "cflags_cc": [
         "-std=c++20",
         "-O3",
+        "-fvisibility=hidden",
+        "-fvisibility-inlines-hidden",
         "-Wall",
         "-Wextra",
         "<!@(pkg-config --cflags liburcu-memb liburcu-cds)"

@@ -13,40 +13,33 @@
 
 namespace rt {
 
-namespace {
-
-thread_local BulkQueues* tls_queues __attribute__((tls_model("initial-exec"))) = nullptr;
-
 // Destroyed at thread exit before the RCU exit guard (constructed after it): flushes and closes
 // a section left open, then frees the queues.
-struct QueuesOwner {
-  ~QueuesOwner() {
-    if (tls_queues == nullptr) return;
-    tls_queues->flush_and_close_section();
-    delete tls_queues;
-    tls_queues = nullptr;
+struct BulkQueues::Owner {
+  ~Owner() {
+    if (tls_queues_ == nullptr) return;
+    tls_queues_->flush_and_close_section();
+    delete tls_queues_;
+    tls_queues_ = nullptr;
     memory::freed(memory::kThreads, sizeof(BulkQueues));
   }
 };
 
-}  // namespace
+constinit thread_local BulkQueues* BulkQueues::tls_queues_ = nullptr;
 
 BulkQueues::BulkQueues() { std::memset(queue_of_, kNoQueue, sizeof(queue_of_)); }
 
-BulkQueues* BulkQueues::current() {
-  if (__builtin_expect(tls_queues != nullptr, 1)) return tls_queues;
+BulkQueues* BulkQueues::create_current() {
   rcu::ensure_thread_registered();  // its exit guard must outlive ours
-  static thread_local QueuesOwner owner;
+  static thread_local Owner owner;
   (void)owner;
-  tls_queues = alloc::make<BulkQueues>();
-  if (tls_queues != nullptr) memory::allocated(memory::kThreads, sizeof(BulkQueues));
-  return tls_queues;
+  tls_queues_ = alloc::make<BulkQueues>();
+  if (tls_queues_ != nullptr) memory::allocated(memory::kThreads, sizeof(BulkQueues));
+  return tls_queues_;
 }
 
-BulkQueues* BulkQueues::existing() { return tls_queues; }
-
 void BulkQueues::release_current_thread() {
-  if (tls_queues != nullptr) tls_queues->flush_and_close_section();
+  if (tls_queues_ != nullptr) tls_queues_->flush_and_close_section();
 }
 
 void BulkQueues::transmit(unsigned index) {

@@ -54,9 +54,12 @@ class BulkQueues {
   BulkQueues();
 
   // This thread's queues, created on first use; nullptr when they cannot be allocated.
-  static BulkQueues* current();
+  static BulkQueues* current() {
+    if (__builtin_expect(tls_queues_ != nullptr, 1)) return tls_queues_;
+    return create_current();
+  }
   // This thread's queues if they exist (never allocates).
-  static BulkQueues* existing();
+  static BulkQueues* existing() { return tls_queues_; }
   // Flushes and closes this thread's per-frame section, if any (environment teardown).
   static void release_current_thread();
 
@@ -124,6 +127,9 @@ class BulkQueues {
 
   static constexpr uint8_t kNoQueue = 0xff;
 
+  struct Owner;  // frees the thread's queues at its exit
+  static BulkQueues* create_current();
+
   // Hands queue `index` to its device's sink, settles refused frames (verdicts, counters) and
   // frees the queue.
   void transmit(unsigned index);
@@ -168,6 +174,9 @@ class BulkQueues {
     h *= 0x9E3779B97F4A7C15ull;
     return static_cast<unsigned>(h >> 58);  // top 6 bits: 0..63
   }
+
+  // This thread's queues (initial-exec TLS: one %fs-relative load).
+  static constinit thread_local BulkQueues* tls_queues_ __attribute__((tls_model("initial-exec")));
 
   uint64_t pending_ = 0;
   bool section_open_ = false;

@@ -5,7 +5,7 @@
 
 namespace rt {
 
-thread_local unsigned tls_thread_slot __attribute__((tls_model("initial-exec"))) = 0;
+constinit thread_local unsigned tls_thread_slot __attribute__((tls_model("initial-exec"))) = 0;
 
 namespace {
 

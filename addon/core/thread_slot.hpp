@@ -11,8 +11,9 @@ inline constexpr unsigned kThreadSlots = 256;
 // The last slot is shared by every thread beyond the first kThreadSlots - 1 live ones.
 inline constexpr unsigned kSharedThreadSlot = kThreadSlots - 1;
 
-// slot + 1, 0 while unassigned. Trivial and initial-exec: one %fs-relative load.
-extern thread_local unsigned tls_thread_slot __attribute__((tls_model("initial-exec")));
+// slot + 1, 0 while unassigned. Constant-initialised and initial-exec: one %fs-relative load
+// (no TLS wrapper call from other files).
+extern constinit thread_local unsigned tls_thread_slot __attribute__((tls_model("initial-exec")));
 
 unsigned assign_thread_slot();  // the slow path; the slot is released when the thread exits
 

@@ -50,6 +50,20 @@ inline bool to_u32(napi_env env, napi_value value, const char* what, uint32_t* o
   return reject_integer(env, value, what, 0, 4294967295.0);
 }
 
+// A count from 0 to `max` (hot path: one N-API call and three compares when the value is fine).
+inline bool to_count(napi_env env, napi_value value, const char* what, uint32_t max, uint32_t* out) {
+  double d;
+  if (napi_get_value_double(env, value, &d) == napi_ok && d >= 0 && d <= max) {
+    auto u = static_cast<uint32_t>(d);
+    if (static_cast<double>(u) == d) {
+      *out = u;
+      return true;
+    }
+  }
+  *out = 0;
+  return reject_integer(env, value, what, 0, max);
+}
+
 // ifindexes are positive int32; 0 is accepted (and names no device).
 inline bool to_ifindex(napi_env env, napi_value value, int* out) {
   double d;

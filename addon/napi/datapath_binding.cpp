@@ -176,7 +176,9 @@ napi_value tracing(napi_env env, napi_callback_info) {
 
 napi_value datapath_result(napi_env env, size_t count) {
   if (!dispatch_trace(env)) return nullptr;
-  return js_number(env, static_cast<double>(count));
+  // Usually a uint32 (V8 makes a small integer of it, never a heap number); a broadcast may
+  // deliver more.
+  return count <= UINT32_MAX ? js_uint32(env, static_cast<uint32_t>(count)) : js_number(env, static_cast<double>(count));
 }
 
 const JsFunction kDatapathFunctions[] = {

@@ -74,10 +74,10 @@ napi_value submit(napi_env env, napi_callback_info info) {
     return throw_redirect_error(env, -EBADF, "table handle " + std::to_string(binding->handle->id) + " is closed");
   }
   const StagingArea& area = *binding->area;
-  double n;
-  if (!to_integer(env, argv[0], "n", 0, area.capacity, &n)) return nullptr;
+  uint32_t n;
+  if (!to_count(env, argv[0], "n", area.capacity, &n)) return nullptr;
   long delivered = table->redirect(area.column(0), area.column(1), area.column(2),
-                                   reinterpret_cast<int32_t*>(area.column(3)), static_cast<size_t>(n));
+                                   reinterpret_cast<int32_t*>(area.column(3)), n);
   if (delivered < 0) return throw_redirect_error(env, static_cast<int>(delivered), "submit: out of memory; nothing was sent");
   return datapath_result(env, static_cast<size_t>(delivered));
 }
