@@ -143,7 +143,11 @@ size_t ArrayTable::lookup_batch(const uint32_t* keys, int32_t* out, size_t n) co
 
 long ArrayTable::redirect(const uint32_t* keys, const uint32_t* ids, const uint32_t* lengths, int32_t* verdicts,
                             size_t n) {
-  return datapath::redirect(this, [this](uint32_t key) { return lookup(key); }, keys, ids, lengths, verdicts, n);
+  auto prefetch = [this](uint32_t key) {
+    if (key < max_entries_) __builtin_prefetch(slot(key).load(std::memory_order_relaxed));
+  };
+  return datapath::redirect(this, [this](uint32_t key) { return lookup(key); }, prefetch, keys, ids, lengths,
+                            verdicts, n);
 }
 
 int ArrayTable::redirect_one(uint32_t key, uint32_t id, uint32_t length, bool* opened_section) {

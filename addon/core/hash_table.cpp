@@ -266,7 +266,8 @@ int HashTable::keys(std::vector<uint32_t>* out) const {
 
 long HashTable::redirect(const uint32_t* keys, const uint32_t* ids, const uint32_t* lengths, int32_t* verdicts,
                          size_t n) {
-  return datapath::redirect(this, [this](uint32_t key) { return find(key); }, keys, ids, lengths, verdicts, n);
+  return datapath::redirect(this, [this](uint32_t key) { return find(key); }, [](uint32_t) {}, keys, ids, lengths,
+                            verdicts, n);
 }
 
 int HashTable::redirect_one(uint32_t key, uint32_t id, uint32_t length, bool* opened_section) {
