@@ -225,6 +225,27 @@ describe('datapath', () => {
       assert.deepEqual(drain(a)[0], [88]);
     });
 
+    it('frames pending from one table go out, counted to it, before a batch of another table to the same device', async () => {
+      const other = new RedirectTable({ maxEntries: 4 });
+      other.set(0, a.ifindex);
+      try {
+        table.redirectOne(1, 10, 64);
+        table.redirectOne(1, 11, 64);
+        assert.equal(other.redirect(u32([0, 0]), u32([20, 21]), u32([64, 64])), 2);
+        assert.deepEqual(drain(a)[0], [10, 11, 20, 21]); // FIFO per thread
+        const mine = table.stats();
+        const theirs = other.stats();
+        assert.deepEqual([mine.bulks, mine.redirected], [1, 2]);
+        assert.deepEqual([theirs.bulks, theirs.redirected], [1, 2]);
+        // The other way round: the batch's frames are never left pending for the per-frame API.
+        other.redirectOne(0, 30, 64);
+        assert.equal(table.redirect(u32([1]), u32([40]), u32([64])), 1);
+        assert.deepEqual(drain(a)[0], [30, 40]);
+      } finally {
+        await other.close();
+      }
+    });
+
     it('validates arguments', () => {
       assertTypeError(() => table.redirectOne('1' as unknown as number, 1, 1));
       assertRangeError(() => table.redirectOne(1, -1, 1));

@@ -72,6 +72,13 @@ void BulkQueues::transmit(unsigned index) {
   if (mapped < kMappedDevices && queue_of_[mapped] == index) queue_of_[mapped] = kNoQueue;
 }
 
+void BulkQueues::transmit_other_owners() {
+  for (uint64_t bits = pending_; bits != 0; bits &= bits - 1) {
+    const auto index = static_cast<unsigned>(__builtin_ctzll(bits));
+    if (queues_[index].table != batch_table_ || queues_[index].from_ifindex != batch_from_) transmit(index);
+  }
+}
+
 void BulkQueues::flush() {
   // Count one flush per table involved (usually one): remember the last few tables seen.
   Table* seen[4] = {};

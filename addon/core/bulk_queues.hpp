@@ -70,10 +70,7 @@ class BulkQueues {
     if (__builtin_expect(mapped < kMappedDevices, 1)) {
       unsigned index = queue_of_[mapped];
       if (index == kNoQueue) {
-        if (~pending_ == 0) transmit(next_victim_++ % kQueueCount);  // all taken: make room
-        index = static_cast<unsigned>(__builtin_ctzll(~pending_));
-        claim(index, table, device, from_ifindex);
-        queue_of_[mapped] = static_cast<uint8_t>(index);
+        index = claim_mapped(mapped, table, device, from_ifindex);
       } else if (queues_[index].table != table || queues_[index].from_ifindex != from_ifindex) {
         transmit(index);
         claim(index, table, device, from_ifindex);
@@ -89,9 +86,26 @@ class BulkQueues {
   // A batch call brackets its frames with begin_batch / end_batch (inside one read-side section,
   // flushing before end_batch): frames with an origin that a sink refuses get their verdict
   // rewritten in `verdicts` (may be null); end_batch returns how many such frames were refused.
-  void begin_batch(int32_t* verdicts) {
+  // Every frame of a batch goes from `table` (and ingress `from_ifindex`): begin_batch transmits
+  // the pending queues of other owners (frames of the per-frame API), so that enqueue_in_batch
+  // finds a device's queue without checking its owner.
+  void begin_batch(int32_t* verdicts, Table* table, int32_t from_ifindex) {
     batch_verdicts_ = verdicts;
     batch_refused_ = 0;
+    batch_table_ = table;
+    batch_from_ = from_ifindex;
+    if (pending_ != 0) transmit_other_owners();
+  }
+  // enqueue() for a frame of the current batch, with its index in the batch. Inline: per frame.
+  void enqueue_in_batch(Device* device, Frame frame, uint32_t origin) {
+    const uint32_t mapped = device->transmit_index();
+    if (__builtin_expect(mapped < kMappedDevices, 1)) {
+      unsigned index = queue_of_[mapped];
+      if (index == kNoQueue) index = claim_mapped(mapped, batch_table_, device, batch_from_);
+      append(index, frame, origin);
+      return;
+    }
+    enqueue_hashed(batch_table_, device, frame, batch_from_, origin);
   }
   size_t end_batch() {
     batch_verdicts_ = nullptr;
@@ -153,6 +167,19 @@ class BulkQueues {
     append(index, frame, origin);
   }
 
+  // A free queue for the device of transmit index `mapped` (when all are taken, one is
+  // transmitted to make room).
+  unsigned claim_mapped(uint32_t mapped, Table* table, Device* device, int32_t from_ifindex) {
+    if (~pending_ == 0) transmit(next_victim_++ % kQueueCount);
+    const auto index = static_cast<unsigned>(__builtin_ctzll(~pending_));
+    claim(index, table, device, from_ifindex);
+    queue_of_[mapped] = static_cast<uint8_t>(index);
+    return index;
+  }
+
+  // Transmits every pending queue not owned by (batch_table_, batch_from_).
+  void transmit_other_owners();
+
   void claim(unsigned index, Table* table, Device* device, int32_t from_ifindex) {
     Queue& q = queues_[index];
     q.table = table;
@@ -185,6 +212,8 @@ class BulkQueues {
   uint64_t lost_events_ = 0;
   int32_t* batch_verdicts_ = nullptr;
   size_t batch_refused_ = 0;
+  Table* batch_table_ = nullptr;
+  int32_t batch_from_ = 0;
   unsigned next_victim_ = 0;
   Queue queues_[kQueueCount] = {};
   // The queue holding frames for the device of each transmit index, or kNoQueue.

@@ -80,7 +80,7 @@ long redirect(Table* table, Find find, Prefetch prefetch, const uint32_t* keys, 
   if (q == nullptr) return -ENOMEM;
   BulkQueues& queues = *q;
   rcu::ReadLock read;
-  queues.begin_batch(verdicts);
+  queues.begin_batch(verdicts, table, 0);
   for (size_t i = 0; i < n; ++i) {
     if (i + kLookAhead < n) prefetch(read_once(&keys[i + kLookAhead]));
     const uint32_t key = read_once(&keys[i]);
@@ -92,7 +92,7 @@ long redirect(Table* table, Find find, Prefetch prefetch, const uint32_t* keys, 
     if (verdicts != nullptr) verdicts[i] = verdict;
     if (verdict == 0) {
       if (entry->last_used.load(std::memory_order_relaxed) < now) entry->refresh(now);
-      queues.enqueue(table, entry->device, frame, 0, static_cast<uint32_t>(i));
+      queues.enqueue_in_batch(entry->device, frame, static_cast<uint32_t>(i));
       ++accepted;
     } else {
       ++refused[why];
@@ -154,7 +154,7 @@ long broadcast(Table* table, ForEach for_each, const uint32_t* ids, const uint32
   }
   size_t accepted = 0;
   uint64_t too_big = 0;
-  queues.begin_batch(nullptr);  // no verdicts: refused copies are only counted
+  queues.begin_batch(nullptr, table, exclude_ifindex);  // no verdicts: refused copies are only counted
   for (size_t i = 0; i < n; ++i) {
     const Frame frame{read_once(&ids[i]), read_once(&lengths[i])};
     for (const Entry* entry : targets) {
@@ -162,7 +162,7 @@ long broadcast(Table* table, ForEach for_each, const uint32_t* ids, const uint32
         ++too_big;
         continue;
       }
-      queues.enqueue(table, entry->device, frame, exclude_ifindex, static_cast<uint32_t>(i));
+      queues.enqueue_in_batch(entry->device, frame, static_cast<uint32_t>(i));
       ++accepted;
     }
   }
