@@ -13,6 +13,7 @@
         "addon/core/memory_usage.cpp",
         "addon/core/namespace.cpp",
         "addon/core/rcu.cpp",
+        "addon/core/reclaimer.cpp",
         "addon/core/sink.cpp",
         "addon/core/sink_waiters.cpp",
         "addon/core/slots.cpp",

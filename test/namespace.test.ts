@@ -81,6 +81,9 @@ describe('namespaces', () => {
       const rootTable = new RedirectTable({ maxEntries: 4 });
       table.set(0, devs[0].ifindex);
       table.set(1, devs[1].ifindex);
+      // This thread's per-frame section stays open until the task ends, so no grace period can
+      // end and the purged entries hold devs[0] and devs[1]: destroy() is still under way below.
+      assert.equal(table.redirectOne(0, 1, 64), Verdict.OK);
       const done = ns.destroy();
       assert.equal(ns.destroy(), done);
       assert.equal(ns.state, 'destroying');

@@ -48,11 +48,6 @@ bool current_thread_registered() { return tls_thread_state.registered; }
 
 long registered_thread_count() { return owned_registrations.load(std::memory_order_relaxed); }
 
-void wait_for_callbacks() {
-  ensure_thread_registered();
-  urcu_memb_barrier();
-}
-
 void wait_for_readers() {
   ensure_thread_registered();
   urcu_memb_synchronize_rcu();

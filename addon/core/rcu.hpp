@@ -90,12 +90,12 @@ class ReadLock {
   ReadLock& operator=(const ReadLock&) = delete;
 };
 
-// Queues `head` to run `fn` after a grace period. Safe inside a read-side section and inside
-// callbacks (it never waits).
-inline void call_after_grace_period(rcu_head* head, void (*fn)(rcu_head*)) {
-  ensure_thread_registered();
-  urcu_memb_call_rcu(head, fn);
-}
+// Queues `head` to run `fn` after a grace period, on the reclaimer thread (reclaimer.cpp), in
+// the order queued. Safe inside a read-side section and inside callbacks (it never waits).
+void call_after_grace_period(rcu_head* head, void (*fn)(rcu_head*));
+
+// Grace periods the reclaimer thread has run (one per batch of callbacks). For tests.
+uint64_t reclaimer_grace_periods();
 
 // Deletes an object after a grace period without allocating (a release path cannot fail): the
 // object embeds a DeferredDelete<T> and calls delete_after_grace_period(&member, this). A class
@@ -117,7 +117,7 @@ void delete_after_grace_period(DeferredDelete<T>* link, T* owner) {
   call_after_grace_period(&link->head, &DeferredDelete<T>::run);
 }
 
-// Waits for every callback queued so far to have run (rcu_barrier). Blocking.
+// Waits for every callback queued so far to have run (rcu_barrier, for our reclaimer). Blocking.
 void wait_for_callbacks();
 
 // Waits for a grace period (synchronize_rcu). Blocking.

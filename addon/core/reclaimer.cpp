@@ -1,0 +1,134 @@
+// Deferred work after a grace period, run on a thread of ours (docs/design.md, "Reclamation").
+//
+// liburcu's call_rcu worker sleeps 10 ms each time it wakes before it runs a grace period, so a
+// device whose last entry it frees finishes unregistering 10 ms late. Ours sleeps until work is
+// queued, then runs one synchronize_rcu for everything queued so far and the callbacks in the
+// order they were queued (FIFO across threads, as call_rcu's default worker runs them).
+//
+// Queueing is a lock-free push (safe inside read-side sections and callbacks: it never waits);
+// only the push that finds the queue empty takes the thread's mutex, to wake it. The thread
+// starts on the first callback; if it cannot start, every callback goes to liburcu's call_rcu
+// from then on (decided once, so the two never reorder each other's callbacks).
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <system_error>
+#include <thread>
+
+#include "rcu.hpp"
+
+namespace rt::rcu {
+
+namespace {
+
+class Reclaimer {
+ public:
+  static Reclaimer& instance() {
+    static auto* const reclaimer = new Reclaimer();  // immortal, like its thread
+    return *reclaimer;
+  }
+
+  void defer(rcu_head* head, void (*fn)(rcu_head*)) {
+    head->func = fn;
+    Mode mode = mode_.load(std::memory_order_acquire);
+    if (__builtin_expect(mode == Mode::Unstarted, 0)) mode = start();
+    if (mode == Mode::Fallback) {
+      ensure_thread_registered();
+      urcu_memb_call_rcu(head, fn);
+      return;
+    }
+    cds_wfcq_node* top = top_.load(std::memory_order_relaxed);
+    do {
+      head->next.next = top;
+    } while (!top_.compare_exchange_weak(top, &head->next, std::memory_order_release, std::memory_order_relaxed));
+    if (top == nullptr) {  // empty -> non-empty: the thread may be asleep
+      std::lock_guard<std::mutex> lock(mu_);
+      wake_.notify_one();
+    }
+  }
+
+  void barrier() {
+    if (mode_.load(std::memory_order_acquire) != Mode::Running) {
+      ensure_thread_registered();
+      urcu_memb_barrier();  // the fallback's callbacks (none if the thread never had to start)
+      return;
+    }
+    // A callback queued now runs after every callback queued before it.
+    struct Marker {
+      rcu_head head;
+      std::mutex mu;
+      std::condition_variable cv;
+      bool ran = false;
+    } marker;
+    defer(&marker.head, [](rcu_head* h) {
+      auto* m = caa_container_of(h, Marker, head);
+      std::lock_guard<std::mutex> lock(m->mu);
+      m->ran = true;
+      m->cv.notify_one();  // under the lock: the waiter cannot return (and free m) before this
+    });
+    std::unique_lock<std::mutex> lock(marker.mu);
+    marker.cv.wait(lock, [&] { return marker.ran; });
+  }
+
+  uint64_t grace_periods() const { return grace_periods_.load(std::memory_order_relaxed); }
+
+ private:
+  enum class Mode : int { Unstarted, Running, Fallback };
+
+  Mode start() {
+    std::lock_guard<std::mutex> lock(mu_);
+    Mode mode = mode_.load(std::memory_order_relaxed);
+    if (mode != Mode::Unstarted) return mode;
+    try {
+      std::thread([this] { run(); }).detach();
+      mode = Mode::Running;
+    } catch (const std::system_error&) {
+      mode = Mode::Fallback;  // e.g. the process's thread limit
+    }
+    mode_.store(mode, std::memory_order_release);
+    return mode;
+  }
+
+  void run() {
+    for (;;) {
+      cds_wfcq_node* taken = top_.exchange(nullptr, std::memory_order_acquire);
+      if (taken == nullptr) {
+        std::unique_lock<std::mutex> lock(mu_);
+        wake_.wait(lock, [this] { return top_.load(std::memory_order_relaxed) != nullptr; });
+        continue;
+      }
+      // Everything taken was unpublished before it was queued: one grace period covers it all.
+      wait_for_readers();
+      grace_periods_.fetch_add(1, std::memory_order_relaxed);
+      cds_wfcq_node* fifo = nullptr;  // the stack reversed: oldest first
+      while (taken != nullptr) {
+        cds_wfcq_node* next = taken->next;
+        taken->next = fifo;
+        fifo = taken;
+        taken = next;
+      }
+      while (fifo != nullptr) {
+        cds_wfcq_node* next = fifo->next;  // read first: the callback may free the node
+        rcu_head* head = caa_container_of(fifo, rcu_head, next);
+        head->func(head);
+        fifo = next;
+      }
+    }
+  }
+
+  std::atomic<cds_wfcq_node*> top_{nullptr};  // pushed callbacks, newest first
+  std::atomic<Mode> mode_{Mode::Unstarted};
+  std::mutex mu_;  // the thread's sleep and its start
+  std::condition_variable wake_;
+  std::atomic<uint64_t> grace_periods_{0};
+};
+
+}  // namespace
+
+void call_after_grace_period(rcu_head* head, void (*fn)(rcu_head*)) { Reclaimer::instance().defer(head, fn); }
+
+void wait_for_callbacks() { Reclaimer::instance().barrier(); }
+
+uint64_t reclaimer_grace_periods() { return Reclaimer::instance().grace_periods(); }
+
+}  // namespace rt::rcu
