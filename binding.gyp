@@ -12,6 +12,7 @@
         "addon/core/hash_table.cpp",
         "addon/core/memory_usage.cpp",
         "addon/core/namespace.cpp",
+        "addon/core/purge_worker.cpp",
         "addon/core/rcu.cpp",
         "addon/core/reclaimer.cpp",
         "addon/core/sink.cpp",

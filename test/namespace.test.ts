@@ -91,8 +91,8 @@ describe('namespaces', () => {
       assert.ok(!Namespace.list().includes(ns));
       assertRedirectError(() => ns.createDevice('d'), 'ENOENT', /destroying/);
       assertRedirectError(() => new RedirectTable({ maxEntries: 1, namespace: ns }), 'ENOENT');
-      assert.deepEqual([...table.keys()], []);
       await done;
+      assert.deepEqual([...table.keys()], []);
       assert.equal(ns.state, 'destroyed');
       for (const d of devs) assert.equal(d.state, 'released');
       assert.equal(devs[0].namespace, ns);

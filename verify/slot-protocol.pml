@@ -8,8 +8,9 @@
  *                    device is no longer registered take the entry back with a
  *                    compare-exchange (and retire it) if it is still in the slot.
  *                    remove(): exchange null, retire the old entry.
- *                    purge_device(): for each slot, load it, read entry->device, and
- *                    compare-exchange it to null when it is the device's (retire on success).
+ *                    purge_stale(): for each slot, load it, read entry->device and its state,
+ *                    and compare-exchange it to null when the device is no longer registered
+ *                    (retire on success).
  *                    lookup(): read-side section + load of a slot, then the entry is used.
  *                    Slots are 16 bytes, { Entry* entry; int32_t ifindex; uint32_t unused },
  *                    ifindex being entry ? entry->ifindex : 0. Every write of a slot (the
@@ -19,14 +20,16 @@
  *                    d has ifindex d + 1.
  *                    get() (JS): a plain load of the slot's ifindex word only: no read-side
  *                    section, no dereference; it returns that ifindex (undefined for 0).
- *   entry.cpp        retire() = call_rcu; the callback destroys the entry and releases the
- *                    device usage reference the entry held.
+ *   entry.cpp        retire() = call_after_grace_period (reclaimer.cpp); the callback
+ *                    destroys the entry and releases the device usage reference it held.
  *   device.cpp       acquire_usage() only while usage > 0; the release that brings usage to 0
  *                    finishes the unregistration; mark_unregistering() = seq_cst store of the
  *                    state + seq_cst fence.
- *   namespace.cpp    unregister_device(): mark unregistering, notify (purge every table inside
- *   table_registry   a read-side section), drop the base usage reference, and the caller's
- *                    `done` runs once usage is 0 (when_unregistered).
+ *   namespace.cpp    unregister_device(): mark unregistering, then queue the purge on the
+ *   purge_worker     purge worker, whose walk (purge every table inside a read-side section)
+ *   table_registry   starts after the mark (the queue's mutex orders them) and is followed by
+ *                    dropping the base usage reference; the caller's `done` runs once usage is
+ *                    0 (when_unregistered). The worker's thread is this process continuing.
  *   rcu.hpp          read-side sections and grace periods (urcu-memb, call_rcu).
  *
  * MEMORY MODEL: sequentially consistent. Every shared access below is one atomic step and
@@ -367,9 +370,12 @@ proctype Unregisterer() {
 #ifdef MUTANT_IFINDEX_AFTER_POINTER
   byte mirror;
 #endif
+#ifndef MUTANT_WALK_BEFORE_MARK
   /* mark_unregistering: state store (seq_cst) + seq_cst fence; the device is unlisted */
   d_step { assert(dstate[D0] == REGISTERED); dstate[D0] = UNREGISTERING }
-  /* TableRegistry::notify_unregister: one read-side section over every table's purge */
+#endif
+  /* the purge worker's TableRegistry::purge_stale_entries: one read-side section over every
+   * table's purge_stale (MUTANT_WALK_BEFORE_MARK: the walk queued before the mark) */
   do
   :: k < NS ->
      /* load the slot (acquire), read entry->device */
@@ -379,7 +385,7 @@ proctype Unregisterer() {
 #endif
        e = slot[k];
        if
-       :: e != NONE && edev[e] != D0 -> e = NONE
+       :: e != NONE && dstate[edev[e]] == REGISTERED -> e = NONE   /* still current: kept */
        :: else
        fi
      }
@@ -414,6 +420,9 @@ proctype Unregisterer() {
   od;
   skip;
   d_step { UNLOCK_STEP(R_PURGE) }
+#ifdef MUTANT_WALK_BEFORE_MARK
+  d_step { assert(dstate[D0] == REGISTERED); dstate[D0] = UNREGISTERING }
+#endif
   d_step { release_usage(D0) }   /* release_base_usage */
   /* when_unregistered: the Promise resolves once usage is 0 */
   (dstate[D0] == RELEASED);

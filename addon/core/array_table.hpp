@@ -100,6 +100,7 @@ class ArrayTable final : public Table {
   int keys(std::vector<uint32_t>* out) const override;
 
   void purge_device(Device* dev) override;
+  void purge_stale() override;
 
   // The slot memory for views that read the ifindex words (nullptr where slots are not wide):
   // the caller takes a reference (SlotMemory::retain) for each view it makes.
@@ -109,6 +110,9 @@ class ArrayTable final : public Table {
   void drain() override;
 
  private:
+  // Unpublishes every entry `stale(entry)` accepts (purge_device, purge_stale).
+  template <typename Stale>
+  void purge_if(Stale stale);
   ArrayTable(uint32_t max_entries, SlotMemory* memory, Namespace* ns);
   ~ArrayTable() override;
 

@@ -48,6 +48,8 @@ uint64_t coarse_now_ms() {
 
 void Entry::retire(Entry* entry) { rcu::call_after_grace_period(&entry->rcu, destroy_after_grace_period); }
 
+void Entry::retire(Entry* entry, rcu::GraceBatch* batch) { batch->add(&entry->rcu, destroy_after_grace_period); }
+
 void Entry::destroy(Entry* entry) {
   Device* device = entry->device;
   delete entry;

@@ -63,6 +63,8 @@ struct Entry {
 
   // Unpublished entry: free it (and release its usage reference) after a grace period.
   static void retire(Entry* entry);
+  // retire() into a batch queued at once (GraceBatch).
+  static void retire(Entry* entry, rcu::GraceBatch* batch);
 
   // Free now; only when no reader can reach the entry any more (a grace period has passed).
   static void destroy(Entry* entry);

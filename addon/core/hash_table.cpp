@@ -336,6 +336,12 @@ void HashTable::purge_device(Device* dev) {
   });
 }
 
+void HashTable::purge_stale() {
+  for_each([&](Entry* entry) {
+    if (!entry->device_still_current()) unpublish(entry);
+  });
+}
+
 void HashTable::drain() {
   // A grace period after the table became unreachable: no reader or writer is left.
   for (uint64_t b = 0; b <= mask_; ++b) {

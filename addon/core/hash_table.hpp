@@ -49,6 +49,7 @@ class HashTable final : public Table {
   int compare_and_set(uint32_t key, int ifindex, uint64_t revision, uint64_t* new_revision) override;
   int snapshot(TableSnapshot* out) const override;
   void purge_device(Device* dev) override;
+  void purge_stale() override;
 
   // Inside a read-side section: the entry under `key`, or nullptr.
   Entry* find(uint32_t key) const {

@@ -10,6 +10,7 @@
 
 #include "alloc.hpp"
 #include "memory_usage.hpp"
+#include "purge_worker.hpp"
 #include "race_point.hpp"
 #include "rcu.hpp"
 #include "table_registry.hpp"
@@ -476,13 +477,18 @@ void Namespace::unregister_device(Device* dev, std::function<void()> done) {
   };
   dev->when_unregistered(arrive);
   RT_RACE_POINT();
-  TableRegistry::instance().notify_unregister(dev);
   for (Device* dependent : dependents) {
     unregister_from(origin, dependent, arrive);
     dependent->release();
   }
   origin->release();
-  dev->release_base_usage();
+  // The purge walks every table: on the purge worker, never on this (maybe JS) thread. The base
+  // usage reference goes after it; the job keeps the device's memory until then.
+  dev->retain();
+  purge_worker::schedule([dev] {
+    dev->release_base_usage();
+    dev->release();
+  });
 }
 
 void Namespace::unregister_from(Namespace* origin, Device* dev, std::function<void()> done) {

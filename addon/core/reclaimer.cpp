@@ -30,17 +30,29 @@ class Reclaimer {
 
   void defer(rcu_head* head, void (*fn)(rcu_head*)) {
     head->func = fn;
+    head->next.next = nullptr;
+    push(&head->next, &head->next);
+  }
+
+  // Queues the chain newest -> ... -> oldest (linked through next) with one push.
+  void push(cds_wfcq_node* newest, cds_wfcq_node* oldest) {
     Mode mode = mode_.load(std::memory_order_acquire);
     if (__builtin_expect(mode == Mode::Unstarted, 0)) mode = start();
     if (mode == Mode::Fallback) {
       ensure_thread_registered();
-      urcu_memb_call_rcu(head, fn);
+      oldest->next = nullptr;
+      for (cds_wfcq_node* n = reversed(newest); n != nullptr;) {
+        cds_wfcq_node* next = n->next;  // call_rcu relinks the node
+        rcu_head* head = caa_container_of(n, rcu_head, next);
+        urcu_memb_call_rcu(head, head->func);
+        n = next;
+      }
       return;
     }
     cds_wfcq_node* top = top_.load(std::memory_order_relaxed);
     do {
-      head->next.next = top;
-    } while (!top_.compare_exchange_weak(top, &head->next, std::memory_order_release, std::memory_order_relaxed));
+      oldest->next = top;
+    } while (!top_.compare_exchange_weak(top, newest, std::memory_order_release, std::memory_order_relaxed));
     if (top == nullptr) {  // empty -> non-empty: the thread may be asleep
       std::lock_guard<std::mutex> lock(mu_);
       wake_.notify_one();
@@ -73,6 +85,18 @@ class Reclaimer {
   uint64_t grace_periods() const { return grace_periods_.load(std::memory_order_relaxed); }
 
  private:
+  // A null-terminated chain in the opposite order.
+  static cds_wfcq_node* reversed(cds_wfcq_node* chain) {
+    cds_wfcq_node* out = nullptr;
+    while (chain != nullptr) {
+      cds_wfcq_node* next = chain->next;
+      chain->next = out;
+      out = chain;
+      chain = next;
+    }
+    return out;
+  }
+
   enum class Mode : int { Unstarted, Running, Fallback };
 
   Mode start() {
@@ -100,13 +124,7 @@ class Reclaimer {
       // Everything taken was unpublished before it was queued: one grace period covers it all.
       wait_for_readers();
       grace_periods_.fetch_add(1, std::memory_order_relaxed);
-      cds_wfcq_node* fifo = nullptr;  // the stack reversed: oldest first
-      while (taken != nullptr) {
-        cds_wfcq_node* next = taken->next;
-        taken->next = fifo;
-        fifo = taken;
-        taken = next;
-      }
+      cds_wfcq_node* fifo = reversed(taken);  // oldest first
       while (fifo != nullptr) {
         cds_wfcq_node* next = fifo->next;  // read first: the callback may free the node
         rcu_head* head = caa_container_of(fifo, rcu_head, next);
@@ -126,6 +144,12 @@ class Reclaimer {
 }  // namespace
 
 void call_after_grace_period(rcu_head* head, void (*fn)(rcu_head*)) { Reclaimer::instance().defer(head, fn); }
+
+void GraceBatch::flush() {
+  if (newest_ == nullptr) return;
+  Reclaimer::instance().push(newest_, oldest_);
+  newest_ = oldest_ = nullptr;
+}
 
 void wait_for_callbacks() { Reclaimer::instance().barrier(); }
 

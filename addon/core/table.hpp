@@ -62,6 +62,9 @@ class Table {
   // compare-exchange (a concurrent update that replaced the entry wins). Called inside a
   // read-side section; never waits.
   virtual void purge_device(Device* dev) = 0;
+  // The unregistration purge (purge_worker.hpp): unpublishes every entry whose device is no
+  // longer current (Entry::device_still_current), the same way. Inside a read-side section.
+  virtual void purge_stale() = 0;
 
   // --- the operations every kind offers (see ArrayTable for their contracts) ---
   // Array tables: keys are slot indexes < max_entries (E2BIG beyond). Hash tables: any u32

@@ -84,6 +84,14 @@ void TableRegistry::notify_unregister(Device* dev) {
   }
 }
 
+void TableRegistry::purge_stale_entries() {
+  rcu::ReadLock read;
+  cds_list_head* pos;
+  cds_list_for_each_rcu(pos, &tables_) {
+    caa_container_of(pos, Table::ListLink, node)->table->purge_stale();
+  }
+}
+
 int TableRegistry::list(std::vector<TableInfo>* out) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!alloc::clear_and_reserve(out, by_id_.size())) return -ENOMEM;

@@ -37,6 +37,8 @@ class TableRegistry {
 
   // The unregister notifier: purges `dev` from every live table (walked under RCU).
   void notify_unregister(Device* dev);
+  // The unregistration purge (purge_worker.hpp): every live table's stale entries (walked under RCU).
+  void purge_stale_entries();
 
   size_t size();
 

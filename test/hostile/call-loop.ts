@@ -16,11 +16,13 @@ const context = openContext(targets, tag);
 const names = call === '*' ? Object.keys(CALLS) : [call];
 const bodies = names.map((name) => CALLS[name]);
 let round = 0;
-// An unexpected error is reported once the worker has run on past it: while terminate() is
-// under way, N-API refuses to make values and the JS still running until the engine stops it
-// can see an `undefined` result, which no user code outlives (this worker never gets to report
-// it). An error the worker survives is a real one.
-let unexpected: string | undefined;
+// An unexpected error is reported once the worker has run on past it, with the time it was
+// made: while terminate() is under way, N-API refuses to make values and the JS still running
+// until the engine stops it can see an `undefined` result. That window can last several
+// milliseconds on a loaded machine (the terminating thread may be descheduled between closing
+// the environment to JS calls and stopping the engine), so the parent discards errors made after
+// it asked for the termination; an error made before that is a real one.
+let unexpected: { error: string; at: number } | undefined;
 parentPort?.postMessage('running');
 for (;;) {
   for (const body of bodies) {
@@ -34,7 +36,9 @@ for (;;) {
       if (result instanceof Promise) result.catch(() => {});
     } catch (error) {
       // A RedirectError under the other workers' churn is expected; anything else is reported.
-      if (!(error instanceof Error) || !('code' in error)) unexpected = String(error);
+      if (!(error instanceof Error) || !('code' in error)) {
+        unexpected = { error: String(error), at: performance.timeOrigin + performance.now() };
+      }
     }
   }
   round += 1;

@@ -37,10 +37,11 @@ async function main(): Promise<void> {
       const worker = new Worker(path.join(__dirname, 'call-loop.js'), {
         workerData: { targets: targets.ids, call, tag: `w${laneIndex}${index.toString(36)}-` },
       });
+      let terminateAt = Infinity; // when terminate() was asked for (call-loop.ts says why)
       const running = new Promise<void>((resolve) =>
-        worker.on('message', (message) => {
+        worker.on('message', (message: 'running' | { error: string; at: number }) => {
           if (message === 'running') resolve();
-          else errors.push(`${call}: ${String(message)}`);
+          else if (message.at < terminateAt) errors.push(`${call}: ${message.error}`);
         })
       );
       worker.on('error', (error) => errors.push(`${call}: ${error.message}`));
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
         process.stderr.write(`hang: terminating a worker calling ${call} did not complete in 30 s\n`);
         process.exit(3);
       }, 30_000);
+      terminateAt = performance.timeOrigin + performance.now();
       await worker.terminate();
       await exited;
       clearTimeout(watchdog);

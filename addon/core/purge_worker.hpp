@@ -1,0 +1,26 @@
+// Unregistration purges, off the calling thread (docs/design.md, "Unregistration"): the JS
+// thread that unregisters a device only marks and unlists it; a thread of ours walks the tables.
+//
+// The worker takes every device queued since its last pass and walks each live table once for
+// all of them, removing each entry whose device is no longer current (unregistering, or moved
+// since the entry was resolved, see Entry::device_still_current). So destroying a namespace of
+// N devices costs a few walks, not N. After the walk it runs each device's continuation (which
+// drops the registration's base usage reference): the device completes once the purged
+// entries' grace period has passed. The publisher re-check rule is unchanged: a set racing the
+// unregistration either is seen by the walk (which starts after the device was marked) or
+// takes its entry back itself.
+#pragma once
+
+#include <functional>
+
+namespace rt::purge_worker {
+
+// Queues the purge of a device already marked unregistering; `then` runs on the worker after
+// a walk that started after this call. If the worker cannot take the job (its thread cannot
+// start, or no memory to queue it), the walk and `then` run here, before this returns.
+void schedule(std::function<void()> then);
+
+// Walks that have run (for tests).
+unsigned long walks();
+
+}  // namespace rt::purge_worker
