@@ -8,7 +8,9 @@ const USAGE = `usage: npm run bench:micro -- [options]
 Single-thread micro benchmarks (benchmark.js) of the native boundary and of both table kinds
 (${MAX_ENTRIES} maxEntries, 3 in 4 keys set to one of ${DEVICE_COUNT} devices): native no-op call;
 per-call get, set (replacing an entry), delete+set pair; getBatch, redirect and submit (a
-SubmitQueue) of ${BATCH_SIZES.join(', ')} keys/frames per call; redirectOne.
+SubmitQueue) of ${BATCH_SIZES.join(', ')} keys/frames per call; redirectOne. Then the
+control plane on large tables (the "purge:" cases): how long unregister() and destroy() block
+the calling thread and when they resolve, median (min-max) of 5 runs.
 
 options:
   --filter <regex>   run only the cases whose name matches (case-insensitive), e.g. 'hash.*redirect'

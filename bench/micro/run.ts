@@ -9,6 +9,7 @@ import Benchmark from 'benchmark';
 import { BATCH_SIZES, buildCases, DEVICE_COUNT, MAX_ENTRIES, MicroCase, MicroFixture, sinkValue } from './cases';
 import { UsageError } from '../cli';
 import { parseMicroOptions } from './options';
+import { formatPurge, PURGE_CASE_NAMES, PurgeResult, runPurges } from './purge';
 
 export interface MicroResult {
   name: string;
@@ -82,7 +83,7 @@ function row(cols: Column[], cells: string[]): string {
   return cols.map((c, i) => (c.left ? cells[i].padEnd(c.width) : cells[i].padStart(c.width))).join('  ').trimEnd();
 }
 
-export async function runMicro(argv: string[]): Promise<{ results: MicroResult[]; out: string } | undefined> {
+export async function runMicro(argv: string[]): Promise<{ results: MicroResult[]; purges: PurgeResult[]; out: string } | undefined> {
   const options = parseMicroOptions(argv);
   const { filter, maxTime } = options;
 
@@ -91,11 +92,12 @@ export async function runMicro(argv: string[]): Promise<{ results: MicroResult[]
   try {
     const all = buildCases(fixture);
     if (options.list) {
-      process.stdout.write(`${all.map((c) => c.name).join('\n')}\n`);
+      process.stdout.write(`${[...all.map((c) => c.name), ...PURGE_CASE_NAMES].join('\n')}\n`);
       return undefined;
     }
-    const cases = all.filter((c) => filter === undefined || filter.test(c.name));
-    if (cases.length === 0) throw new UsageError(`--filter ${filter?.source} matches no case; --list shows them`);
+    const selected = (name: string): boolean => filter === undefined || filter.test(name);
+    const cases = all.filter((c) => selected(c.name));
+    if (cases.length === 0 && !PURGE_CASE_NAMES.some(selected)) throw new UsageError(`--filter ${filter?.source} matches no case; --list shows them`);
 
     const cpus = os.cpus();
     process.stdout.write(
@@ -104,7 +106,7 @@ export async function runMicro(argv: string[]): Promise<{ results: MicroResult[]
         `to ${DEVICE_COUNT} devices; redirect drains the rings every 65,536 frames (included)\n`
     );
     const cols = columns(Math.max(...cases.map((c) => c.name.length), 4));
-    process.stdout.write(`${row(cols, cols.map((c) => c.title))}\n`);
+    if (cases.length !== 0) process.stdout.write(`${row(cols, cols.map((c) => c.title))}\n`);
 
     const byName = new Map<string, MicroCase>(cases.map((c) => [c.name, c]));
     const results: MicroResult[] = [];
@@ -137,11 +139,15 @@ export async function runMicro(argv: string[]): Promise<{ results: MicroResult[]
       process.stdout.write(`${row(cols, cols.map((col) => col.cell(result)))}\n`);
       if (result.error !== undefined) process.stderr.write(`micro: ${c.name} failed: ${result.error}\n`);
     });
-    suite.run({ async: false });
+    if (cases.length !== 0) suite.run({ async: false });
 
-    const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     const drops = results.reduce((a, r) => a + r.drops, 0);
     if (drops !== 0) process.stdout.write(`warning: the devices dropped ${drops} frames (rings full)\n`);
+    const purges: PurgeResult[] = await runPurges(selected);
+    const purgeWidth = Math.max(0, ...purges.map((r) => r.name.length));
+    for (const r of purges) process.stdout.write(`${formatPurge(r, purgeWidth)}\n`);
+    const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+
     process.stdout.write(`wall time ${wallSeconds.toFixed(1)} s\n`);
     const out =
       options.out ??
@@ -159,12 +165,13 @@ export async function runMicro(argv: string[]): Promise<{ results: MicroResult[]
       fixture: { maxEntries: MAX_ENTRIES, devices: DEVICE_COUNT, setFraction: 0.75, batchSizes: BATCH_SIZES },
       wallSeconds,
       results,
+      purges,
     };
     // NaN (a failed case) is written as null.
     fs.writeFileSync(out, `${JSON.stringify(report, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
     process.stdout.write(`results: ${path.relative(process.cwd(), out)}\n`);
     if (sinkValue() === -0.5) process.stdout.write('\n'); // keeps every result observable
-    return { results, out };
+    return { results, purges, out };
   } finally {
     await fixture.close();
   }
