@@ -367,13 +367,26 @@ proctype JsReader() {
 /* Namespace::unregister_device(D0) and the caller waiting for it to resolve */
 proctype Unregisterer() {
   byte k, e, i;
+  bit referenced;
 #ifdef MUTANT_IFINDEX_AFTER_POINTER
   byte mirror;
+#endif
+#ifdef MUTANT_REFERENCE_CHECK_BEFORE_MARK
+  referenced = (usage[D0] > 1);
 #endif
 #ifndef MUTANT_WALK_BEFORE_MARK
   /* mark_unregistering: state store (seq_cst) + seq_cst fence; the device is unlisted */
   d_step { assert(dstate[D0] == REGISTERED); dstate[D0] = UNREGISTERING }
 #endif
+#ifndef MUTANT_REFERENCE_CHECK_BEFORE_MARK
+  /* the purge worker: Device::referenced() (seq_cst load of usage, after the mark); a device
+   * holding only its base reference is in no table, and costs no walk */
+  referenced = (usage[D0] > 1);
+#endif
+  if
+  :: !referenced -> k = NS   /* the walk below ends at once */
+  :: else
+  fi;
   /* the purge worker's TableRegistry::purge_stale_entries: one read-side section over every
    * table's purge_stale (MUTANT_WALK_BEFORE_MARK: the walk queued before the mark) */
   do
@@ -418,6 +431,7 @@ proctype Unregisterer() {
      d_step { e = 0; k++ }
   :: else -> k = 0; break
   od;
+  referenced = 0;
   skip;
   d_step { UNLOCK_STEP(R_PURGE) }
 #ifdef MUTANT_WALK_BEFORE_MARK

@@ -127,7 +127,10 @@ int Device::set_up(bool up) {
 bool Device::acquire_usage() {
   int64_t n = usage_.load(std::memory_order_relaxed);
   while (n > 0) {
-    if (usage_.compare_exchange_weak(n, n + 1, std::memory_order_acquire, std::memory_order_relaxed)) return true;
+    // seq_cst: ordered before the publisher's exchange and re-check, so that a purge that
+    // reads usage after marking the device (referenced()) cannot miss it (docs/design.md,
+    // "Reclamation and unregistration").
+    if (usage_.compare_exchange_weak(n, n + 1, std::memory_order_seq_cst, std::memory_order_relaxed)) return true;
   }
   return false;
 }

@@ -94,6 +94,12 @@ class Device {
 
   // Usage count including the base reference (1 for a registered, unused device).
   int64_t usage_count() const { return usage_.load(std::memory_order_relaxed); }
+  // False when only the registration's base reference is held: no table holds an entry for the
+  // device (nor an upper, nor a retired entry awaiting its grace period). Called after
+  // mark_unregistering() / mark_moving(), it decides whether a purge must walk the tables: a
+  // set that took its usage reference later sees the mark in its re-check and takes its entry
+  // back itself (the verify/slot-protocol.pml model checks this).
+  bool referenced() const { return usage_.load(std::memory_order_seq_cst) > 1; }
 
   // -ENODEV once unregistration started, -EINVAL for an MTU outside [kMinMtu, kMaxMtu].
   int set_mtu(uint32_t mtu);

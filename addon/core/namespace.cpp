@@ -485,7 +485,7 @@ void Namespace::unregister_device(Device* dev, std::function<void()> done) {
   // The purge walks every table: on the purge worker, never on this (maybe JS) thread. The base
   // usage reference goes after it; the job keeps the device's memory until then.
   dev->retain();
-  purge_worker::schedule([dev] {
+  purge_worker::schedule(dev, [dev] {
     dev->release_base_usage();
     dev->release();
   });
@@ -695,8 +695,9 @@ int Namespace::move_device(Device* dev, Namespace* target, const std::string* ne
     source->unlist_locked(dev);
     dev->mark_moving();
     RT_RACE_POINT();
-    // The notifier takes no namespace lock, so it may run under ours.
-    TableRegistry::instance().notify_unregister(dev);
+    // The purge takes no namespace lock, so it may run under ours. A device no entry references
+    // (read after mark_moving) is in no table: no walk (Device::referenced).
+    if (dev->referenced()) TableRegistry::instance().notify_unregister(dev);
     target->retain();
     dev->set_identity(target, ifindex, name);
     target->index_add_locked(node);

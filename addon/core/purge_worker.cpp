@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "device.hpp"
 #include "table_registry.hpp"
 
 namespace rt::purge_worker {
@@ -22,19 +23,19 @@ class PurgeWorker {
     return *worker;
   }
 
-  void schedule(std::function<void()> then) {
+  void schedule(Device* dev, std::function<void()> then) {
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (start_locked()) {
         try {
-          queue_.push_back(std::move(then));
+          queue_.push_back(Job{dev, std::move(then)});
           wake_.notify_one();
           return;
         } catch (const std::bad_alloc&) {
         }
       }
     }
-    walk();  // here, as before the worker existed
+    if (dev->referenced()) walk();  // here, as before the worker existed
     then();
   }
 
@@ -59,23 +60,31 @@ class PurgeWorker {
     return running_;
   }
 
+  struct Job {
+    Device* dev;
+    std::function<void()> then;
+  };
+
   void run() {
-    std::vector<std::function<void()>> batch;
+    std::vector<Job> batch;
     for (;;) {
       {
         std::unique_lock<std::mutex> lock(mu_);
         wake_.wait(lock, [this] { return !queue_.empty(); });
         batch.swap(queue_);
       }
-      walk();  // one walk for every device queued before it
-      for (auto& then : batch) then();
+      // One walk for every device queued before it, unless none of them is referenced.
+      bool referenced = false;
+      for (const Job& job : batch) referenced = referenced || job.dev->referenced();
+      if (referenced) walk();
+      for (Job& job : batch) job.then();
       batch.clear();
     }
   }
 
   std::mutex mu_;
   std::condition_variable wake_;
-  std::vector<std::function<void()>> queue_;  // guarded by mu_
+  std::vector<Job> queue_;  // guarded by mu_
   bool started_ = false;                      // guarded by mu_
   bool running_ = false;                      // guarded by mu_
   std::atomic<unsigned long> walks_{0};
@@ -83,7 +92,7 @@ class PurgeWorker {
 
 }  // namespace
 
-void schedule(std::function<void()> then) { PurgeWorker::instance().schedule(std::move(then)); }
+void schedule(Device* dev, std::function<void()> then) { PurgeWorker::instance().schedule(dev, std::move(then)); }
 
 unsigned long walks() { return PurgeWorker::instance().walks(); }
 

@@ -8,19 +8,27 @@
 // drops the registration's base usage reference): the device completes once the purged
 // entries' grace period has passed. The publisher re-check rule is unchanged: a set racing the
 // unregistration either is seen by the walk (which starts after the device was marked) or
-// takes its entry back itself.
+// takes its entry back itself. A device that no entry references (only its base usage reference
+// is held, read after the mark) costs no walk at all.
 #pragma once
 
 #include <functional>
 
-namespace rt::purge_worker {
+namespace rt {
 
-// Queues the purge of a device already marked unregistering; `then` runs on the worker after
-// a walk that started after this call. If the worker cannot take the job (its thread cannot
-// start, or no memory to queue it), the walk and `then` run here, before this returns.
-void schedule(std::function<void()> then);
+class Device;
+
+namespace purge_worker {
+
+// Queues the purge of `dev`, already marked unregistering (the caller keeps it alive until
+// `then` ran); `then` runs on the worker after a walk that started after this call, or with no
+// walk when the device was referenced by nothing at that point (Device::referenced). If the
+// worker cannot take the job (its thread cannot start, or no memory to queue it), the same
+// runs here, before this returns.
+void schedule(Device* dev, std::function<void()> then);
 
 // Walks that have run (for tests).
 unsigned long walks();
 
-}  // namespace rt::purge_worker
+}  // namespace purge_worker
+}  // namespace rt
