@@ -303,18 +303,20 @@ export class Device {
   }
 
   /**
-   * Moves the device to `namespace` (optionally renamed): it is purged from every table first
-   * (as the kernel does on a move), then registered in the target with the same ifindex if that
-   * is free there, a new one otherwise. Moving to its own namespace does nothing (ENODEV if the device is unregistering).
+   * Moves the device to `namespace` (optionally renamed), at once: it is registered in the target
+   * with the same ifindex if that is free there, a new one otherwise. The table entries resolved
+   * before the move (as the kernel does on a move) are purged off the calling thread; the
+   * returned Promise resolves once they are gone from every table. Moving to its own namespace
+   * does nothing (ENODEV if the device is unregistering).
    * @throws RedirectError EINVAL (netns-local device, invalid name), EEXIST (name taken in the
    *   target), ENODEV (unregistering, or its namespace is being destroyed), ENOENT (the target
-   *   is being destroyed); TypeError
+   *   is being destroyed), thrown at once; TypeError
    */
-  moveTo(namespace: Namespace, options: MoveOptions = {}): void {
+  moveTo(namespace: Namespace, options: MoveOptions = {}): Promise<void> {
     if (typeof options !== 'object' || options === null) {
       throw invalidArgType('The "options" argument must be of type object');
     }
-    native.deviceMoveTo(this.#handle, handleOf(namespace), options.name);
+    return native.deviceMoveTo(this.#handle, handleOf(namespace), options.name);
   }
 
   /**

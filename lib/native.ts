@@ -103,7 +103,7 @@ export interface NativeAddon {
     ringSize: number,
     netnsLocal: boolean
   ): NativeDevice;
-  deviceMoveTo(device: NativeDevice, namespace: NativeNamespace, name: string | undefined): void;
+  deviceMoveTo(device: NativeDevice, namespace: NativeNamespace, name: string | undefined): Promise<void>;
   createVethPair(
     ...ends: [
       a: NativeNamespace,

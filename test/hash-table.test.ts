@@ -70,11 +70,11 @@ describe('RedirectHashTable', () => {
     assert.equal(dev.state, 'released');
   });
 
-  it('a move purges the device from hash tables', () => {
+  it('a move purges the device from hash tables', async () => {
     const ns = new Namespace(`h${process.pid % 1000}-mv`);
     const dev = createDevice();
     fx.table.set(3, dev.ifindex);
-    dev.moveTo(ns);
+    await dev.moveTo(ns);
     assert.equal(fx.table.get(3), undefined);
     return ns.destroy();
   });

@@ -42,16 +42,19 @@ describe('Device.moveTo()', () => {
     assert.equal(a.createDevice('y0').ifindex, 2); // cyclic allocation goes on from 2
   });
 
-  it('purges the device from every table, then the target can use it', async () => {
+  it('purges the device from every table (its Promise resolves once done), and the target can use it at once', async () => {
     const dev = a.createDevice('z0');
     const ta = new RedirectTable({ maxEntries: 4, namespace: a });
     const tb = new RedirectTable({ maxEntries: 4, namespace: b });
     ta.set(0, dev.ifindex);
     ta.set(1, dev.ifindex);
-    dev.moveTo(b);
-    assert.deepEqual([...ta.keys()], []);
-    assertRedirectError(() => ta.set(0, dev.ifindex), 'ENODEV');
+    const purged = dev.moveTo(b);
+    assert.ok(purged instanceof Promise);
+    assertRedirectError(() => ta.set(0, dev.ifindex), 'ENODEV'); // at once: unlisted from a
     tb.set(3, dev.ifindex);
+    assert.equal(await purged, undefined);
+    assert.deepEqual([...ta.keys()], []);
+    assert.equal(tb.get(3), dev.ifindex); // resolved after the move: not purged
     assert.equal(tb.redirect(new Uint32Array([3]), new Uint32Array([9]), new Uint32Array([64])), 1);
     const ids = new Uint32Array(4);
     assert.equal(dev.receive(ids), 1);

@@ -208,7 +208,7 @@ describe('zero-call reads: behaviour', () => {
     agree(table, 'set');
     const other = new Namespace(`zc${process.pid % 10000}`);
     try {
-      b.moveTo(other);
+      await b.moveTo(other);
       expected[1] = expected[3] = undefined;
       agree(table, 'after moveTo');
       await a.unregister();

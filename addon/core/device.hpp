@@ -130,7 +130,7 @@ class Device {
 
   // Called by Namespace::unregister_device with the namespace lock held.
   void mark_unregistering();
-  // Called by Namespace::move_device with both namespace locks held, before the notifier.
+  // Called by Namespace::move_device with both namespace locks held, before the purge is queued.
   void mark_moving();
   void set_identity(Namespace* ns, int ifindex, std::string name);
   // Drops the base usage reference (after the notifier ran).

@@ -647,7 +647,8 @@ int Namespace::prepare_listing_locked(Device* dev, int ifindex, const std::strin
   return 0;
 }
 
-int Namespace::move_device(Device* dev, Namespace* target, const std::string* new_name) {
+int Namespace::move_device(Device* dev, Namespace* target, const std::string* new_name,
+                           std::function<void()> purged) {
   if (dev->netns_local()) return -EINVAL;
   if (new_name != nullptr) {
     if (int err = validate_device_name(*new_name)) return err;
@@ -661,8 +662,14 @@ int Namespace::move_device(Device* dev, Namespace* target, const std::string* ne
       ~Unpin() { ns->release(); }  // after the locks below are released
     } unpin{source};
     if (source == target) {  // nothing to move; an unregistering device still says so
-      std::lock_guard<std::mutex> lock(source->mu_);
-      return dev->registered() ? 0 : -ENODEV;
+      bool registered;
+      {
+        std::lock_guard<std::mutex> lock(source->mu_);
+        registered = dev->registered();
+      }
+      if (!registered) return -ENODEV;
+      if (purged) purged();
+      return 0;
     }
     // Lock order: ascending namespace id.
     Namespace* first = source->id_ < target->id_ ? source : target;
@@ -695,9 +702,8 @@ int Namespace::move_device(Device* dev, Namespace* target, const std::string* ne
     source->unlist_locked(dev);
     dev->mark_moving();
     RT_RACE_POINT();
-    // The purge takes no namespace lock, so it may run under ours. A device no entry references
-    // (read after mark_moving) is in no table: no walk (Device::referenced).
-    if (dev->referenced()) TableRegistry::instance().notify_unregister(dev);
+    // The entries resolved before the move are stale from here on (their generation is older):
+    // the purge worker removes them, with no lock of ours held.
     target->retain();
     dev->set_identity(target, ifindex, name);
     target->index_add_locked(node);
@@ -714,6 +720,11 @@ int Namespace::move_device(Device* dev, Namespace* target, const std::string* ne
     break;
   }
   left->release();
+  dev->retain();  // until the purge ran
+  purge_worker::schedule(dev, [dev, purged = std::move(purged)] {
+    if (purged) purged();
+    dev->release();
+  });
   return 0;
 }
 

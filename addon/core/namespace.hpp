@@ -98,13 +98,16 @@ class Namespace {
   // and the device's generation as found (re-checked after publishing). Lock-free (RCU).
   Device* acquire_device_usage(int ifindex, uint64_t* generation);
 
-  // Moves `dev` to `target`, renamed to `*new_name` when given: purges it from every table (the
-  // kernel sends NETDEV_UNREGISTER on a move too), then registers it in `target` with the same
-  // ifindex if free there, a new one otherwise. -EINVAL netns-local device or bad name,
-  // -EEXIST name taken in the target, -ENODEV unregistering (or its namespace being
-  // destroyed), -ENOENT target being destroyed,
-  // -EBUSY no free ifindex. Moving to its own namespace changes nothing.
-  static int move_device(Device* dev, Namespace* target, const std::string* new_name);
+  // Moves `dev` to `target`, renamed to `*new_name` when given: registers it in `target` with
+  // the same ifindex if free there, a new one otherwise, and purges the entries resolved before
+  // the move from every table (the kernel sends NETDEV_UNREGISTER on a move too) on the purge
+  // worker; `purged` (may be empty) runs once they are gone, from any thread (at once when no
+  // table referenced the device). -EINVAL netns-local device or bad name, -EEXIST name taken in
+  // the target, -ENODEV unregistering (or its namespace being destroyed), -ENOENT target being
+  // destroyed, -EBUSY no free ifindex: `purged` is then not called. Moving to its own
+  // namespace changes nothing (and calls `purged` at once).
+  static int move_device(Device* dev, Namespace* target, const std::string* new_name,
+                         std::function<void()> purged = {});
 
   // Starts the unregistration of `dev` (a no-op when it already started): unlists it, runs the
   // notifier over every table, drops the base usage reference. `done` runs once the usage is

@@ -308,7 +308,8 @@ napi_value unregister(napi_env env, napi_callback_info info) {
   return promise;
 }
 
-// deviceMoveTo(device, namespace, name | undefined)
+// deviceMoveTo(device, namespace, name | undefined): a Promise resolved once the entries resolved
+// before the move are purged from every table (errors are thrown at once).
 napi_value move_to(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   Device* dev = device_args(env, info, argv);
@@ -320,8 +321,12 @@ napi_value move_to(napi_env env, napi_callback_info info) {
   const bool renamed = type != napi_undefined;
   if (renamed && !to_string(env, argv[2], "name", &name)) return nullptr;
   std::string old_name = dev->name();
-  int err = Namespace::move_device(dev, target, renamed ? &name : nullptr);
-  if (err == 0) return js_undefined(env);
+  Ticket* ticket = nullptr;
+  napi_value promise = EnvContext::new_promise(env, &ticket);
+  if (promise == nullptr) return nullptr;
+  int err = Namespace::move_device(dev, target, renamed ? &name : nullptr, [ticket] { ticket->settle(0); });
+  if (err == 0) return promise;
+  ticket->settle(0);  // a Promise nobody receives: the error is thrown instead
   std::string what = "cannot move device \"" + old_name + "\" to namespace " + target->name();
   switch (-err) {
     case EINVAL:

@@ -9,7 +9,7 @@ Single-thread micro benchmarks (benchmark.js) of the native boundary and of both
 (${MAX_ENTRIES} maxEntries, 3 in 4 keys set to one of ${DEVICE_COUNT} devices): native no-op call;
 per-call get, set (replacing an entry), delete+set pair; getBatch, redirect and submit (a
 SubmitQueue) of ${BATCH_SIZES.join(', ')} keys/frames per call; redirectOne. Then the
-control plane on large tables (the "purge:" cases): how long unregister() and destroy() block
+control plane on large tables (the "purge:" cases): how long unregister(), destroy() and moveTo() block
 the calling thread and when they resolve, median (min-max) of 5 runs.
 
 options:

@@ -1,4 +1,4 @@
-// The control plane's cost to the event loop: how long unregister() and destroy() keep the
+// The control plane's cost to the event loop: how long unregister(), destroy() and moveTo() keep the
 // calling thread (the call itself, "blocked") and how long until their Promise resolves, on
 // large tables. Timed with hrtime around each call, RUNS times per scenario; medians reported.
 import { Namespace, RedirectTable } from '../../lib';
@@ -15,6 +15,7 @@ export const PURGE_CASE_NAMES = [
   'purge: unregister a device filling a 1M-slot table',
   'purge: unregister an unrelated device, empty 16M-slot table alive',
   'purge: destroy a namespace of 1,000 devices, 1M-slot table alive',
+  'purge: moveTo of a device filling a 1M-slot table',
 ];
 
 const RUNS = 5;
@@ -57,6 +58,17 @@ async function destroyNamespace(tag: string): Promise<[number, number]> {
   return timing;
 }
 
+async function fillAndMove(tag: string): Promise<[number, number]> {
+  const dev = Namespace.root.createDevice(tag);
+  const target = new Namespace(`${tag}ns`);
+  const table = new RedirectTable({ maxEntries: MILLION });
+  table.setBatch(Uint32Array.from({ length: MILLION }, (_, i) => i), new Int32Array(MILLION).fill(dev.ifindex));
+  const timing = await time(() => dev.moveTo(target));
+  await table.close();
+  await target.destroy();
+  return timing;
+}
+
 /** Runs the scenarios whose names `selected` accepts. */
 export async function runPurges(selected: (name: string) => boolean): Promise<PurgeResult[]> {
   const tag = `pg${process.pid % 100000}`;
@@ -64,6 +76,7 @@ export async function runPurges(selected: (name: string) => boolean): Promise<Pu
     [PURGE_CASE_NAMES[0], (run) => fillAndUnregister(`${tag}f${run}`)],
     [PURGE_CASE_NAMES[1], (run) => unregisterBesideLargeTable(`${tag}u${run}`)],
     [PURGE_CASE_NAMES[2], (run) => destroyNamespace(`${tag}d${run}`)],
+    [PURGE_CASE_NAMES[3], (run) => fillAndMove(`${tag}m${run}`)],
   ];
   const results: PurgeResult[] = [];
   for (const [name, scenario] of scenarios) {

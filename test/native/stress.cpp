@@ -385,8 +385,10 @@ void move_duel(unsigned seed) {
       gone = std::make_shared<Completion>();
       Namespace::unregister_device(d, [gone] { gone->signal(); });
     }
-    int err = Namespace::move_device(d, b, nullptr);
+    auto purged = std::make_shared<Completion>();
+    int err = Namespace::move_device(d, b, nullptr, [purged] { purged->signal(); });
     if (err != 0 && err != -ENODEV) fail("move failed", err);
+    if (err == 0 && !purged->wait()) fail("a move's purge never completed", round);
     sync.arrive_and_wait();
     {
       rt::rcu::ReadLock read;
