@@ -46,7 +46,7 @@ uint64_t coarse_now_ms() {
   return static_cast<uint64_t>(ts.tv_sec) * 1000 + static_cast<uint64_t>(ts.tv_nsec) / 1000000;
 }
 
-void Entry::retire(Entry* entry) { rcu::call_after_grace_period(&entry->rcu, destroy_after_grace_period); }
+void Entry::retire(Entry* entry) { rcu::call_after_grace_period_lazily(&entry->rcu, destroy_after_grace_period); }
 
 void Entry::retire(Entry* entry, rcu::GraceBatch* batch) { batch->add(&entry->rcu, destroy_after_grace_period); }
 

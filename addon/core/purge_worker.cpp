@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "device.hpp"
+#include "rcu.hpp"
 #include "table_registry.hpp"
 
 namespace rt::purge_worker {
@@ -35,7 +36,10 @@ class PurgeWorker {
         }
       }
     }
-    if (dev->referenced()) walk();  // here, as before the worker existed
+    if (dev->referenced()) {  // here, as before the worker existed
+      walk();
+      expedite();
+    }
     then();
   }
 
@@ -45,6 +49,10 @@ class PurgeWorker {
     TableRegistry::instance().purge_stale_entries();
     walks_.fetch_add(1, std::memory_order_relaxed);
   }
+
+  // After a pass: entries a device still waits for (purged, or replaced lazily before its
+  // unregistration) are reclaimed now, not after the lazy delay.
+  static void expedite() { rcu::expedite_grace_period(); }
 
  private:
   bool start_locked() {
@@ -76,7 +84,10 @@ class PurgeWorker {
       // One walk for every device queued before it, unless none of them is referenced.
       bool referenced = false;
       for (const Job& job : batch) referenced = referenced || job.dev->referenced();
-      if (referenced) walk();
+      if (referenced) {
+        walk();
+        expedite();
+      }
       for (Job& job : batch) job.then();
       batch.clear();
     }

@@ -1,5 +1,6 @@
-// Unregistration purges, off the calling thread (docs/design.md, "Unregistration"): the JS
-// thread that unregisters a device only marks and unlists it; a thread of ours walks the tables.
+// Unregistration and move purges, off the calling thread (docs/design.md, "Reclamation and
+// unregistration"): the JS thread that unregisters or moves a device only marks and unlists it;
+// a thread of ours walks the tables.
 //
 // The worker takes every device queued since its last pass and walks each live table once for
 // all of them, removing each entry whose device is no longer current (unregistering, or moved

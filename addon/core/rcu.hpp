@@ -93,6 +93,11 @@ class ReadLock {
 // Queues `head` to run `fn` after a grace period, on the reclaimer thread (reclaimer.cpp), in
 // the order queued. Safe inside a read-side section and inside callbacks (it never waits).
 void call_after_grace_period(rcu_head* head, void (*fn)(rcu_head*));
+// The same for callbacks nobody waits for (entries replaced or deleted by writers): they may
+// wait up to a few milliseconds more, gathered with others into one grace period.
+void call_after_grace_period_lazily(rcu_head* head, void (*fn)(rcu_head*));
+// Runs the queued callbacks' grace period now (the lazy ones included).
+void expedite_grace_period();
 
 // Callbacks gathered by one thread and queued together with one push (a purge retires up to
 // millions of entries): add() links them, the destructor queues them in the order added.

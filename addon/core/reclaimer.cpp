@@ -1,15 +1,21 @@
-// Deferred work after a grace period, run on a thread of ours (docs/design.md, "Reclamation").
+// Deferred work after a grace period, run on a thread of ours (docs/design.md, "Reclamation and
+// unregistration").
 //
 // liburcu's call_rcu worker sleeps 10 ms each time it wakes before it runs a grace period, so a
 // device whose last entry it frees finishes unregistering 10 ms late. Ours sleeps until work is
 // queued, then runs one synchronize_rcu for everything queued so far and the callbacks in the
 // order they were queued (FIFO across threads, as call_rcu's default worker runs them).
 //
-// Queueing is a lock-free push (safe inside read-side sections and callbacks: it never waits);
-// only the push that finds the queue empty takes the thread's mutex, to wake it. The thread
+// Queueing is a lock-free push (safe inside read-side sections and callbacks: it never waits).
+// Most callbacks are urgent (a purge's entries, tables, devices: someone may wait for them) and
+// wake the thread at once. Entries replaced or deleted by writers are queued lazily: the thread
+// gathers them for up to 10 ms before their grace period (as liburcu's worker does), and only a
+// lazy push that finds the thread idle takes its mutex to wake it; the purge worker expedites
+// after each pass, so an unregistration does not wait for that delay. The thread
 // starts on the first callback; if it cannot start, every callback goes to liburcu's call_rcu
 // from then on (decided once, so the two never reorder each other's callbacks).
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <system_error>
@@ -21,6 +27,8 @@ namespace rt::rcu {
 
 namespace {
 
+enum class Urgency { Now, Lazy };
+
 class Reclaimer {
  public:
   static Reclaimer& instance() {
@@ -28,14 +36,14 @@ class Reclaimer {
     return *reclaimer;
   }
 
-  void defer(rcu_head* head, void (*fn)(rcu_head*)) {
+  void defer(rcu_head* head, void (*fn)(rcu_head*), Urgency urgency) {
     head->func = fn;
     head->next.next = nullptr;
-    push(&head->next, &head->next);
+    push(&head->next, &head->next, urgency);
   }
 
   // Queues the chain newest -> ... -> oldest (linked through next) with one push.
-  void push(cds_wfcq_node* newest, cds_wfcq_node* oldest) {
+  void push(cds_wfcq_node* newest, cds_wfcq_node* oldest, Urgency urgency) {
     Mode mode = mode_.load(std::memory_order_acquire);
     if (__builtin_expect(mode == Mode::Unstarted, 0)) mode = start();
     if (mode == Mode::Fallback) {
@@ -53,10 +61,18 @@ class Reclaimer {
     do {
       oldest->next = top;
     } while (!top_.compare_exchange_weak(top, newest, std::memory_order_release, std::memory_order_relaxed));
-    if (top == nullptr) {  // empty -> non-empty: the thread may be asleep
+    if (urgency == Urgency::Now) {
+      expedite();
+    } else if (top == nullptr) {  // empty -> non-empty: the thread may be idle, with no timer
       std::lock_guard<std::mutex> lock(mu_);
-      wake_.notify_one();
+      if (idle_) wake_.notify_one();
     }
+  }
+
+  void expedite() {
+    std::lock_guard<std::mutex> lock(mu_);
+    urgent_ = true;
+    wake_.notify_one();
   }
 
   void barrier() {
@@ -77,7 +93,7 @@ class Reclaimer {
       std::lock_guard<std::mutex> lock(m->mu);
       m->ran = true;
       m->cv.notify_one();  // under the lock: the waiter cannot return (and free m) before this
-    });
+    }, Urgency::Now);
     std::unique_lock<std::mutex> lock(marker.mu);
     marker.cv.wait(lock, [&] { return marker.ran; });
   }
@@ -113,14 +129,29 @@ class Reclaimer {
     return mode;
   }
 
-  void run() {
-    for (;;) {
-      cds_wfcq_node* taken = top_.exchange(nullptr, std::memory_order_acquire);
-      if (taken == nullptr) {
-        std::unique_lock<std::mutex> lock(mu_);
-        wake_.wait(lock, [this] { return top_.load(std::memory_order_relaxed) != nullptr; });
+  // Sleeps until callbacks are due: at once for urgent ones, after kLazyDelay for the rest
+  // (replaced and deleted entries, at up to hundreds of thousands per second: gathering them
+  // keeps grace periods, and the IPIs of their membarrier, from following every write).
+  void wait_until_due() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!urgent_) {
+      if (top_.load(std::memory_order_acquire) == nullptr) {
+        idle_ = true;
+        wake_.wait(lock);
+        idle_ = false;
         continue;
       }
+      wake_.wait_for(lock, kLazyDelay, [this] { return urgent_; });
+      break;
+    }
+    urgent_ = false;
+  }
+
+  void run() {
+    for (;;) {
+      wait_until_due();
+      cds_wfcq_node* taken = top_.exchange(nullptr, std::memory_order_acquire);
+      if (taken == nullptr) continue;
       // Everything taken was unpublished before it was queued: one grace period covers it all.
       wait_for_readers();
       grace_periods_.fetch_add(1, std::memory_order_relaxed);
@@ -134,20 +165,32 @@ class Reclaimer {
     }
   }
 
+  static constexpr std::chrono::milliseconds kLazyDelay{10};
+
   std::atomic<cds_wfcq_node*> top_{nullptr};  // pushed callbacks, newest first
   std::atomic<Mode> mode_{Mode::Unstarted};
   std::mutex mu_;  // the thread's sleep and its start
   std::condition_variable wake_;
+  bool urgent_ = false;  // guarded by mu_: a callback that must not wait for kLazyDelay
+  bool idle_ = false;    // guarded by mu_: the thread sleeps with nothing queued (no timer)
   std::atomic<uint64_t> grace_periods_{0};
 };
 
 }  // namespace
 
-void call_after_grace_period(rcu_head* head, void (*fn)(rcu_head*)) { Reclaimer::instance().defer(head, fn); }
+void call_after_grace_period(rcu_head* head, void (*fn)(rcu_head*)) {
+  Reclaimer::instance().defer(head, fn, Urgency::Now);
+}
+
+void call_after_grace_period_lazily(rcu_head* head, void (*fn)(rcu_head*)) {
+  Reclaimer::instance().defer(head, fn, Urgency::Lazy);
+}
+
+void expedite_grace_period() { Reclaimer::instance().expedite(); }
 
 void GraceBatch::flush() {
   if (newest_ == nullptr) return;
-  Reclaimer::instance().push(newest_, oldest_);
+  Reclaimer::instance().push(newest_, oldest_, Urgency::Now);
   newest_ = oldest_ = nullptr;
 }
 
