@@ -229,14 +229,18 @@ int ArrayTable::keys(std::vector<uint32_t>* out) const {
 
 template <typename Stale>
 void ArrayTable::purge_if(Stale stale) {
-  rcu::GraceBatch retired;  // queued once, at the end of the walk
+  Entry* retired = nullptr;  // chained through `next`, queued once at the end of the walk
   for (uint32_t key = 0; key < max_entries_; ++key) {
     Entry* entry = slot(key).load(std::memory_order_acquire);
     if (entry == nullptr || !stale(entry)) continue;
     RT_RACE_POINT();  // a concurrent update may replace the entry here
     // A concurrent update that replaced the entry wins; its own re-check handles its device.
-    if (slot(key).compare_exchange(entry, nullptr)) Entry::retire(entry, &retired);
+    if (slot(key).compare_exchange(entry, nullptr)) {
+      entry->next = retired;
+      retired = entry;
+    }
   }
+  if (retired != nullptr) Entry::retire_chain(retired);
 }
 
 void ArrayTable::purge_device(Device* dev) {

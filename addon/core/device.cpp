@@ -135,9 +135,9 @@ bool Device::acquire_usage() {
   return false;
 }
 
-void Device::release_usage() {
+void Device::release_usage(int64_t count) {
   // After a non-final decrement this thread must not touch the device again.
-  if (usage_.fetch_sub(1, std::memory_order_acq_rel) == 1) finish_unregistration();
+  if (usage_.fetch_sub(count, std::memory_order_acq_rel) == count) finish_unregistration();
 }
 
 bool Device::try_retain() {

@@ -110,7 +110,7 @@ class Device {
   // alive (a lifetime reference, or a read-side section that found the device in an index).
   bool acquire_usage();
   // Drops a usage reference; the last one finishes the unregistration.
-  void release_usage();
+  void release_usage(int64_t count = 1);
 
   void retain() { lifetime_.fetch_add(1, std::memory_order_relaxed); }
   // A lifetime reference unless the device is already being freed; for pointers read inside a

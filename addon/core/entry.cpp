@@ -48,7 +48,32 @@ uint64_t coarse_now_ms() {
 
 void Entry::retire(Entry* entry) { rcu::call_after_grace_period_lazily(&entry->rcu, destroy_after_grace_period); }
 
-void Entry::retire(Entry* entry, rcu::GraceBatch* batch) { batch->add(&entry->rcu, destroy_after_grace_period); }
+namespace {
+
+void destroy_chain_after_grace_period(rcu_head* head) {
+  Device* run_device = nullptr;
+  int64_t run = 0;
+  size_t count = 0;
+  for (Entry* e = caa_container_of(head, Entry, rcu); e != nullptr;) {
+    Entry* next = e->next;
+    Device* device = e->device;
+    delete e;
+    ++count;
+    if (device != run_device) {
+      if (run_device != nullptr) run_device->release_usage(run);
+      run_device = device;
+      run = 0;
+    }
+    ++run;
+    e = next;
+  }
+  memory::freed(memory::kEntries, count * sizeof(Entry));
+  if (run_device != nullptr) run_device->release_usage(run);
+}
+
+}  // namespace
+
+void Entry::retire_chain(Entry* first) { rcu::call_after_grace_period(&first->rcu, destroy_chain_after_grace_period); }
 
 void Entry::destroy(Entry* entry) {
   Device* device = entry->device;

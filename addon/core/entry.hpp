@@ -25,7 +25,8 @@ struct Entry {
   // Hash tables only: the next entry of the bucket's chain (read under RCU with acquire loads,
   // written by the table's writer lock holder), the key, and whether a writer unlinked the entry
   // (guarded by the writer lock: an entry is unlinked at most once, which makes a conditional
-  // delete atomic).
+  // delete atomic). Array tables use `next` only to chain the entries a purge retired, once
+  // they are out of the table (retire_chain).
   Entry* next;
   uint32_t key;
   bool unlinked;
@@ -63,8 +64,10 @@ struct Entry {
 
   // Unpublished entry: free it (and release its usage reference) after a grace period.
   static void retire(Entry* entry);
-  // retire() into a batch queued at once (GraceBatch).
-  static void retire(Entry* entry, rcu::GraceBatch* batch);
+  // Retires array-table entries chained through `next` (which array tables do not use) with one
+  // callback, run at once (a purge may retire a million): it destroys them in order, releasing
+  // each device's usage references in one step per run of entries of that device.
+  static void retire_chain(Entry* first);
 
   // Free now; only when no reader can reach the entry any more (a grace period has passed).
   static void destroy(Entry* entry);

@@ -99,27 +99,6 @@ void call_after_grace_period_lazily(rcu_head* head, void (*fn)(rcu_head*));
 // Runs the queued callbacks' grace period now (the lazy ones included).
 void expedite_grace_period();
 
-// Callbacks gathered by one thread and queued together with one push (a purge retires up to
-// millions of entries): add() links them, the destructor queues them in the order added.
-class GraceBatch {
- public:
-  GraceBatch() = default;
-  GraceBatch(const GraceBatch&) = delete;
-  GraceBatch& operator=(const GraceBatch&) = delete;
-  ~GraceBatch() { flush(); }
-  void add(rcu_head* head, void (*fn)(rcu_head*)) {
-    head->func = fn;
-    head->next.next = newest_;
-    newest_ = &head->next;
-    if (oldest_ == nullptr) oldest_ = newest_;
-  }
-  void flush();
-
- private:
-  cds_wfcq_node* newest_ = nullptr;
-  cds_wfcq_node* oldest_ = nullptr;
-};
-
 // Grace periods the reclaimer thread has run (one per batch of callbacks). For tests.
 uint64_t reclaimer_grace_periods();
 

@@ -188,12 +188,6 @@ void call_after_grace_period_lazily(rcu_head* head, void (*fn)(rcu_head*)) {
 
 void expedite_grace_period() { Reclaimer::instance().expedite(); }
 
-void GraceBatch::flush() {
-  if (newest_ == nullptr) return;
-  Reclaimer::instance().push(newest_, oldest_, Urgency::Now);
-  newest_ = oldest_ = nullptr;
-}
-
 void wait_for_callbacks() { Reclaimer::instance().barrier(); }
 
 uint64_t reclaimer_grace_periods() { return Reclaimer::instance().grace_periods(); }
