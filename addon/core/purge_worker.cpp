@@ -11,6 +11,7 @@
 
 #include "device.hpp"
 #include "rcu.hpp"
+#include "service_threads.hpp"
 #include "table_registry.hpp"
 
 namespace rt::purge_worker {
@@ -58,11 +59,13 @@ class PurgeWorker {
   bool start_locked() {
     if (!started_) {
       started_ = true;
-      try {
-        std::thread([this] { run(); }).detach();
-        running_ = true;
-      } catch (const std::system_error&) {
-        running_ = false;  // e.g. the process's thread limit: purge on the caller from now on
+      running_ = false;  // e.g. the process's thread limit: purge on the caller from now on
+      if (service_threads_allowed()) {
+        try {
+          std::thread([this] { run(); }).detach();
+          running_ = true;
+        } catch (const std::system_error&) {
+        }
       }
     }
     return running_;

@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "rcu.hpp"
+#include "service_threads.hpp"
 
 namespace rt::rcu {
 
@@ -38,29 +39,18 @@ class Reclaimer {
 
   void defer(rcu_head* head, void (*fn)(rcu_head*), Urgency urgency) {
     head->func = fn;
-    head->next.next = nullptr;
-    push(&head->next, &head->next, urgency);
-  }
-
-  // Queues the chain newest -> ... -> oldest (linked through next) with one push.
-  void push(cds_wfcq_node* newest, cds_wfcq_node* oldest, Urgency urgency) {
     Mode mode = mode_.load(std::memory_order_acquire);
     if (__builtin_expect(mode == Mode::Unstarted, 0)) mode = start();
     if (mode == Mode::Fallback) {
       ensure_thread_registered();
-      oldest->next = nullptr;
-      for (cds_wfcq_node* n = reversed(newest); n != nullptr;) {
-        cds_wfcq_node* next = n->next;  // call_rcu relinks the node
-        rcu_head* head = caa_container_of(n, rcu_head, next);
-        urcu_memb_call_rcu(head, head->func);
-        n = next;
-      }
+      urcu_memb_call_rcu(head, fn);
       return;
     }
+    cds_wfcq_node* node = &head->next;
     cds_wfcq_node* top = top_.load(std::memory_order_relaxed);
     do {
-      oldest->next = top;
-    } while (!top_.compare_exchange_weak(top, newest, std::memory_order_release, std::memory_order_relaxed));
+      node->next = top;
+    } while (!top_.compare_exchange_weak(top, node, std::memory_order_release, std::memory_order_relaxed));
     if (urgency == Urgency::Now) {
       expedite();
     } else if (top == nullptr) {  // empty -> non-empty: the thread may be idle, with no timer
@@ -119,11 +109,13 @@ class Reclaimer {
     std::lock_guard<std::mutex> lock(mu_);
     Mode mode = mode_.load(std::memory_order_relaxed);
     if (mode != Mode::Unstarted) return mode;
-    try {
-      std::thread([this] { run(); }).detach();
-      mode = Mode::Running;
-    } catch (const std::system_error&) {
-      mode = Mode::Fallback;  // e.g. the process's thread limit
+    mode = Mode::Fallback;  // e.g. the process's thread limit
+    if (service_threads_allowed()) {
+      try {
+        std::thread([this] { run(); }).detach();
+        mode = Mode::Running;
+      } catch (const std::system_error&) {
+      }
     }
     mode_.store(mode, std::memory_order_release);
     return mode;
