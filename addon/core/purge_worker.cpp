@@ -1,6 +1,5 @@
 #include "purge_worker.hpp"
 
-#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <new>
@@ -37,25 +36,18 @@ class PurgeWorker {
         }
       }
     }
-    if (dev->referenced()) {  // here, as before the worker existed
-      walk();
-      expedite();
-    }
+    if (dev->referenced()) purge();  // here, as before the worker existed
     then();
   }
 
-  unsigned long walks() const { return walks_.load(std::memory_order_relaxed); }
-
-  void walk() {
+ private:
+  // One walk of every live table, then the grace period of what it retired and of the entries
+  // the devices still wait for (replaced lazily before the mark) now, not after the lazy delay.
+  static void purge() {
     TableRegistry::instance().purge_stale_entries();
-    walks_.fetch_add(1, std::memory_order_relaxed);
+    rcu::expedite_grace_period();
   }
 
-  // After a pass: entries a device still waits for (purged, or replaced lazily before its
-  // unregistration) are reclaimed now, not after the lazy delay.
-  static void expedite() { rcu::expedite_grace_period(); }
-
- private:
   bool start_locked() {
     if (!started_) {
       started_ = true;
@@ -87,10 +79,7 @@ class PurgeWorker {
       // One walk for every device queued before it, unless none of them is referenced.
       bool referenced = false;
       for (const Job& job : batch) referenced = referenced || job.dev->referenced();
-      if (referenced) {
-        walk();
-        expedite();
-      }
+      if (referenced) purge();
       for (Job& job : batch) job.then();
       batch.clear();
     }
@@ -101,13 +90,11 @@ class PurgeWorker {
   std::vector<Job> queue_;  // guarded by mu_
   bool started_ = false;                      // guarded by mu_
   bool running_ = false;                      // guarded by mu_
-  std::atomic<unsigned long> walks_{0};
 };
 
 }  // namespace
 
 void schedule(Device* dev, std::function<void()> then) { PurgeWorker::instance().schedule(dev, std::move(then)); }
 
-unsigned long walks() { return PurgeWorker::instance().walks(); }
 
 }  // namespace rt::purge_worker

@@ -28,8 +28,6 @@ namespace purge_worker {
 // runs here, before this returns.
 void schedule(Device* dev, std::function<void()> then);
 
-// Walks that have run (for tests).
-unsigned long walks();
 
 }  // namespace purge_worker
 }  // namespace rt

@@ -99,8 +99,6 @@ void call_after_grace_period_lazily(rcu_head* head, void (*fn)(rcu_head*));
 // Runs the queued callbacks' grace period now (the lazy ones included).
 void expedite_grace_period();
 
-// Grace periods the reclaimer thread has run (one per batch of callbacks). For tests.
-uint64_t reclaimer_grace_periods();
 
 // Deletes an object after a grace period without allocating (a release path cannot fail): the
 // object embeds a DeferredDelete<T> and calls delete_after_grace_period(&member, this). A class

@@ -88,8 +88,6 @@ class Reclaimer {
     marker.cv.wait(lock, [&] { return marker.ran; });
   }
 
-  uint64_t grace_periods() const { return grace_periods_.load(std::memory_order_relaxed); }
-
  private:
   // A null-terminated chain in the opposite order.
   static cds_wfcq_node* reversed(cds_wfcq_node* chain) {
@@ -146,7 +144,6 @@ class Reclaimer {
       if (taken == nullptr) continue;
       // Everything taken was unpublished before it was queued: one grace period covers it all.
       wait_for_readers();
-      grace_periods_.fetch_add(1, std::memory_order_relaxed);
       cds_wfcq_node* fifo = reversed(taken);  // oldest first
       while (fifo != nullptr) {
         cds_wfcq_node* next = fifo->next;  // read first: the callback may free the node
@@ -165,7 +162,6 @@ class Reclaimer {
   std::condition_variable wake_;
   bool urgent_ = false;  // guarded by mu_: a callback that must not wait for kLazyDelay
   bool idle_ = false;    // guarded by mu_: the thread sleeps with nothing queued (no timer)
-  std::atomic<uint64_t> grace_periods_{0};
 };
 
 }  // namespace
@@ -182,6 +178,5 @@ void expedite_grace_period() { Reclaimer::instance().expedite(); }
 
 void wait_for_callbacks() { Reclaimer::instance().barrier(); }
 
-uint64_t reclaimer_grace_periods() { return Reclaimer::instance().grace_periods(); }
 
 }  // namespace rt::rcu
