@@ -162,4 +162,30 @@ export interface NativeAddon {
 // dist/lib/native.js -> build/Release/redirect_table.node
 const addonPath = path.join(__dirname, '..', '..', 'build', 'Release', 'redirect_table.node');
 
-export const native: NativeAddon = require(addonPath);
+/** The addon, or an error that says what is missing and how to get it. */
+function loadAddon(): NativeAddon {
+  try {
+    return require(addonPath) as NativeAddon;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const packageDir = path.join(__dirname, '..', '..');
+    let why: string;
+    if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && message.includes(addonPath)) {
+      why =
+        `its native addon was never built (${addonPath} is missing: installed with scripts ` +
+        'disabled, or the build failed). Build it with `npm rebuild redirect-table` (needs a ' +
+        'C++20 compiler, make, python3 and liburcu: apt-get install -y build-essential python3 ' +
+        `liburcu-dev pkg-config), or from ${packageDir} with \`npx node-gyp rebuild\``;
+    } else if (/liburcu[\w.-]*\.so/.test(message)) {
+      why =
+        'its native addon needs the liburcu runtime libraries, which this system lacks ' +
+        '(apt-get install -y liburcu8, or liburcu8t64 on Ubuntu 24.04 and later; the -dev ' +
+        `package also provides them). The loader said: ${message}`;
+    } else {
+      why = `its native addon ${addonPath} could not be loaded: ${message}`;
+    }
+    throw new Error(`redirect-table: ${why}`, { cause: error });
+  }
+}
+
+export const native: NativeAddon = loadAddon();
