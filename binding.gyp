@@ -1,4 +1,7 @@
 {
+  # redirect_table_prebuild=1 (scripts/prebuild.js) makes the binary that ships in the package:
+  # it finds liburcu's shared objects beside it (an $ORIGIN run path) before the system's.
+  "variables": { "redirect_table_prebuild%": 0 },
   "targets": [
     {
       "target_name": "redirect_table",
@@ -49,7 +52,12 @@
         "<!@(pkg-config --cflags liburcu-memb liburcu-cds)"
       ],
       "ldflags": ["-Wl,-z,nodelete"],
-      "libraries": ["<!@(pkg-config --libs liburcu-memb liburcu-cds)"]
+      "libraries": ["<!@(pkg-config --libs liburcu-memb liburcu-cds)"],
+      "conditions": [
+        ["redirect_table_prebuild==1", {
+          "ldflags": ["-Wl,-rpath,'$$ORIGIN'"]
+        }]
+      ]
     }
   ]
 }

@@ -1,6 +1,7 @@
 // The end-of-task flush of the per-frame API. Internal: not part of the public API.
 import { native } from './native';
 import { reportTraceError } from './trace';
+import type { EnqueueVerdict } from './verdict';
 
 // One flush is pending for this thread (module state is per thread: each worker loads its own).
 let flushPending = false;
@@ -12,8 +13,8 @@ let flushPending = false;
  * `queueMicrotask`, `Promise` or `Promise.prototype.then` (fake-timer libraries replace the
  * first) can delay or drop, whether it happened before or after this package was loaded.
  */
-export function withAutoFlush(redirectOne: (key: number, id: number, length: number) => number) {
-  return (key: number, id: number, length: number): number => {
+export function withAutoFlush(redirectOne: (key: number, id: number, length: number) => EnqueueVerdict) {
+  return (key: number, id: number, length: number): EnqueueVerdict => {
     // Arranged before the call, so a frame it queues is always covered (a flush with nothing
     // queued costs nothing).
     if (!flushPending) {

@@ -1,4 +1,4 @@
-import { inspect } from 'node:util';
+import { inspectCustom } from './inspect-custom';
 import { cloneGuard, notCloneableError } from './clone-guard';
 import './hooks';
 import { invalidArgType, outOfRange } from './errors';
@@ -45,29 +45,29 @@ export interface MoveOptions {
 /** Transmit counters of a device (summed over every thread that transmitted). */
 export interface DeviceStats {
   /** Frames accepted into the ring. */
-  txFrames: number;
+  readonly txFrames: number;
   /** Bytes (sum of frame lengths) accepted into the ring. */
-  txBytes: number;
+  readonly txBytes: number;
   /** Frames refused: ring full, or beyond a fault's `acceptAtMost`. */
-  drops: number;
+  readonly drops: number;
   /** Frames failed by an `error` transmit fault. */
-  errors: number;
+  readonly errors: number;
   /** Transmit calls (bulks of up to 16 frames). */
-  bulks: number;
+  readonly bulks: number;
   /** Frames in the rings, not yet received. */
-  queued: number;
+  readonly queued: number;
   /** Capacity of each producer lane's ring. */
-  ringSize: number;
+  readonly ringSize: number;
   /** Rings the device has: 1 at creation (the first producer's lane), one more for each
    * further producer thread (up to 7 own one; the rest share one more). */
-  lanes: number;
+  readonly lanes: number;
   /**
    * Transmits that woke consumers waiting in `readable()` / `frames()`: at most one per
    * empty → non-empty transition of the ring that someone waited for, never one per frame.
    */
-  wakeups: number;
+  readonly wakeups: number;
   /** Calls of `readable()` (and `frames()` steps) waiting for frames right now, in any thread. */
-  waiters: number;
+  readonly waiters: number;
 }
 
 /** Fault injection for transmits, like a driver's `ndo_xdp_xmit` failing. */
@@ -404,7 +404,7 @@ export class Device {
     return { ifindex: this.ifindex, name: this.name, namespaceId: this.namespace.id };
   }
 
-  [inspect.custom](): string {
+  [inspectCustom](): string {
     const info = native.deviceInfo(this.#handle);
     return `Device { ifindex: ${info.ifindex}, name: '${info.name}', kind: '${this.kind}', mtu: ${info.mtu}, up: ${info.up}, state: '${info.state}' }`;
   }

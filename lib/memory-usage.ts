@@ -6,22 +6,22 @@ import { native } from './native';
  * the same figures from every thread. */
 export interface MemoryUsage {
   /** table objects with their slot (array) or bucket (hash) arrays */
-  tables: number;
+  readonly tables: number;
   /** table entries, including replaced and deleted ones still waiting for a grace period */
-  entries: number;
+  readonly entries: number;
   /** devices' descriptor rings: `ringSize` × 8 bytes per producer lane (one at creation, one
    * more for each further thread that transmits to the device, up to 8); rings live as long as
    * their device object, that is until the device is unregistered and no `Device` handle refers
    * to it */
-  rings: number;
+  readonly rings: number;
   /** device objects */
-  devices: number;
+  readonly devices: number;
   /** namespace objects */
-  namespaces: number;
+  readonly namespaces: number;
   /** per-thread datapath state of every thread that has redirected frames and not yet exited */
-  threads: number;
+  readonly threads: number;
   /** the sum of the above */
-  total: number;
+  readonly total: number;
 }
 
 /** The native memory the package holds right now, by kind. Cheap enough to poll every second

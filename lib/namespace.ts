@@ -1,4 +1,4 @@
-import { inspect } from 'node:util';
+import { inspectCustom } from './inspect-custom';
 import { cloneGuard, notCloneableError } from './clone-guard';
 import './hooks';
 import { configOf, Device, DeviceOptions, setNamespaceWrapper, wrapDevice } from './device';
@@ -153,7 +153,7 @@ export class Namespace {
     return { id: this.id, name: this.name };
   }
 
-  [inspect.custom](): string {
+  [inspectCustom](): string {
     return `Namespace { id: ${this.id}, name: '${this.name}' }`;
   }
 }

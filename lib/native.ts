@@ -4,6 +4,7 @@ import type { DeviceStats } from './device';
 import type { MemoryUsage } from './memory-usage';
 import type { RedirectError } from './errors';
 import type { TableInfo, TableStats, TraceEvent } from './redirect-table';
+import type { EnqueueVerdict, VerdictArray } from './verdict';
 
 /** An opaque native device handle (holds the device's memory, never its usage). */
 export type NativeDevice = { readonly __nativeDevice: unique symbol };
@@ -32,7 +33,7 @@ export interface NativeTableHandle {
   set(key: number, ifindex: number): number;
   delete(key: number): boolean;
   entry(key: number): { ifindex: number; revision: number; lastUsed: number } | undefined;
-  compareAndDelete(key: number, revision: number): boolean;
+  compareAndDelete(key: number, revision: number): true;
   compareAndSet(key: number, ifindex: number, revision: number): number;
   /** Takes every entry's row into the handle; returns how many (then `takeRows`). */
   snapshot(): number;
@@ -47,7 +48,7 @@ export interface NativeTableHandle {
   close(): Promise<void>;
   closed(): boolean;
   redirect(keys: Uint32Array, ids: Uint32Array, lengths: Uint32Array, verdicts?: Int32Array): number;
-  redirectOne(key: number, id: number, length: number): number;
+  redirectOne(key: number, id: number, length: number): EnqueueVerdict;
   flush(): void;
   broadcast(ids: Uint32Array, lengths: Uint32Array, excludeIfindex: number): number;
   stats(): TableStats;
@@ -59,7 +60,7 @@ export interface NativeSubmitQueue {
   keys: Uint32Array;
   ids: Uint32Array;
   lengths: Uint32Array;
-  verdicts: Int32Array;
+  verdicts: VerdictArray;
   submit(n: number): number;
 }
 
@@ -159,32 +160,57 @@ export interface NativeAddon {
   deviceSetTransmitFault(device: NativeDevice, error: boolean, acceptAtMost: number | undefined): void;
 }
 
-// dist/lib/native.js -> build/Release/redirect_table.node
-const addonPath = path.join(__dirname, '..', '..', 'build', 'Release', 'redirect_table.node');
+// From dist/lib/native.js: a build from source (build/Release) wins over the prebuilt binary the
+// package ships for this platform (prebuilds/<platform>-<arch>, with liburcu beside it);
+// scripts/install.js keeps the prebuilt one when it loads, else builds.
+const packageDir = path.join(__dirname, '..', '..');
+const builtPath = path.join(packageDir, 'build', 'Release', 'redirect_table.node');
+const platform = `${process.platform}-${process.arch}`;
+const prebuiltPath = path.join(packageDir, 'prebuilds', platform, 'redirect_table.node');
 
-/** The addon, or an error that says what is missing and how to get it. */
-function loadAddon(): NativeAddon {
-  try {
-    return require(addonPath) as NativeAddon;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const packageDir = path.join(__dirname, '..', '..');
-    let why: string;
-    if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && message.includes(addonPath)) {
-      why =
-        `its native addon was never built (${addonPath} is missing: installed with scripts ` +
-        'disabled, or the build failed). Build it with `npm rebuild redirect-table` (needs a ' +
-        'C++20 compiler, make, python3 and liburcu: apt-get install -y build-essential python3 ' +
-        `liburcu-dev pkg-config), or from ${packageDir} with \`npx node-gyp rebuild\``;
-    } else if (/liburcu[\w.-]*\.so/.test(message)) {
-      why =
-        'its native addon needs the liburcu runtime libraries, which this system lacks ' +
-        '(apt-get install -y liburcu8, or liburcu8t64 on Ubuntu 24.04 and later; the -dev ' +
-        `package also provides them). The loader said: ${message}`;
-    } else {
-      why = `its native addon ${addonPath} could not be loaded: ${message}`;
+function missing(error: unknown, file: string): boolean {
+  return (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && String((error as Error).message).includes(file);
+}
+
+/** What went wrong loading the addon (neither candidate loaded), and how to fix it. */
+function loadError(builtError: unknown, prebuiltError: unknown): Error {
+  const [error, file] = missing(builtError, builtPath) ? [prebuiltError, prebuiltPath] : [builtError, builtPath];
+  const message = error instanceof Error ? error.message : String(error);
+  let why: string;
+  if (missing(error, file)) {
+    why =
+      `its native addon was never built (${builtPath} is missing: installed with scripts ` +
+      `disabled, or the build failed) and the package has no prebuilt binary for ${platform}. ` +
+      'Build it with `npm rebuild redirect-table` (needs a C++20 compiler, make, python3 and ' +
+      'liburcu: apt-get install -y build-essential python3 liburcu-dev pkg-config), or from ' +
+      `${packageDir} with \`npx node-gyp rebuild\``;
+  } else if (/liburcu[\w.-]*\.so/.test(message)) {
+    why =
+      'its native addon needs the liburcu runtime libraries, which this system lacks ' +
+      '(apt-get install -y liburcu8, or liburcu8t64 on Ubuntu 24.04 and later; the -dev ' +
+      `package also provides them). The loader said: ${message}`;
+  } else {
+    why = `its native addon ${file} could not be loaded: ${message}`;
+    if (file === prebuiltPath) {
+      why +=
+        ' (the prebuilt binary is built for glibc and the C++ runtime of Debian 12 or Ubuntu 22.04 ' +
+        'and later); build from source instead: `npm rebuild redirect-table --build-from-source`';
     }
-    throw new Error(`redirect-table: ${why}`, { cause: error });
+  }
+  return new Error(`redirect-table: ${why}`, { cause: error });
+}
+
+function loadAddon(): NativeAddon {
+  let builtError: unknown;
+  try {
+    return require(builtPath) as NativeAddon;
+  } catch (error) {
+    builtError = error;
+  }
+  try {
+    return require(prebuiltPath) as NativeAddon;
+  } catch (error) {
+    throw loadError(builtError, error);
   }
 }
 

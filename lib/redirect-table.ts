@@ -1,4 +1,4 @@
-import { inspect } from 'node:util';
+import { inspectCustom } from './inspect-custom';
 import { invalidArgType, RedirectError } from './errors';
 import { Namespace, namespaceHandle, wrapNamespace } from './namespace';
 import { cloneGuard, notCloneableError } from './clone-guard';
@@ -8,6 +8,7 @@ import { native, NativeTableHandle } from './native';
 import { SlotReads, slotReads } from './slot-reads';
 import { SubmitQueue, submitCapacity, SubmitQueueOptions } from './submit-queue';
 import { setTraceListener } from './trace';
+import type { EnqueueVerdict } from './verdict';
 
 // Handed from open() (or RedirectHashTable) to the constructor, so they reuse it without a
 // second public signature.
@@ -29,84 +30,82 @@ const guard = cloneGuard((table) =>
 
 /** What a slot holds: the destination's ifindex and the entry's revision. */
 export interface TableEntry {
-  ifindex: number;
+  readonly ifindex: number;
   /** Process-wide and unique, drawn when `set` began: larger than the revision of any set of
    * the same key that completed before; overlapping sets may publish in either order. */
-  revision: number;
+  readonly revision: number;
   /** `RedirectTable.clock()` milliseconds of the entry's last datapath hit (or its creation). */
-  lastUsed: number;
+  readonly lastUsed: number;
 }
 
 /** Every entry at one moment, for collectors (parallel arrays). */
 export interface TableSnapshot {
-  keys: Uint32Array;
-  ifindexes: Int32Array;
-  revisions: Float64Array;
-  lastUsed: Float64Array;
+  readonly keys: Uint32Array;
+  readonly ifindexes: Int32Array;
+  readonly revisions: Float64Array;
+  readonly lastUsed: Float64Array;
 }
 
 /** Datapath counters of a table, summed over every thread. */
 export interface TableStats {
   /** Frames that passed their verdict and entered a bulk queue; a broadcast counts one per
    * copy. Delivered = redirected - noBufs - txErrors. */
-  redirected: number;
+  readonly redirected: number;
   /** Frames refused with -ENOENT (empty slot or key out of range). */
-  misses: number;
+  readonly misses: number;
   /** Frames refused with -ENETDOWN. */
-  down: number;
+  readonly down: number;
   /** Frames refused with -EMSGSIZE (broadcast: copies skipped for a smaller MTU). */
-  tooBig: number;
+  readonly tooBig: number;
   /** Frames a device's ring refused at transmit (-ENOBUFS): full, or beyond `acceptAtMost`. */
-  noBufs: number;
+  readonly noBufs: number;
   /** Frames failed at transmit by an `error` fault (-EIO). */
-  txErrors: number;
+  readonly txErrors: number;
   /** Flushes that transmitted at least one bulk of this table. */
-  flushes: number;
+  readonly flushes: number;
   /** Bulks transmitted (one sink call each, up to 16 frames). */
-  bulks: number;
+  readonly bulks: number;
   /** Average frames per bulk. */
-  bulkAverage: number;
+  readonly bulkAverage: number;
 }
 
 /** A live table, as `RedirectTable.list()` reports it. */
 export interface TableInfo {
   /** What `RedirectTable.open(id)` takes. */
-  id: number;
+  readonly id: number;
   /** `'array'` (RedirectTable) or `'hash'` (RedirectHashTable). */
-  kind: 'array' | 'hash';
-  maxEntries: number;
+  readonly kind: 'array' | 'hash';
+  readonly maxEntries: number;
   /** Id of the table's namespace (`Namespace.open(namespaceId)`). */
-  namespaceId: number;
+  readonly namespaceId: number;
 }
 
 /** One transmitted bulk (the kernel's `xdp_devmap_xmit` tracepoint). */
 export interface TraceEvent {
-  tableId: number;
+  readonly tableId: number;
   /** The excluded ingress of a broadcast, else 0. */
-  fromIfindex: number;
-  toIfindex: number;
+  readonly fromIfindex: number;
+  readonly toIfindex: number;
   /** Frames accepted into the device's ring. */
-  sent: number;
+  readonly sent: number;
   /** Frames refused (ring full, or beyond a fault's acceptAtMost). */
-  drops: number;
+  readonly drops: number;
   /** Frames failed by an error fault. */
-  errors: number;
+  readonly errors: number;
+}
+
+/** What `expire` did. */
+export interface ExpireResult {
+  /** Entries deleted. */
+  readonly deleted: number;
+  /** Idle entries kept because they were refreshed or replaced after the snapshot. */
+  readonly busy: number;
 }
 
 export interface BroadcastOptions {
   /** Skip entries pointing at this ifindex (the ingress: `BPF_F_EXCLUDE_INGRESS`). */
   excludeIfindex?: number;
 }
-
-/** `redirect` verdicts: 0 delivered (`redirectOne`: queued), or a negative errno. */
-export const Verdict = Object.freeze({
-  OK: 0,
-  ENOENT: -2,
-  EIO: -5,
-  ENETDOWN: -100,
-  EMSGSIZE: -90,
-  ENOBUFS: -105,
-});
 
 type RowArray = Uint32Array | Int32Array | Float64Array;
 type RowArrayOf<C> = C extends new (n: number) => infer A ? A : never;
@@ -216,15 +215,15 @@ export class RedirectTable {
    * @throws RedirectError EBADF, ENOMEM (this thread's bulk queues cannot be allocated: not
    *   sent); TypeError / RangeError
    */
-  declare readonly redirectOne: (key: number, id: number, length: number) => number;
+  declare readonly redirectOne: (key: number, id: number, length: number) => EnqueueVerdict;
   /** Transmits every frame this thread has queued (any table). @throws RedirectError EBADF */
   declare readonly flush: () => void;
   /**
    * Deletes slot `key` only if its entry has `revision`; atomic against every concurrent set,
-   * delete, unregister purge and datapath refresh. Returns true.
+   * delete, unregister purge and datapath refresh. Returns true (a mismatch throws).
    * @throws RedirectError ENOENT (no entry), EBUSY (another revision), E2BIG, EBADF
    */
-  declare readonly compareAndDelete: (key: number, revision: number) => boolean;
+  declare readonly compareAndDelete: (key: number, revision: number) => true;
   /**
    * Points slot `key` at `ifindex` only if its entry has `revision`; returns the new revision.
    * @throws RedirectError ENOENT, EBUSY, ENODEV, E2BIG, EBADF
@@ -316,7 +315,7 @@ export class RedirectTable {
    * Returns how many were deleted and how many were busy (refreshed or replaced meanwhile).
    * @throws RedirectError EBADF; TypeError / RangeError for a bad `idleMs`
    */
-  expire(options: { idleMs: number }): { deleted: number; busy: number } {
+  expire(options: { idleMs: number }): ExpireResult {
     if (typeof options !== 'object' || options === null || typeof options.idleMs !== 'number') {
       throw invalidArgType('The "options.idleMs" argument must be of type number');
     }
@@ -437,7 +436,7 @@ export class RedirectTable {
     return { id: this.id, maxEntries: this.maxEntries, namespaceId: this.namespace.id };
   }
 
-  [inspect.custom](): string {
+  [inspectCustom](): string {
     return `RedirectTable { id: ${this.id}, maxEntries: ${this.maxEntries}, closed: ${this.closed} }`;
   }
 }
@@ -471,7 +470,7 @@ export class RedirectHashTable extends RedirectTable {
     super(options);
   }
 
-  override [inspect.custom](): string {
+  override [inspectCustom](): string {
     return `RedirectHashTable { id: ${this.id}, maxEntries: ${this.maxEntries}, closed: ${this.closed} }`;
   }
 }

@@ -3,6 +3,7 @@
 import { cloneGuard, notCloneableError } from './clone-guard';
 import { invalidArgType } from './errors';
 import type { NativeTableHandle } from './native';
+import type { VerdictArray } from './verdict';
 
 /** Options of `RedirectTable.submitQueue`. */
 export interface SubmitQueueOptions {
@@ -39,7 +40,7 @@ export class SubmitQueue {
   /** Each staged frame's length in bytes (checked against the device's MTU). */
   declare readonly lengths: Uint32Array;
   /** Written by `submit`: each frame's verdict (see `Verdict`). */
-  declare readonly verdicts: Int32Array;
+  declare readonly verdicts: VerdictArray;
   /**
    * Redirects staged frames 0..n-1; returns the frames delivered into rings.
    * @throws RedirectError EBADF (the table handle was closed), ENOMEM (nothing sent);
@@ -61,7 +62,7 @@ export class SubmitQueue {
       const keys = new Uint32Array(capacity);
       const ids = new Uint32Array(capacity);
       const lengths = new Uint32Array(capacity);
-      const verdicts = new Int32Array(capacity);
+      const verdicts = new Int32Array(capacity) as VerdictArray; // only redirect writes it
       const redirect = handle.redirect;
       const submit = (n: number): number => {
         if (typeof n !== 'number') throw invalidArgType('The "n" argument must be of type number');

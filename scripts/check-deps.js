@@ -1,6 +1,7 @@
 'use strict';
-// Runs before node-gyp on `npm install`: stops with one clear line when liburcu is missing,
-// instead of a page of compiler errors. Never installs anything (that is `npm run setup`).
+// Whether liburcu can be built against (pkg-config), and the one line that says how to get it:
+// scripts/install.js stops with it before a source build, instead of a page of compiler errors.
+// Never installs anything (that is `npm run setup`).
 const { spawnSync } = require('node:child_process');
 
 const MODULES = ['liburcu-memb', 'liburcu-cds'];
@@ -10,15 +11,17 @@ function found() {
   return !r.error && r.status === 0;
 }
 
-if (require.main === module) {
-  if (!found()) {
-    console.error(
-      'redirect-table: liburcu (pkg-config ' + MODULES.join(' ') + ') not found; install it ' +
-        '(apt: liburcu-dev, dnf: userspace-rcu-devel, apk: userspace-rcu-dev, brew: userspace-rcu) ' +
-        'or run `npm run setup`'
-    );
-    process.exit(1);
-  }
+function missingMessage() {
+  return (
+    'redirect-table: liburcu (pkg-config ' + MODULES.join(' ') + ') not found; install it ' +
+    '(apt: liburcu-dev, dnf: userspace-rcu-devel, apk: userspace-rcu-dev, brew: userspace-rcu) ' +
+    'or run `npm run setup`'
+  );
 }
 
-module.exports = { found, MODULES };
+if (require.main === module && !found()) {
+  console.error(missingMessage());
+  process.exit(1);
+}
+
+module.exports = { found, missingMessage, MODULES };
