@@ -10,6 +10,7 @@
 
 #include "device.hpp"
 #include "table.hpp"
+#include "verdict.hpp"
 
 namespace rt {
 
@@ -50,7 +51,7 @@ void BulkQueues::transmit(unsigned index) {
   counters.add(kBulks, 1);
   if (sent != q.count) {
     // The sink takes a prefix of the bulk: frames [sent, count) were refused.
-    const int verdict = failed != 0 ? -EIO : -ENOBUFS;
+    const int verdict = failed != 0 ? rt::verdict::kTxError : rt::verdict::kNoBufs;
     counters.add(failed != 0 ? kTxErrors : kNoBufs, q.count - sent);
     for (uint32_t i = sent; i < q.count; ++i) {
       const uint32_t origin = q.origins[i];

@@ -13,6 +13,7 @@
 #include "entry.hpp"
 #include "read_once.hpp"
 #include "table.hpp"
+#include "verdict.hpp"
 
 namespace rt::datapath {
 
@@ -20,18 +21,18 @@ namespace rt::datapath {
 inline int verdict_for(const Entry* entry, uint32_t length, TableCounter* refused) {
   if (entry == nullptr) {
     *refused = kMisses;
-    return -ENOENT;
+    return verdict::kNoEntry;
   }
   const Device* dev = entry->device;
   if (!dev->is_up()) {
     *refused = kDown;
-    return -ENETDOWN;
+    return verdict::kDown;
   }
   if (length > dev->mtu()) {
     *refused = kTooBig;
-    return -EMSGSIZE;
+    return verdict::kTooBig;
   }
-  return 0;
+  return verdict::kOk;
 }
 
 // See ArrayTable::lookup_batch.

@@ -12,11 +12,15 @@
 #include "errors.hpp"
 #include "js.hpp"
 #include "arena_trim.hpp"
+#include "bulk_queues.hpp"
 #include "memory_usage.hpp"
 #include "args.hpp"
 #include "rcu.hpp"
+#include "sink.hpp"
 #include "table_binding.hpp"
+#include "table_handle.hpp"
 #include "thread_slot.hpp"
+#include "verdict.hpp"
 
 namespace rt::napi {
 namespace {
@@ -105,6 +109,21 @@ napi_value set_hooks(napi_env env, napi_callback_info info) {
   return js_undefined(env);
 }
 
+// constants: the core's values that lib/ uses (lib/constants.ts reads them once): the verdicts by
+// errno name, the bulk size, device defaults, the root namespace's id, the largest submit queue.
+napi_value make_constants(napi_env env) {
+  JsObject verdicts(env);
+  for (const auto& [name, value] : rt::verdict::kAll) verdicts.number(name, value);
+  return JsObject(env)
+      .set("verdicts", verdicts.done())
+      .number("bulkSize", rt::BulkQueues::kBulkSize)
+      .number("defaultMtu", rt::kDefaultMtu)
+      .number("defaultRingSize", rt::Sink::kDefaultSize)
+      .number("rootNamespaceId", rt::Namespace::kRootId)
+      .number("maxSubmitCapacity", kMaxSubmitCapacity)
+      .done();
+}
+
 constexpr JsFunction kBindings[] = {
     {"setHooks", set_hooks},
     {"noop", noop},
@@ -123,6 +142,7 @@ constexpr JsFunction kBindings[] = {
 napi_value Init(napi_env env, napi_value exports) {
   if (EnvContext::install(env) == nullptr) return exports;
   if (!add_functions(env, exports, kBindings)) return exports;
+  if (!JsObject(env, exports).set("constants", make_constants(env)).done()) return exports;
   if (init_table_binding(env, exports) && init_namespace_binding(env, exports)) init_device_binding(env, exports);
   return exports;
 }
