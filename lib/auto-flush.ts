@@ -1,7 +1,7 @@
 // The end-of-task flush of the per-frame API. Internal: not part of the public API.
 import { native } from './native';
 import { reportTraceError } from './trace';
-import type { EnqueueVerdict } from './verdict';
+import type { EnqueueVerdict } from './types';
 
 // One flush is pending for this thread (module state is per thread: each worker loads its own).
 let flushPending = false;

@@ -3,16 +3,22 @@ import { invalidArgType, RedirectError } from './errors';
 import { Namespace, namespaceHandle, wrapNamespace } from './namespace';
 import { cloneGuard, notCloneableError } from './clone-guard';
 import { withAutoFlush } from './auto-flush';
-import './hooks';
 import { native, NativeTableHandle } from './native';
 import { SlotReads, slotReads } from './slot-reads';
 import { SubmitQueue, submitCapacity, SubmitQueueOptions } from './submit-queue';
 import { setTraceListener } from './trace';
-import type { EnqueueVerdict } from './verdict';
+import type { BroadcastOptions, EnqueueVerdict, ExpireResult, TableEntry, TableInfo, TableSnapshot, TableStats, TraceEvent } from './types';
 
-// Handed from open() (or RedirectHashTable) to the constructor, so they reuse it without a
-// second public signature.
+// Handed from wrapTable() to the constructor, so it adopts the handle without a second public
+// signature (as wrapNamespace() hands one to Namespace's).
 let openedHandle: NativeTableHandle | undefined;
+
+/** @internal A new table object (RedirectHashTable for a hash table) around a native handle. */
+export function wrapTable(handle: NativeTableHandle): RedirectTable {
+  openedHandle = handle;
+  const options = { maxEntries: handle.maxEntries };
+  return handle.kind === 'hash' ? new RedirectHashTable(options) : new RedirectTable(options);
+}
 
 export interface RedirectTableOptions {
   /** Number of slots; keys are 0 .. maxEntries - 1. An integer from 1 to 2^32 - 1. */
@@ -27,85 +33,6 @@ const guard = cloneGuard((table) =>
     'send its id, and call RedirectTable.open(id) in the other thread (a new handle onto the same table)'
   )
 );
-
-/** What a slot holds: the destination's ifindex and the entry's revision. */
-export interface TableEntry {
-  readonly ifindex: number;
-  /** Process-wide and unique, drawn when `set` began: larger than the revision of any set of
-   * the same key that completed before; overlapping sets may publish in either order. */
-  readonly revision: number;
-  /** `RedirectTable.clock()` milliseconds of the entry's last datapath hit (or its creation). */
-  readonly lastUsed: number;
-}
-
-/** Every entry at one moment, for collectors (parallel arrays). */
-export interface TableSnapshot {
-  readonly keys: Uint32Array;
-  readonly ifindexes: Int32Array;
-  readonly revisions: Float64Array;
-  readonly lastUsed: Float64Array;
-}
-
-/** Datapath counters of a table, summed over every thread. */
-export interface TableStats {
-  /** Frames that passed their verdict and entered a bulk queue; a broadcast counts one per
-   * copy. Delivered = redirected - noBufs - txErrors. */
-  readonly redirected: number;
-  /** Frames refused with -ENOENT (empty slot or key out of range). */
-  readonly misses: number;
-  /** Frames refused with -ENETDOWN. */
-  readonly down: number;
-  /** Frames refused with -EMSGSIZE (broadcast: copies skipped for a smaller MTU). */
-  readonly tooBig: number;
-  /** Frames a device's ring refused at transmit (-ENOBUFS): full, or beyond `acceptAtMost`. */
-  readonly noBufs: number;
-  /** Frames failed at transmit by an `error` fault (-EIO). */
-  readonly txErrors: number;
-  /** Flushes that transmitted at least one bulk of this table. */
-  readonly flushes: number;
-  /** Bulks transmitted (one sink call each, up to 16 frames). */
-  readonly bulks: number;
-  /** Average frames per bulk. */
-  readonly bulkAverage: number;
-}
-
-/** A live table, as `RedirectTable.list()` reports it. */
-export interface TableInfo {
-  /** What `RedirectTable.open(id)` takes. */
-  readonly id: number;
-  /** `'array'` (RedirectTable) or `'hash'` (RedirectHashTable). */
-  readonly kind: 'array' | 'hash';
-  readonly maxEntries: number;
-  /** Id of the table's namespace (`Namespace.open(namespaceId)`). */
-  readonly namespaceId: number;
-}
-
-/** One transmitted bulk (the kernel's `xdp_devmap_xmit` tracepoint). */
-export interface TraceEvent {
-  readonly tableId: number;
-  /** The excluded ingress of a broadcast, else 0. */
-  readonly fromIfindex: number;
-  readonly toIfindex: number;
-  /** Frames accepted into the device's ring. */
-  readonly sent: number;
-  /** Frames refused (ring full, or beyond a fault's acceptAtMost). */
-  readonly drops: number;
-  /** Frames failed by an error fault. */
-  readonly errors: number;
-}
-
-/** What `expire` did. */
-export interface ExpireResult {
-  /** Entries deleted. */
-  readonly deleted: number;
-  /** Idle entries kept because they were refreshed or replaced after the snapshot. */
-  readonly busy: number;
-}
-
-export interface BroadcastOptions {
-  /** Skip entries pointing at this ifindex (the ingress: `BPF_F_EXCLUDE_INGRESS`). */
-  excludeIfindex?: number;
-}
 
 type RowArray = Uint32Array | Int32Array | Float64Array;
 type RowArrayOf<C> = C extends new (n: number) => infer A ? A : never;
@@ -400,9 +327,7 @@ export class RedirectTable {
    * @throws RedirectError ENOENT (no open table with that id), TypeError / RangeError
    */
   static open(id: number): RedirectTable {
-    openedHandle = native.openTable(id);
-    const options = { maxEntries: openedHandle.maxEntries };
-    return openedHandle.kind === 'hash' ? new RedirectHashTable(options) : new RedirectTable(options);
+    return wrapTable(native.openTable(id));
   }
 
   /**

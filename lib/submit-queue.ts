@@ -1,9 +1,10 @@
 // Staged submission: frames written into arrays bound once to native memory, then redirected by
 // submit(n) without converting any array argument per call.
 import { cloneGuard, notCloneableError } from './clone-guard';
+import { MAX_SUBMIT_CAPACITY as NATIVE_MAX_SUBMIT_CAPACITY } from './constants';
 import { invalidArgType } from './errors';
 import type { NativeTableHandle } from './native';
-import type { VerdictArray } from './verdict';
+import type { VerdictArray } from './types';
 
 /** Options of `RedirectTable.submitQueue`. */
 export interface SubmitQueueOptions {
@@ -11,8 +12,8 @@ export interface SubmitQueueOptions {
   capacity?: number;
 }
 
-/** The largest `capacity` a submit queue can have. */
-export const MAX_SUBMIT_CAPACITY = 1 << 20;
+/** The largest `capacity` a submit queue can have (2^20). */
+export const MAX_SUBMIT_CAPACITY: number = NATIVE_MAX_SUBMIT_CAPACITY;
 
 const guard = cloneGuard(() =>
   notCloneableError('A SubmitQueue', 'make one in the other thread with table.submitQueue() on a handle opened there')

@@ -3,7 +3,7 @@
 // tracing stays off while the channel has no subscriber. Internal, but for TRACE_CHANNEL.
 import * as diagnosticsChannel from 'node:diagnostics_channel';
 import { invalidArgType } from './errors';
-import type { TraceEvent } from './redirect-table';
+import type { TraceEvent } from './types';
 import { wantTrace } from './trace-switch';
 
 /** Name of the diagnostics channel that publishes every trace event of the current thread. */

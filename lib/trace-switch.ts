@@ -1,7 +1,8 @@
 // Whether this thread's datapath records trace events: only while someone in this thread wants
 // them (a trace listener, or a subscriber of the trace channel), so tracing costs nothing
 // otherwise. Internal: not part of the public API.
-import { native } from './native';
+// The addon straight from its loader: lib/native.ts imports this module (through ./trace).
+import { addon } from './addon';
 
 /** Who may want this thread's trace events. */
 export type TraceDemand = 'listeners' | 'channel';
@@ -18,6 +19,6 @@ export function wantTrace(demand: TraceDemand, want: boolean): void {
   wanted[demand] = want;
   const next = wanted.listeners || wanted.channel;
   if (next === on) return;
-  native.setTracing(next);
+  addon.setTracing(next);
   on = next;
 }

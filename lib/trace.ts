@@ -1,7 +1,7 @@
 // Trace listeners of this thread (RedirectTable.setTrace), the delivery of trace events to
 // them and to the trace channel, and where a listener's error goes. Internal: not part of the
 // public API.
-import type { TraceEvent } from './redirect-table';
+import type { TraceEvent } from './types';
 import { publishTrace } from './trace-channel';
 import { wantTrace } from './trace-switch';
 

@@ -1,22 +1,31 @@
-// Frame verdicts. The values are the addon's (0 or a negative errno, as the kernel's devmap).
+// Frame verdicts. The values are the addon's (0 or a negative errno, as the kernel's devmap:
+// addon/core/verdict.hpp); their TypeScript types are declared in lib/types.ts (VerdictValues),
+// and loading fails if the two disagree (an addon built from other sources).
+import { NATIVE_VERDICTS } from './constants';
+import type { VerdictValue, VerdictValues } from './types';
+
+export type { EnqueueVerdict, VerdictArray } from './types';
+
+// What TypeScript is told, in this order; the compiler keeps it equal to VerdictValues.
+const declared: VerdictValues = { OK: 0, ENOENT: -2, EIO: -5, ENETDOWN: -100, EMSGSIZE: -90, ENOBUFS: -105 };
+
+/** The addon's verdicts, checked against the declared ones: the same names, the same values. */
+function checked(values: Readonly<Record<string, number>>): VerdictValues {
+  const names = Object.keys(declared) as (keyof VerdictValues)[];
+  const native = Object.keys(values);
+  if (native.length !== names.length || names.some((name) => values[name] !== declared[name])) {
+    throw new Error(
+      `redirect-table: the addon's verdicts ${JSON.stringify(values)} are not the ones lib/ declares ` +
+        `${JSON.stringify(declared)}: lib/types.ts (VerdictValues) and addon/core/verdict.hpp disagree, ` +
+        'or the addon was built from other sources (rebuild it: npx node-gyp rebuild)'
+    );
+  }
+  return Object.fromEntries(names.map((name) => [name, values[name]])) as unknown as VerdictValues;
+}
 
 /** A frame's verdict: 0 delivered into the device's ring (`redirectOne`: queued), or a negative
  * errno saying why not. */
-export const Verdict = Object.freeze({
-  OK: 0,
-  ENOENT: -2,
-  EIO: -5,
-  ENETDOWN: -100,
-  EMSGSIZE: -90,
-  ENOBUFS: -105,
-} as const);
+export const Verdict: Readonly<VerdictValues> = Object.freeze(checked(NATIVE_VERDICTS));
 
 /** One of the `Verdict` values. */
-export type Verdict = (typeof Verdict)[keyof typeof Verdict];
-
-/** The verdicts known when a frame is queued, all `redirectOne` returns: a ring's refusal
- * (`ENOBUFS`, `EIO`) comes at transmit and is counted in `stats()` instead. */
-export type EnqueueVerdict = typeof Verdict.OK | typeof Verdict.ENOENT | typeof Verdict.ENETDOWN | typeof Verdict.EMSGSIZE;
-
-/** An `Int32Array` whose elements read as `Verdict`s (`SubmitQueue.verdicts`). */
-export type VerdictArray = Int32Array & { [index: number]: Verdict };
+export type Verdict = VerdictValue;

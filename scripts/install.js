@@ -3,7 +3,7 @@
 // liburcu needed), else builds from source with node-gyp, after check-deps has made sure liburcu
 // is there. A checkout (a .git beside package.json) always builds what it holds, as does
 // `npm install --build-from-source` (or REDIRECT_TABLE_BUILD_FROM_SOURCE=1).
-// lib/native.ts loads the addon from the same two places: build/Release first, then prebuilds/.
+// lib/addon.ts loads the addon from the same two places: build/Release first, then prebuilds/.
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
