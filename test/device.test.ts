@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { Device, Namespace, RedirectError, RedirectTable } from '../lib';
+import { DEFAULT_MTU } from '../lib/constants';
 import { assertRangeError, assertRedirectError, assertTypeError, createDevice, uniqueName } from './helpers';
 
 describe('Namespace.root and devices', () => {
@@ -14,7 +15,7 @@ describe('Namespace.root and devices', () => {
     const b = createDevice({ mtu: 9000, up: false });
     assert.ok(a.ifindex >= 1);
     assert.ok(b.ifindex > a.ifindex);
-    assert.equal(a.mtu, 1500);
+    assert.equal(a.mtu, DEFAULT_MTU);
     assert.equal(a.isUp, true);
     assert.equal(b.mtu, 9000);
     assert.equal(b.isUp, false);

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Device, Namespace, RedirectTable } from '../lib';
+import { DEFAULT_MTU } from '../lib/constants';
 import { assertRangeError, assertRedirectError, assertTypeError, uniqueName } from './helpers';
 
 describe('device kinds and cross-namespace unregistration', () => {
@@ -27,7 +28,7 @@ describe('device kinds and cross-namespace unregistration', () => {
         assert.equal(x.peer, y);
         assert.equal(y.peer, x);
         assert.equal(y.mtu, 9000); // each end has its own options
-        assert.equal(x.mtu, 1500);
+        assert.equal(x.mtu, DEFAULT_MTU);
         const [gone, other] = side === 'first' ? [x, y] : [y, x];
         const table = new RedirectTable({ maxEntries: 2, namespace: other.namespace });
         table.set(0, other.ifindex);

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Device, Namespace, RedirectTable } from '../lib';
+import { BULK_SIZE } from '../lib/constants';
 import { runChild } from './children/run';
 import type { ReadableTerminateReport } from './children/readable-terminate';
 import { createDevice } from './helpers';
@@ -112,26 +113,27 @@ describe('Device.readable() and frames()', () => {
       assert.equal(dev.stats().waiters, 1);
 
       // 64 frames in bulks of 16: the first bulk wakes, the next three find the flag disarmed.
-      assert.equal((await send(worker, { first: 0, count: 64, batch: 16, yieldEvery: 1 })).length, 64);
+      const B = BULK_SIZE;
+      assert.equal((await send(worker, { first: 0, count: 4 * B, batch: B, yieldEvery: 1 })).length, 4 * B);
       await first.promise;
-      assert.deepEqual([dev.stats().wakeups, dev.stats().queued, dev.stats().waiters], [1, 64, 0]);
+      assert.deepEqual([dev.stats().wakeups, dev.stats().queued, dev.stats().waiters], [1, 4 * B, 0]);
 
       // Frames already waiting: resolved at once, no wake-up.
       await dev.readable();
       // Frames sent while nobody waits: no wake-up either.
-      await send(worker, { first: 64, count: 64, batch: 16 });
+      await send(worker, { first: 4 * B, count: 4 * B, batch: B });
       assert.equal(dev.stats().wakeups, 1);
-      assert.equal(drain(dev).length, 128);
+      assert.equal(drain(dev).length, 8 * B);
 
       // The next transition wakes every waiter at once, in this thread and in a worker.
       const here = [dev.readable(), dev.readable(), dev.readable()].map(track);
       const there = startConsumer(dev, 'readable');
       assert.deepEqual(await there.next(), { kind: 'waiting' });
       assert.equal(dev.stats().waiters, 4);
-      await send(worker, { first: 128, count: 160, batch: 16, yieldEvery: 2 });
+      await send(worker, { first: 8 * B, count: 10 * B, batch: B, yieldEvery: 2 });
       await Promise.all(here.map((r) => r.promise));
       const resolved = await there.next(); // woken by the first bulk; the worker counts what has come since
-      assert.ok(resolved.kind === 'resolved' && resolved.queued >= 16, JSON.stringify(resolved));
+      assert.ok(resolved.kind === 'resolved' && resolved.queued >= B, JSON.stringify(resolved));
       assert.deepEqual([dev.stats().wakeups, dev.stats().waiters, dev.stats().bulks], [2, 0, 18]);
       await there.worker.terminate();
     });

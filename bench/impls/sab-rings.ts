@@ -6,10 +6,11 @@
 // A fixed set of rings serves every device (device % RINGS): the live devices of a phase (the
 // pool and those being replaced) are far fewer than RINGS, and two devices sharing a ring share
 // its work, not its frames' accounting (the host counts totals).
+import { BULK_SIZE } from '../../lib/constants';
 
 export const RINGS = 64;
 export const RING_SIZE = 1 << 14; // frames per ring, as our benchmark devices
-const BULK = 16;
+const BULK = BULK_SIZE;
 const HEADER_INTS = 16; // one 64-byte line per ring: lock, head, tail, drops
 const LOCK = 0;
 const HEAD = 1;

@@ -2,6 +2,7 @@
 // closures that benchmark.js calls in a loop, one table operation (or one batch) per call.
 import { Device, Namespace, RedirectHashTable, RedirectTable } from '../../lib';
 import { native } from '../../lib/native';
+import { DEFAULT_MTU } from '../../lib/constants';
 
 export type TableKind = 'array' | 'hash';
 
@@ -227,7 +228,7 @@ export function buildCases(fx: MicroFixture): MicroCase[] {
 
     const random = rng(kind === 'array' ? 3 : 4);
     const ids = Uint32Array.from({ length: KEY_POOL }, (_, i) => i);
-    const lengths = Uint32Array.from({ length: KEY_POOL }, () => 64 + Math.floor(random() * (1500 - 64 + 1)));
+    const lengths = Uint32Array.from({ length: KEY_POOL }, () => 64 + Math.floor(random() * (DEFAULT_MTU - 64 + 1)));
     for (const size of BATCH_SIZES) {
       const keyWindows = windows(pool, size);
       const idWindows = windows(ids, size);

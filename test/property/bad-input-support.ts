@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import { inspect, types } from 'node:util';
 import * as fc from 'fast-check';
 import { Device, Namespace, RedirectError, RedirectTable } from '../../lib';
+import { DEFAULT_MTU } from '../../lib/constants';
 
 // ---------------------------------------------------------------------------------------------
 // Predicted outcomes
@@ -120,7 +121,7 @@ export function validNamespaceName(name: string): boolean {
 
 /** The device options as the library reads them (configOf + the addon's read_config). */
 export function vConfig(options: Record<string, unknown>): void {
-  const { mtu = 1500, up = true, ringSize = 4096, netnsLocal = false } = options;
+  const { mtu = DEFAULT_MTU, up = true, ringSize = 4096, netnsLocal = false } = options;
   vInteger(mtu, 68, 65535);
   vBool(up);
   const size = vInteger(ringSize, 1, 2 ** 24);

@@ -3,6 +3,7 @@
 // shared bitmaps every id a batch delivered, every id a ring refused and every single frame queued.
 import { parentPort, workerData } from 'node:worker_threads';
 import { RedirectTable, Verdict } from '../../lib';
+import { DEFAULT_MTU } from '../../lib/constants';
 import { SEQ_BITS, RedirectorData, RedirectorReport } from './conservation-state';
 
 const { tableId, worker, control, delivered, queued, refused, keyCount, framesPerSecond } = workerData as RedirectorData;
@@ -40,7 +41,7 @@ async function run(): Promise<void> {
     for (let i = 0; i < n; i += 1) {
       k[i] = random(keyCount);
       d[i] = (worker << SEQ_BITS) | seq++;
-      l[i] = 64 + random(1600); // some longer than the 1500 MTU
+      l[i] = 64 + random(DEFAULT_MTU + 100); // some longer than the default MTU (1500)
     }
     counts.returned += staged ? queue.submit(n) : table.redirect(keys, ids, lengths, verdicts);
     for (let i = 0; i < n; i += 1) {

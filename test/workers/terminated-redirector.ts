@@ -8,6 +8,7 @@
 //                  which runs to completion first).
 import { workerData } from 'node:worker_threads';
 import { RedirectTable } from '../../lib';
+import { DEFAULT_MTU } from '../../lib/constants';
 import { TerminatedData, xorshift } from './terminated-shared';
 
 const data = workerData as TerminatedData;
@@ -32,7 +33,7 @@ const refill = (table: number): void => {
   for (let i = 0; i < n; i += 1) {
     k[i] = randomKey(table);
     ids[i] = nextId++ >>> 0;
-    lengths[i] = 64 + random(1500); // a few longer than the 1500 MTU: refused
+    lengths[i] = 64 + random(DEFAULT_MTU); // a few longer than the default MTU (1500): refused
   }
 };
 

@@ -2,6 +2,7 @@
 // id) from its own thread, as commanded by the parent.
 import { parentPort, workerData } from 'node:worker_threads';
 import { RedirectTable } from '../../lib';
+import { BULK_SIZE } from '../../lib/constants';
 import type { ProducerData, SendCommand, SendReport, SendUntilCommand } from './wake-shared';
 
 const table = RedirectTable.open((workerData as ProducerData).tableId);
@@ -26,12 +27,12 @@ async function send(command: SendCommand): Promise<void> {
 }
 
 async function sendUntil(command: SendUntilCommand): Promise<void> {
-  const keys = new Uint32Array(16);
-  const ids = new Uint32Array(16);
-  const lengths = new Uint32Array(16).fill(64);
-  const verdicts = new Int32Array(16);
+  const keys = new Uint32Array(BULK_SIZE);
+  const ids = new Uint32Array(BULK_SIZE);
+  const lengths = new Uint32Array(BULK_SIZE).fill(64);
+  const verdicts = new Int32Array(BULK_SIZE);
   for (let next = 0; Atomics.load(command.control, 0) === 0; ) {
-    for (let i = 0; i < 16; i += 1) ids[i] = next++ >>> 0;
+    for (let i = 0; i < BULK_SIZE; i += 1) ids[i] = next++ >>> 0;
     table.redirect(keys, ids, lengths, verdicts);
     await tick();
   }
