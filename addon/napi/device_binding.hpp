@@ -6,7 +6,8 @@
 
 namespace rt::napi {
 
-// Adds createDevice, findDevice, listDevices and the device* functions.
+// Adds createDevice, createVethPair, createUpper, createTunnel, findDevice, listDevices and the
+// device* functions (readers, setUp/setMtu, moveTo, unregister, receive, transmit fault).
 bool init_device_binding(napi_env env, napi_value exports);
 
 }  // namespace rt::napi
