@@ -28,13 +28,17 @@ function lastJson(stdout: string): Record<string, unknown> {
 describe('the process survives hostile users', function () {
   this.timeout(600_000);
 
-  it('a worker terminated during any public call: 50 terminations per call', () => {
-    const run = runChild('terminate-every-call.js', ['50'], 540_000);
+  // Terminations per call: 50, or HOSTILE_TERMINATIONS (CI runs the full count once, on the
+  // machine's Node, and fewer on each other line).
+  const perCall = Number(process.env.HOSTILE_TERMINATIONS ?? 50);
+
+  it(`a worker terminated during any public call: ${perCall} terminations per call`, () => {
+    const run = runChild('terminate-every-call.js', [String(perCall)], 540_000);
     assert.equal(run.signal, null, `the process died of ${run.signal}: ${run.stderr.slice(-2000)}`);
     assert.equal(run.status, 0, run.stderr.slice(-2000));
     const { terminations, errors } = lastJson(run.stdout) as { terminations: Record<string, number>; errors: string[] };
     assert.deepEqual(Object.keys(terminations).sort(), Object.keys(CALLS).sort());
-    for (const [call, count] of Object.entries(terminations)) assert.ok(count >= 50, `${call}: ${count} terminations`);
+    for (const [call, count] of Object.entries(terminations)) assert.ok(count >= perCall, `${call}: ${count} terminations`);
     assert.deepEqual(errors, [], 'calls failed with something other than a RedirectError');
   });
 
