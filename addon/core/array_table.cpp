@@ -227,12 +227,11 @@ int ArrayTable::keys(std::vector<uint32_t>* out) const {
   return 0;
 }
 
-template <typename Stale>
-void ArrayTable::purge_if(Stale stale) {
+void ArrayTable::purge_stale() {
   Entry* retired = nullptr;  // chained through `next`, queued once at the end of the walk
   for (uint32_t key = 0; key < max_entries_; ++key) {
     Entry* entry = slot(key).load(std::memory_order_acquire);
-    if (entry == nullptr || !stale(entry)) continue;
+    if (entry == nullptr || entry->device_still_current()) continue;
     RT_RACE_POINT();  // a concurrent update may replace the entry here
     // A concurrent update that replaced the entry wins; its own re-check handles its device.
     if (slot(key).compare_exchange(entry, nullptr)) {
@@ -241,14 +240,6 @@ void ArrayTable::purge_if(Stale stale) {
     }
   }
   if (retired != nullptr) Entry::retire_chain(retired);
-}
-
-void ArrayTable::purge_device(Device* dev) {
-  purge_if([dev](const Entry* entry) { return entry->device == dev; });
-}
-
-void ArrayTable::purge_stale() {
-  purge_if([](const Entry* entry) { return !entry->device_still_current(); });
 }
 
 void ArrayTable::drain() {

@@ -93,13 +93,11 @@ class ArrayTable final : public Table {
   // Replaces the entry in `key` only if it has `revision`: 0 and *new_revision, or -ENOENT,
   // -EBUSY, -ENODEV (no such device, or it went away meanwhile), -E2BIG, -ENOMEM.
   int compare_and_set(uint32_t key, int ifindex, uint64_t revision, uint64_t* new_revision) override;
-  using Snapshot = TableSnapshot;
   int snapshot(TableSnapshot* out) const override;
 
   // Keys with an entry, ascending: 0 or -ENOMEM.
   int keys(std::vector<uint32_t>* out) const override;
 
-  void purge_device(Device* dev) override;
   void purge_stale() override;
 
   // The slot memory for views that read the ifindex words (nullptr where slots are not wide):
@@ -110,9 +108,6 @@ class ArrayTable final : public Table {
   void drain() override;
 
  private:
-  // Unpublishes every entry `stale(entry)` accepts (purge_device, purge_stale).
-  template <typename Stale>
-  void purge_if(Stale stale);
   ArrayTable(uint32_t max_entries, SlotMemory* memory, Namespace* ns);
   ~ArrayTable() override;
 

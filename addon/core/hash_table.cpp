@@ -328,15 +328,9 @@ int HashTable::snapshot(TableSnapshot* out) const {
   return 0;
 }
 
-void HashTable::purge_device(Device* dev) {
-  // Inside the notifier's read-side section. A concurrent replace wins (an unlinked entry is
-  // not unlinked again); its publisher re-checks the device itself.
-  for_each([&](Entry* entry) {
-    if (entry->device == dev) unpublish(entry);
-  });
-}
-
 void HashTable::purge_stale() {
+  // Inside the purge's read-side section. A concurrent replace wins (an unlinked entry is not
+  // unlinked again); its publisher re-checks the device itself.
   for_each([&](Entry* entry) {
     if (!entry->device_still_current()) unpublish(entry);
   });

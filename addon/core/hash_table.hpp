@@ -48,7 +48,6 @@ class HashTable final : public Table {
   int compare_and_delete(uint32_t key, uint64_t revision, const uint64_t* last_used) override;
   int compare_and_set(uint32_t key, int ifindex, uint64_t revision, uint64_t* new_revision) override;
   int snapshot(TableSnapshot* out) const override;
-  void purge_device(Device* dev) override;
   void purge_stale() override;
 
   // Inside a read-side section: the entry under `key`, or nullptr.

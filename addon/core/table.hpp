@@ -16,7 +16,6 @@ namespace rt {
 
 class SlotMemory;
 
-class Device;
 class Namespace;
 struct EntryView;
 
@@ -58,10 +57,6 @@ class Table {
   uint32_t id() const { return id_; }
   Namespace* ns() const { return ns_; }
 
-  // The unregister notifier: unpublishes every entry that references `dev` with a
-  // compare-exchange (a concurrent update that replaced the entry wins). Called inside a
-  // read-side section; never waits.
-  virtual void purge_device(Device* dev) = 0;
   // The unregistration purge (purge_worker.hpp): unpublishes every entry whose device is no
   // longer current (Entry::device_still_current), the same way. Inside a read-side section.
   virtual void purge_stale() = 0;
