@@ -95,20 +95,9 @@ int ArrayTable::update_batch(const uint32_t* keys, const int32_t* ifindexes, siz
   // Resolve every device and build every entry first, so a bad ifindex changes nothing.
   int err = 0;
   for (size_t i = 0; i < n && err == 0; ++i) {
-    uint64_t generation = 0;
     const int32_t ifindex = read_once(&ifindexes[i]);
-    Device* dev = ns()->acquire_device_usage(ifindex, &generation);
-    if (dev == nullptr) {
-      *fault = BatchFault{i, key_copy[i], ifindex};
-      err = -ENODEV;
-      break;
-    }
-    entries[i] = Entry::create(dev, generation);
-    if (entries[i] == nullptr) {
-      dev->release_usage();
-      *fault = BatchFault{i, key_copy[i], ifindex};
-      err = -ENOMEM;
-    }
+    err = Entry::resolve(ns(), ifindex, &entries[i]);
+    if (err != 0) *fault = BatchFault{i, key_copy[i], ifindex};
   }
   if (err != 0) {
     for (Entry* entry : entries) {
@@ -169,8 +158,7 @@ int ArrayTable::compare_and_delete(uint32_t key, uint64_t revision, const uint64
   rcu::ReadLock read;
   Entry* entry = slot(key).load(std::memory_order_acquire);
   if (entry == nullptr) return -ENOENT;
-  if (entry->revision != revision) return -EBUSY;
-  if (last_used != nullptr && !entry->claim(*last_used)) return -EBUSY;
+  if (!entry->claim_if_unchanged(revision, last_used)) return -EBUSY;
   RT_RACE_POINT();
   if (slot(key).compare_exchange(entry, nullptr)) {
     Entry::retire(entry);

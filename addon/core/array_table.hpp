@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "datapath.hpp"
 #include "entry.hpp"
 #include "frame.hpp"
 #include "slots.hpp"
@@ -38,11 +39,7 @@ class ArrayTable final : public Table {
   // --- reads that take their own read-side section ---
   // Copies the entry in `key` into *out; false when empty or out of range.
   bool read(uint32_t key, EntryView* out) const override {
-    rcu::ReadLock read;
-    const Entry* entry = lookup(key);
-    if (entry == nullptr) return false;
-    *out = EntryView{entry->ifindex, entry->revision, entry->last_used_ms()};
-    return true;
+    return datapath::read_entry([this](uint32_t k) { return lookup(k); }, key, out);
   }
 
   // --- writes (any thread; they take their own read-side sections) ---

@@ -35,6 +35,16 @@ inline int verdict_for(const Entry* entry, uint32_t length, TableCounter* refuse
   return verdict::kOk;
 }
 
+// See ArrayTable::read.
+template <typename Find>
+bool read_entry(Find find, uint32_t key, EntryView* out) {
+  rcu::ReadLock read;
+  const Entry* entry = find(key);
+  if (entry == nullptr) return false;
+  *out = EntryView{entry->ifindex, entry->revision, entry->last_used_ms()};
+  return true;
+}
+
 // See ArrayTable::lookup_batch.
 template <typename Find>
 size_t lookup_batch(Find find, const uint32_t* keys, int32_t* out, size_t n) {

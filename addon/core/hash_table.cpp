@@ -104,11 +104,7 @@ bool HashTable::unlink_locked(Entry* entry) {
 }
 
 bool HashTable::read(uint32_t key, EntryView* out) const {
-  rcu::ReadLock read;
-  const Entry* entry = find(key);
-  if (entry == nullptr) return false;
-  *out = EntryView{entry->ifindex, entry->revision, entry->last_used_ms()};
-  return true;
+  return datapath::read_entry([this](uint32_t k) { return find(k); }, key, out);
 }
 
 int HashTable::make_entry(uint32_t key, int ifindex, Entry** out) {
@@ -282,8 +278,7 @@ int HashTable::compare_and_delete(uint32_t key, uint64_t revision, const uint64_
   rcu::ReadLock read;  // keeps the entry we compare from being freed and reused
   Entry* entry = find(key);
   if (entry == nullptr) return -ENOENT;
-  if (entry->revision != revision) return -EBUSY;
-  if (last_used != nullptr && !entry->claim(*last_used)) return -EBUSY;
+  if (!entry->claim_if_unchanged(revision, last_used)) return -EBUSY;
   RT_RACE_POINT();
   if (unpublish(entry)) return 0;
   // A set, delete or purge removed that entry first: the revision we compared is gone either way.
