@@ -13,9 +13,10 @@
 #include "read_once.hpp"
 #include "table_registry.hpp"
 
-// Lock order: Namespace::mu_ (a move runs the notifier under it) before HashTable::mu_. Nothing
-// that may take a namespace or device lock runs under mu_: entries are resolved before it is
-// taken and retired (freed after a grace period) rather than destroyed under it.
+// Lock order (docs/design.md, "Threads and RCU" 7): Namespace::mu_ before HashTable::mu_;
+// purges (unregistration, moves) take mu_ on the purge worker with no namespace lock held.
+// Nothing that may take a namespace or device lock runs under mu_: entries are resolved before
+// it is taken and retired (freed after a grace period) rather than destroyed under it.
 
 namespace rt {
 
