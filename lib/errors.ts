@@ -6,7 +6,6 @@ export type RedirectErrorCode =
   | 'ENOENT'
   | 'EBUSY'
   | 'ENODEV'
-  | 'EOPNOTSUPP'
   | 'ENETDOWN'
   | 'EMSGSIZE'
   | 'EBADF'
@@ -20,7 +19,6 @@ export const ERRNO: Readonly<Record<RedirectErrorCode, number>> = Object.freeze(
   ENOENT: 2,
   EBUSY: 16,
   ENODEV: 19,
-  EOPNOTSUPP: 95,
   ENETDOWN: 100,
   EMSGSIZE: 90,
   EBADF: 9,

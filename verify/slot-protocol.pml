@@ -2,7 +2,7 @@
  * slot-protocol.pml: the array table's slot protocol against device unregistration.
  *
  * What is modelled (addon/core):
- *   array_table.cpp  update() = make_entry + publish(): exchange a fresh entry into a slot
+ *   array_table.cpp  update() = Entry::resolve + publish(): exchange a fresh entry into a slot
  *                    inside a read-side section, retire the old one, then
  *                    recheck_published(): read entry->device, load its state, and when the
  *                    device is no longer registered take the entry back with a
@@ -61,7 +61,7 @@
  *     weakest guarantee RCU gives (sections that start after the retire are not waited for),
  *     so every real schedule of liburcu is among the modelled ones.
  *   - acquire_usage()'s CAS loop is one atomic "increment if > 0"; the namespace index
- *     lookup of make_entry is the registered() check (the index node is deleted under the
+ *     lookup of Entry::resolve is the registered() check (the index node is deleted under the
  *     namespace lock right after mark_unregistering; moves/generations are not modelled: the
  *     generation re-check pairs with mark_moving() exactly like the state re-check pairs with
  *     mark_unregistering()).
@@ -211,7 +211,7 @@ proctype Updater(byte b; byte first) {
   do
   :: n < NSETS ->
      e = first + n;
-     /* make_entry: acquire_device_usage (registered(), acquire_usage()), Entry::create */
+     /* Entry::resolve: acquire_device_usage (registered(), acquire_usage()), Entry::create */
      atomic {
        if :: k = 0 :: k = 1 fi;
        if :: d = D0 :: d = D1 fi;

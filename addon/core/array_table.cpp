@@ -95,20 +95,9 @@ int ArrayTable::update_batch(const uint32_t* keys, const int32_t* ifindexes, siz
   // Resolve every device and build every entry first, so a bad ifindex changes nothing.
   int err = 0;
   for (size_t i = 0; i < n && err == 0; ++i) {
-    uint64_t generation = 0;
     const int32_t ifindex = read_once(&ifindexes[i]);
-    Device* dev = ns()->acquire_device_usage(ifindex, &generation);
-    if (dev == nullptr) {
-      *fault = BatchFault{i, key_copy[i], ifindex};
-      err = -ENODEV;
-      break;
-    }
-    entries[i] = Entry::create(dev, generation);
-    if (entries[i] == nullptr) {
-      dev->release_usage();
-      *fault = BatchFault{i, key_copy[i], ifindex};
-      err = -ENOMEM;
-    }
+    err = Entry::resolve(ns(), ifindex, &entries[i]);
+    if (err != 0) *fault = BatchFault{i, key_copy[i], ifindex};
   }
   if (err != 0) {
     for (Entry* entry : entries) {
@@ -169,8 +158,7 @@ int ArrayTable::compare_and_delete(uint32_t key, uint64_t revision, const uint64
   rcu::ReadLock read;
   Entry* entry = slot(key).load(std::memory_order_acquire);
   if (entry == nullptr) return -ENOENT;
-  if (entry->revision != revision) return -EBUSY;
-  if (last_used != nullptr && !entry->claim(*last_used)) return -EBUSY;
+  if (!entry->claim_if_unchanged(revision, last_used)) return -EBUSY;
   RT_RACE_POINT();
   if (slot(key).compare_exchange(entry, nullptr)) {
     Entry::retire(entry);
@@ -227,12 +215,11 @@ int ArrayTable::keys(std::vector<uint32_t>* out) const {
   return 0;
 }
 
-template <typename Stale>
-void ArrayTable::purge_if(Stale stale) {
+void ArrayTable::purge_stale() {
   Entry* retired = nullptr;  // chained through `next`, queued once at the end of the walk
   for (uint32_t key = 0; key < max_entries_; ++key) {
     Entry* entry = slot(key).load(std::memory_order_acquire);
-    if (entry == nullptr || !stale(entry)) continue;
+    if (entry == nullptr || entry->device_still_current()) continue;
     RT_RACE_POINT();  // a concurrent update may replace the entry here
     // A concurrent update that replaced the entry wins; its own re-check handles its device.
     if (slot(key).compare_exchange(entry, nullptr)) {
@@ -241,14 +228,6 @@ void ArrayTable::purge_if(Stale stale) {
     }
   }
   if (retired != nullptr) Entry::retire_chain(retired);
-}
-
-void ArrayTable::purge_device(Device* dev) {
-  purge_if([dev](const Entry* entry) { return entry->device == dev; });
-}
-
-void ArrayTable::purge_stale() {
-  purge_if([](const Entry* entry) { return !entry->device_still_current(); });
 }
 
 void ArrayTable::drain() {

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "datapath.hpp"
 #include "entry.hpp"
 #include "frame.hpp"
 #include "slots.hpp"
@@ -25,94 +26,53 @@ class ArrayTable final : public Table {
   // -ENOMEM when the slots cannot be allocated.
   static int create(uint32_t max_entries, Namespace* ns, ArrayTable** out);
 
+  // The operations of Table, with their contracts there. Here: keys are slot indexes, and
+  // -E2BIG means a key >= max_entries (an out-of-range key reads as empty: read, lookup_batch,
+  // redirect's -ENOENT).
   bool keyed_by_index() const override { return true; }
   uint32_t max_entries() const override { return max_entries_; }
 
-  // --- reads inside the caller's read-side section (see rcu::ReadLock) ---
-  // The entry in `key`, nullptr when empty or out of range.
+  // Inside the caller's read-side section (see rcu::ReadLock): the entry in `key`, nullptr when
+  // empty or out of range.
   Entry* lookup(uint32_t key) const {
     if (key >= max_entries_) return nullptr;
     return slot(key).load(std::memory_order_acquire);
   }
 
-  // --- reads that take their own read-side section ---
-  // Copies the entry in `key` into *out; false when empty or out of range.
   bool read(uint32_t key, EntryView* out) const override {
-    rcu::ReadLock read;
-    const Entry* entry = lookup(key);
-    if (entry == nullptr) return false;
-    *out = EntryView{entry->ifindex, entry->revision, entry->last_used_ms()};
-    return true;
+    return datapath::read_entry([this](uint32_t k) { return lookup(k); }, key, out);
   }
-
-  // --- writes (any thread; they take their own read-side sections) ---
-  // 0 and *revision, or -E2BIG (key out of range), -ENODEV (no registered device with that
-  // ifindex in the table's namespace, or it started unregistering meanwhile), -ENOMEM.
   int update(uint32_t key, int ifindex, uint64_t* revision) override;
-  // 1 when an entry was removed, 0 when the slot was empty, -E2BIG when out of range.
   int remove(uint32_t key) override;
 
-  // Batch forms; validation happens before any change (no partial effect on bad input). Each
-  // input element is read once. Against concurrent writers a batch is per key: each key is
-  // published (or removed) atomically, other writers may interleave between keys.
-  // update_batch: 0 or the first error (-E2BIG, -ENODEV with *fault set, -ENOMEM), nothing
-  // set on error. A device that starts unregistering during the batch takes its entries back
-  // (set, then purged): not an error.
+  // Against concurrent writers a batch is per key: each key is published (or removed)
+  // atomically, other writers may interleave between keys. update_batch checks every key's
+  // range before building any entry (*fault: the first key out of range).
   int update_batch(const uint32_t* keys, const int32_t* ifindexes, size_t n, BatchFault* fault) override;
-  // remove_batch: number removed, or -E2BIG (with *fault) / -ENOMEM before removing anything.
   long remove_batch(const uint32_t* keys, size_t n, BatchFault* fault) override;
-  // lookup_batch: writes the ifindex (0 when empty or out of range) for each key, in one
-  // read-side section; returns hits.
   size_t lookup_batch(const uint32_t* keys, int32_t* out, size_t n) const override;
 
-  // --- datapath ---
-  // For each frame: look up keys[i], check the device (up, length <= MTU), queue the frame on
-  // this thread's bulk queue for the destination; then flush everything, all in one read-side
-  // section. verdicts (may be null): 0 delivered into the device's ring, -ENOENT no entry (or
-  // key out of range), -ENETDOWN device down, -EMSGSIZE longer than the MTU, -ENOBUFS refused
-  // by the sink (ring full, or beyond a partial-accept fault), -EIO failed by an error fault.
-  // Returns the frames delivered. -ENOMEM (nothing sent) when this thread's bulk queues cannot
-  // be allocated.
-  long redirect(const uint32_t* keys, const uint32_t* ids, const uint32_t* lengths, int32_t* verdicts,
-                size_t n) override;
-  // One frame into the thread's per-frame section (see BulkQueues); *opened_section is set when
-  // this call opened it, so the caller arranges the flush. Returns the enqueue verdict (0, or
-  // one of redirect's refusals before the sink); a later refusal by the sink is counted only.
-  int redirect_one(uint32_t key, uint32_t id, uint32_t length, bool* opened_section) override;
-  // Every frame to every entry's device except `exclude_ifindex` (0: none), walking the slots;
-  // entries whose device is down or whose MTU is below the frame's length are skipped.
-  // Returns the copies delivered into rings, or -ENOMEM (nothing sent).
-  long broadcast(const uint32_t* ids, const uint32_t* lengths, size_t n, int exclude_ifindex) override;
-
-  // --- conditional updates (for garbage collectors) ---
-  // Deletes the entry in `key` only if it has `revision` and, when `last_used` is given, was last
-  // used at *last_used (it is claimed first, so a racing refresh either lands before the claim,
-  // making this EBUSY, or loses and cannot resurrect the entry). 0, -ENOENT (no entry), -EBUSY
-  // (another revision, or refreshed since), -E2BIG.
-  int compare_and_delete(uint32_t key, uint64_t revision, const uint64_t* last_used) override;
-  // Replaces the entry in `key` only if it has `revision`: 0 and *new_revision, or -ENOENT,
-  // -EBUSY, -ENODEV (no such device, or it went away meanwhile), -E2BIG, -ENOMEM.
-  int compare_and_set(uint32_t key, int ifindex, uint64_t revision, uint64_t* new_revision) override;
-  using Snapshot = TableSnapshot;
+  int keys(std::vector<uint32_t>* out) const override;
   int snapshot(TableSnapshot* out) const override;
 
-  // Keys with an entry, ascending: 0 or -ENOMEM.
-  int keys(std::vector<uint32_t>* out) const override;
+  long redirect(const uint32_t* keys, const uint32_t* ids, const uint32_t* lengths, int32_t* verdicts,
+                size_t n) override;
+  int redirect_one(uint32_t key, uint32_t id, uint32_t length, bool* opened_section) override;
+  // Walks every slot.
+  long broadcast(const uint32_t* ids, const uint32_t* lengths, size_t n, int exclude_ifindex) override;
 
-  void purge_device(Device* dev) override;
+  int compare_and_delete(uint32_t key, uint64_t revision, const uint64_t* last_used) override;
+  int compare_and_set(uint32_t key, int ifindex, uint64_t revision, uint64_t* new_revision) override;
+
   void purge_stale() override;
 
-  // The slot memory for views that read the ifindex words (nullptr where slots are not wide):
-  // the caller takes a reference (SlotMemory::retain) for each view it makes.
+  // nullptr where slots are not wide.
   SlotMemory* readable_slots() const override { return slots_wide() ? memory_ : nullptr; }
 
  protected:
   void drain() override;
 
  private:
-  // Unpublishes every entry `stale(entry)` accepts (purge_device, purge_stale).
-  template <typename Stale>
-  void purge_if(Stale stale);
   ArrayTable(uint32_t max_entries, SlotMemory* memory, Namespace* ns);
   ~ArrayTable() override;
 

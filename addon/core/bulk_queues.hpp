@@ -111,7 +111,6 @@ class BulkQueues {
     batch_verdicts_ = nullptr;
     return batch_refused_;
   }
-  bool has_pending() const { return pending_ != 0; }
 
   // The per-frame API's section. open_section() returns true when it opened it.
   bool open_section() {
@@ -121,7 +120,6 @@ class BulkQueues {
     return true;
   }
   void flush_and_close_section();
-  bool section_open() const { return section_open_; }
 
   void set_tracing(bool on) { tracing_ = on; }
   bool tracing() const { return tracing_; }

@@ -1,5 +1,6 @@
-// The datapath shared by every table kind, parameterised by how the kind finds entries:
-//   find(key) -> Entry* (inside a read-side section), for_each(fn(Entry*)) over every entry.
+// The datapath and the reads shared by every table kind, parameterised by how the kind finds
+// entries: find(key) -> Entry* (inside a read-side section), for_each(fn(Entry*)) over every
+// entry.
 // Kept in a header so each kind's lookups inline into the per-frame loop.
 #pragma once
 
@@ -35,7 +36,17 @@ inline int verdict_for(const Entry* entry, uint32_t length, TableCounter* refuse
   return verdict::kOk;
 }
 
-// See ArrayTable::lookup_batch.
+// See Table::read.
+template <typename Find>
+bool read_entry(Find find, uint32_t key, EntryView* out) {
+  rcu::ReadLock read;
+  const Entry* entry = find(key);
+  if (entry == nullptr) return false;
+  *out = EntryView{entry->ifindex, entry->revision, entry->last_used_ms()};
+  return true;
+}
+
+// See Table::lookup_batch.
 template <typename Find>
 size_t lookup_batch(Find find, const uint32_t* keys, int32_t* out, size_t n) {
   rcu::ReadLock read;
@@ -68,7 +79,7 @@ inline void append(TableSnapshot& snap, uint32_t key, const Entry* entry) {
 // thousand entries and more).
 inline constexpr size_t kLookAhead = 8;
 
-// See ArrayTable::redirect.
+// See Table::redirect.
 // Each frame's key, id and length are read once (read_once.hpp): the length checked against the
 // MTU is the length queued.
 template <typename Find, typename Prefetch>
@@ -111,7 +122,7 @@ long redirect(Table* table, Find find, Prefetch prefetch, const uint32_t* keys, 
   return static_cast<long>(accepted - lost);
 }
 
-// See ArrayTable::redirect_one.
+// See Table::redirect_one.
 template <typename Find>
 int redirect_one(Table* table, Find find, uint32_t key, uint32_t id, uint32_t length, bool* opened_section) {
   *opened_section = false;
@@ -132,7 +143,7 @@ int redirect_one(Table* table, Find find, uint32_t key, uint32_t id, uint32_t le
   return verdict;
 }
 
-// See ArrayTable::broadcast. Walks the entries once (never next-key iteration, which restarts
+// See Table::broadcast. Walks the entries once (never next-key iteration, which restarts
 // and duplicates), then sends each frame to each target found. Each frame's id and length are
 // read once, so every target sees the same frame. -ENOMEM (nothing sent) when the queues or the
 // list of targets cannot be allocated.

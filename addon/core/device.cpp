@@ -168,8 +168,9 @@ void Device::release() {
 
 void Device::mark_unregistering() {
   state_.store(DeviceState::Unregistering, std::memory_order_seq_cst);
-  // Pairs with the publisher's exchange + state re-check (see ArrayTable::set): either the
-  // publisher sees Unregistering, or the notifier walk that follows sees its entry.
+  // Pairs with the publisher's seq_cst publish + re-check (Entry::device_still_current, in
+  // ArrayTable::recheck_published and HashTable::recheck_published): either the publisher sees
+  // Unregistering, or the purge walk that follows (purge_worker.hpp) sees its entry.
   std::atomic_thread_fence(std::memory_order_seq_cst);
 }
 

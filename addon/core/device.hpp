@@ -133,7 +133,7 @@ class Device {
   // Called by Namespace::move_device with both namespace locks held, before the purge is queued.
   void mark_moving();
   void set_identity(Namespace* ns, int ifindex, std::string name);
-  // Drops the base usage reference (after the notifier ran).
+  // Drops the base usage reference (after the purge walk, purge_worker.hpp).
   void release_base_usage() { release_usage(); }
   void finish_unregistration();
   // The devices whose unregistration this one's causes (its veth peer, its uppers). Called once,

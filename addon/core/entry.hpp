@@ -55,6 +55,12 @@ struct Entry {
            last_used.compare_exchange_strong(expected_ms, expected_ms | kClaimedBit, std::memory_order_acq_rel);
   }
 
+  // A conditional delete's test (Table::compare_and_delete): whether the entry has
+  // `expected_revision` and, when `expected_last_used` is given, could be claimed at that stamp.
+  bool claim_if_unchanged(uint64_t expected_revision, const uint64_t* expected_last_used) {
+    return revision == expected_revision && (expected_last_used == nullptr || claim(*expected_last_used));
+  }
+
   // Takes over the caller's usage reference on `device`, resolved at `generation`; nullptr
   // when out of memory.
   static Entry* create(Device* device, uint64_t generation);

@@ -13,9 +13,10 @@
 #include "read_once.hpp"
 #include "table_registry.hpp"
 
-// Lock order: Namespace::mu_ (a move runs the notifier under it) before HashTable::mu_. Nothing
-// that may take a namespace or device lock runs under mu_: entries are resolved before it is
-// taken and retired (freed after a grace period) rather than destroyed under it.
+// Lock order (docs/design.md, "Threads and RCU" 7): Namespace::mu_ before HashTable::mu_;
+// purges (unregistration, moves) take mu_ on the purge worker with no namespace lock held.
+// Nothing that may take a namespace or device lock runs under mu_: entries are resolved before
+// it is taken and retired (freed after a grace period) rather than destroyed under it.
 
 namespace rt {
 
@@ -104,11 +105,7 @@ bool HashTable::unlink_locked(Entry* entry) {
 }
 
 bool HashTable::read(uint32_t key, EntryView* out) const {
-  rcu::ReadLock read;
-  const Entry* entry = find(key);
-  if (entry == nullptr) return false;
-  *out = EntryView{entry->ifindex, entry->revision, entry->last_used_ms()};
-  return true;
+  return datapath::read_entry([this](uint32_t k) { return find(k); }, key, out);
 }
 
 int HashTable::make_entry(uint32_t key, int ifindex, Entry** out) {
@@ -282,8 +279,7 @@ int HashTable::compare_and_delete(uint32_t key, uint64_t revision, const uint64_
   rcu::ReadLock read;  // keeps the entry we compare from being freed and reused
   Entry* entry = find(key);
   if (entry == nullptr) return -ENOENT;
-  if (entry->revision != revision) return -EBUSY;
-  if (last_used != nullptr && !entry->claim(*last_used)) return -EBUSY;
+  if (!entry->claim_if_unchanged(revision, last_used)) return -EBUSY;
   RT_RACE_POINT();
   if (unpublish(entry)) return 0;
   // A set, delete or purge removed that entry first: the revision we compared is gone either way.
@@ -328,15 +324,9 @@ int HashTable::snapshot(TableSnapshot* out) const {
   return 0;
 }
 
-void HashTable::purge_device(Device* dev) {
-  // Inside the notifier's read-side section. A concurrent replace wins (an unlinked entry is
-  // not unlinked again); its publisher re-checks the device itself.
-  for_each([&](Entry* entry) {
-    if (entry->device == dev) unpublish(entry);
-  });
-}
-
 void HashTable::purge_stale() {
+  // Inside the purge's read-side section. A concurrent replace wins (an unlinked entry is not
+  // unlinked again); its publisher re-checks the device itself.
   for_each([&](Entry* entry) {
     if (!entry->device_still_current()) unpublish(entry);
   });

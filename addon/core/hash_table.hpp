@@ -28,16 +28,18 @@ class HashTable final : public Table {
   // 0 and the table in *out (registered, one handle), -EINVAL for 0 entries, -ENOMEM.
   static int create(uint32_t max_entries, Namespace* ns, HashTable** out);
 
+  // The operations of Table, with their contracts there. Here: any u32 key, and -E2BIG means
+  // the table is full (max_entries entries) and the key is new.
   bool keyed_by_index() const override { return false; }
   uint32_t max_entries() const override { return max_entries_; }
   bool read(uint32_t key, EntryView* out) const override;
   int update(uint32_t key, int ifindex, uint64_t* revision) override;
   int remove(uint32_t key) override;
-  // All or nothing against every other writer: -E2BIG when the new keys do not all fit
-  // (*fault names the first new key, in batch order, that did not), else -ENODEV (with
-  // *fault) or -ENOMEM, all before anything is published. A device that starts unregistering while
-  // the batch publishes takes its entries back afterwards (set, then purged): not an error.
+  // All or nothing against every other writer: the room for every new key is checked and the
+  // whole batch published in one hold of the writer lock. -E2BIG when the new keys do not all
+  // fit (*fault names the first new key, in batch order, that did not).
   int update_batch(const uint32_t* keys, const int32_t* ifindexes, size_t n, BatchFault* fault) override;
+  // Never fails; `fault` is not used (may be null).
   long remove_batch(const uint32_t* keys, size_t n, BatchFault* fault) override;
   size_t lookup_batch(const uint32_t* keys, int32_t* out, size_t n) const override;
   int keys(std::vector<uint32_t>* out) const override;
@@ -48,7 +50,6 @@ class HashTable final : public Table {
   int compare_and_delete(uint32_t key, uint64_t revision, const uint64_t* last_used) override;
   int compare_and_set(uint32_t key, int ifindex, uint64_t revision, uint64_t* new_revision) override;
   int snapshot(TableSnapshot* out) const override;
-  void purge_device(Device* dev) override;
   void purge_stale() override;
 
   // Inside a read-side section: the entry under `key`, or nullptr.

@@ -9,7 +9,7 @@
 // ifindex allocator, the destroy state and its waiters. Publishers resolve ifindexes without
 // it, through an RCU-protected cds_lfht index of registered devices.
 // Lock order: registry mutex before Namespace::mu_ before Device::mu_; never hold mu_ while
-// running the notifier.
+// purging tables (purge_worker.hpp).
 #pragma once
 
 #include <cstdint>
@@ -109,9 +109,10 @@ class Namespace {
   static int move_device(Device* dev, Namespace* target, const std::string* new_name,
                          std::function<void()> purged = {});
 
-  // Starts the unregistration of `dev` (a no-op when it already started): unlists it, runs the
-  // notifier over every table, drops the base usage reference. `done` runs once the usage is
-  // gone (after grace periods), possibly on another thread, possibly before this returns.
+  // Starts the unregistration of `dev` (a no-op when it already started): unlists it, queues
+  // the purge of every table (purge_worker.hpp), after which the base usage reference is
+  // dropped. `done` runs once the usage is gone (after grace periods), possibly on another
+  // thread, possibly before this returns.
   // Works on the device's current namespace (it may move meanwhile). Its dependents (veth
   // peer, uppers) are unregistered too: directly when they are in the same namespace, through
   // their own namespace's unregister queue otherwise; `done` waits for them as well.

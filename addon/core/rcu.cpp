@@ -44,8 +44,6 @@ void unregister_current_thread() {
   owned_registrations.fetch_sub(1, std::memory_order_relaxed);
 }
 
-bool current_thread_registered() { return tls_thread_state.registered; }
-
 long registered_thread_count() { return owned_registrations.load(std::memory_order_relaxed); }
 
 void wait_for_readers() {

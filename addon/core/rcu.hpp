@@ -37,8 +37,6 @@ inline void ensure_thread_registered() {
 // cleanup hooks; the thread registers again lazily if it touches the core afterwards.
 void unregister_current_thread();
 
-bool current_thread_registered();
-
 // How many threads are registered with liburcu by us right now (registrations we own, so not
 // liburcu's call_rcu workers). Incremented on registration, decremented on unregistration; a
 // value that does not come back after threads exit is a registration leak. Slow path only.
@@ -76,10 +74,6 @@ inline void read_unlock() {
     CMM_STORE_SHARED(reader->ctr, ctr - URCU_GP_COUNT);
   }
   cmm_barrier();
-}
-
-inline bool read_section_open() {
-  return tls_thread_state.registered && (CMM_LOAD_SHARED(tls_thread_state.reader->ctr) & URCU_GP_CTR_NEST_MASK) != 0;
 }
 
 class ReadLock {

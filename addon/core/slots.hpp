@@ -5,8 +5,8 @@
 // linearization point for both (docs/design.md, "Zero-call get").
 //
 // Where the CPU has no 16-byte compare-exchange (not x86-64, or an x86-64 without CMPXCHG16B),
-// writes replace the pointer alone, the ifindex words stay 0, and `wide()` is false: nothing
-// may then read the ifindex words, and JS reads go through a native call instead.
+// writes replace the pointer alone, the ifindex words stay 0, and `slots_wide()` is false:
+// nothing may then read the ifindex words, and JS reads go through a native call instead.
 #pragma once
 
 #include <atomic>
@@ -19,7 +19,7 @@ struct Entry;
 
 struct alignas(16) Slot {
   Entry* entry;
-  int32_t ifindex;  // entry ? entry->ifindex : 0 (when wide())
+  int32_t ifindex;  // entry ? entry->ifindex : 0 (when slots_wide())
   uint32_t unused;  // always 0
 };
 static_assert(sizeof(Slot) == 16, "a slot is two 8-byte words");

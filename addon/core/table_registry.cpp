@@ -76,14 +76,6 @@ void TableRegistry::release(Table* table, std::function<void()> done) {
   });
 }
 
-void TableRegistry::notify_unregister(Device* dev) {
-  rcu::ReadLock read;
-  cds_list_head* pos;
-  cds_list_for_each_rcu(pos, &tables_) {
-    caa_container_of(pos, Table::ListLink, node)->table->purge_device(dev);
-  }
-}
-
 void TableRegistry::purge_stale_entries() {
   rcu::ReadLock read;
   cds_list_head* pos;

@@ -35,8 +35,6 @@ class TableRegistry {
   // period; `done` (may be empty) runs once the table is freed, or now when it was not the last.
   void release(Table* table, std::function<void()> done);
 
-  // The unregister notifier: purges `dev` from every live table (walked under RCU).
-  void notify_unregister(Device* dev);
   // The unregistration purge (purge_worker.hpp): every live table's stale entries (walked under RCU).
   void purge_stale_entries();
 

@@ -36,7 +36,6 @@ const char* errno_name(int err) {
     case ENOENT: return "ENOENT";
     case EBUSY: return "EBUSY";
     case ENODEV: return "ENODEV";
-    case EOPNOTSUPP: return "EOPNOTSUPP";
     case ENETDOWN: return "ENETDOWN";
     case EMSGSIZE: return "EMSGSIZE";
     case EBADF: return "EBADF";
