@@ -6,8 +6,8 @@
 // the purge worker removes them and then runs `purged`. docs/design.md, "Reclamation and
 // unregistration" (Moves).
 //
-// Locks (docs/design.md, "Threads and RCU", item 7): both namespaces' mu_ in ascending id,
-// held from the re-check of the device's namespace until it is listed in the
+// Locks (docs/design.md, "Threads and RCU", item 7): both namespaces' mu_ through PairLock
+// (ascending id), held from the re-check of the device's namespace until it is listed in the
 // target; under them only the device's own mu_ (its name) and, for a queued device, the
 // unregister worker's leaf mutex. The purge (the notifier) is scheduled after both are
 // released, so it never runs under a namespace lock (with no purge worker it runs on this
@@ -22,6 +22,7 @@
 #include <string>
 #include <utility>
 
+#include "namespace_pair_lock.hpp"
 #include "purge_worker.hpp"
 #include "race_point.hpp"
 
@@ -51,11 +52,7 @@ int Namespace::move_device(Device* dev, Namespace* target, const std::string* ne
       if (purged) purged();
       return 0;
     }
-    // Lock order: ascending namespace id.
-    Namespace* first = source->id_ < target->id_ ? source : target;
-    Namespace* second = first == source ? target : source;
-    std::lock_guard<std::mutex> lock_first(first->mu_);
-    std::lock_guard<std::mutex> lock_second(second->mu_);
+    PairLock lock(source->mu_, source->id_, target->mu_, target->id_);  // released before the purge
     if (dev->ns() != source) continue;  // moved meanwhile
     if (!dev->registered() || source->state_ != NamespaceState::Alive) return -ENODEV;
     if (target->state_ != NamespaceState::Alive) return -ENOENT;

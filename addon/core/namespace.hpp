@@ -8,8 +8,9 @@
 // Locking: the registry mutex guards the id/name maps. mu_ guards the control-plane maps, the
 // ifindex allocator, the destroy state and its waiters, the unregister queue. Publishers
 // resolve ifindexes without it, through an RCU-protected cds_lfht index of registered devices.
-// Lock order: registry mutex before Namespace::mu_ before Device::mu_; never hold mu_ while
-// running the notifier.
+// Lock order (docs/design.md, "Threads and RCU", item 7): registry mutex before Namespace::mu_
+// before Device::mu_; two namespaces' mu_ in ascending id, always through PairLock
+// (namespace_pair_lock.hpp); never hold mu_ while running the notifier.
 //
 // Where the members are defined: namespace.cpp (the object, its device maps and index, plain
 // devices), namespace_registry.cpp (create/open/list/destroy), device_kinds.cpp (veth, upper,
