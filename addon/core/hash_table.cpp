@@ -13,9 +13,11 @@
 #include "read_once.hpp"
 #include "table_registry.hpp"
 
-// Lock order: Namespace::mu_ (a move runs the notifier under it) before HashTable::mu_. Nothing
-// that may take a namespace or device lock runs under mu_: entries are resolved before it is
-// taken and retired (freed after a grace period) rather than destroyed under it.
+// Lock order (docs/design.md, "Threads and RCU", item 7): Namespace::mu_ before HashTable::mu_.
+// The notifier (purge_stale, which takes mu_ around each unlink) runs on the purge worker, or on
+// the caller when there is none, with no namespace lock held, for unregistrations and moves
+// alike. Nothing that may take a namespace or device lock runs under mu_: entries are resolved
+// before it is taken and retired (freed after a grace period) rather than destroyed under it.
 
 namespace rt {
 

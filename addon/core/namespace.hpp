@@ -10,7 +10,8 @@
 // resolve ifindexes without it, through an RCU-protected cds_lfht index of registered devices.
 // Lock order (docs/design.md, "Threads and RCU", item 7): registry mutex before Namespace::mu_
 // before Device::mu_; two namespaces' mu_ in ascending id, always through PairLock
-// (namespace_pair_lock.hpp); never hold mu_ while running the notifier.
+// (namespace_pair_lock.hpp). The notifier (the purge of every table, on the purge worker) never
+// runs under mu_: unregistration and moves schedule it after releasing every namespace lock.
 //
 // Where the members are defined: namespace.cpp (the object, its device maps and index, plain
 // devices), namespace_registry.cpp (create/open/list/destroy), device_kinds.cpp (veth, upper,
