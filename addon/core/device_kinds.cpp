@@ -2,11 +2,12 @@
 // ends, possibly in two namespaces), an upper (ipvlan/macvlan, stacked on a lower device) and a
 // tunnel (its backend is another namespace), and the tunnel's removal from its backend's list.
 // Each creates its device(s) through Namespace::create_device_locked (namespace.cpp) under the
-// namespace locks, then ties the kind's links before anyone can see the device.
+// namespace locks, then ties the kind's links before anyone can see the device. Names of the
+// kinds and the teardown side: device_kinds.hpp.
 //
 // Locks (docs/design.md, "Threads and RCU", item 7): two namespaces through PairLock (ascending
 // id); an upper takes its namespace's mu_, then the lower's Device::mu_.
-#include "namespace.hpp"
+#include "device_kinds.hpp"
 
 #include <cerrno>
 #include <initializer_list>
@@ -16,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "namespace.hpp"
 #include "namespace_pair_lock.hpp"
 
 namespace rt {
@@ -54,7 +56,7 @@ int Namespace::create_veth_pair(Namespace* ns_a, const std::string& name_a, cons
 
 int Namespace::create_upper(Device* lower, DeviceKind kind, Namespace* ns, const std::string& name,
                             const DeviceConfig& config, Device** out) {
-  if (kind != DeviceKind::Ipvlan && kind != DeviceKind::Macvlan) return -EINVAL;
+  if (!is_upper_kind(kind)) return -EINVAL;
   std::lock_guard<std::mutex> ns_lock(ns->mu_);
   // The lower's mutex orders this against its unregistration closing its list of uppers.
   std::lock_guard<std::mutex> lower_lock(lower->mu_);
