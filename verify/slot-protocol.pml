@@ -25,7 +25,8 @@
  *   device.cpp       acquire_usage() only while usage > 0; the release that brings usage to 0
  *                    finishes the unregistration; mark_unregistering() = seq_cst store of the
  *                    state + seq_cst fence.
- *   namespace.cpp    unregister_device(): mark unregistering, then queue the purge on the
+ *   device_unregister.cpp
+ *                    unregister_device(): mark unregistering, then queue the purge on the
  *   purge_worker     purge worker, whose walk (purge every table inside a read-side section)
  *   table_registry   starts after the mark (the queue's mutex orders them) and is followed by
  *                    dropping the base usage reference; the caller's `done` runs once usage is

@@ -1,7 +1,8 @@
 /*
  * unregister-queue.pml: cross-namespace unregistration queues against a concurrent move.
  *
- * What is modelled (addon/core/namespace.cpp, device.cpp):
+ * What is modelled (addon/core/device_unregister.cpp, unregister_queue.cpp, device_move.cpp,
+ * namespace.cpp's forget_device, device.cpp):
  *   unregister_device(dev, done)  find the device's namespace (retain_namespace_of), lock it,
  *                    re-check the device is still there (else retry: it moved), and if it is
  *                    registered: mark it unregistering, unlist it, add it to draining_; else

@@ -23,17 +23,6 @@ const char* device_state_name(DeviceState state) {
   return "unknown";
 }
 
-const char* device_kind_name(DeviceKind kind) {
-  switch (kind) {
-    case DeviceKind::Plain: return "plain";
-    case DeviceKind::Veth: return "veth";
-    case DeviceKind::Ipvlan: return "ipvlan";
-    case DeviceKind::Macvlan: return "macvlan";
-    case DeviceKind::Tunnel: return "tunnel";
-  }
-  return "unknown";
-}
-
 int validate_device_name(const std::string& name) {
   if (name.empty() || name.size() > kMaxNameLength) return -EINVAL;
   if (name == "." || name == "..") return -EINVAL;

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "device_kinds.hpp"  // DeviceKind
 #include "rcu.hpp"
 #include "sink.hpp"
 
@@ -25,12 +26,6 @@ namespace rt {
 class Namespace;
 
 enum class DeviceState : uint8_t { Registered, Unregistering, Unregistered, Released };
-
-// plain; veth (one end of a pair); ipvlan/macvlan (an upper stacked on a lower device);
-// tunnel (its backend lives in another namespace).
-enum class DeviceKind : uint8_t { Plain, Veth, Ipvlan, Macvlan, Tunnel };
-
-const char* device_kind_name(DeviceKind kind);
 
 const char* device_state_name(DeviceState state);
 

@@ -13,10 +13,11 @@
 #include "read_once.hpp"
 #include "table_registry.hpp"
 
-// Lock order (docs/design.md, "Threads and RCU" 7): Namespace::mu_ before HashTable::mu_;
-// purges (unregistration, moves) take mu_ on the purge worker with no namespace lock held.
-// Nothing that may take a namespace or device lock runs under mu_: entries are resolved before
-// it is taken and retired (freed after a grace period) rather than destroyed under it.
+// Lock order (docs/design.md, "Locks", rule 21): mu_ is taken with no other lock of ours held.
+// Purges (unregistration, moves) take it around each unlink on the purge worker, or on their
+// caller when there is none, after every namespace lock was dropped. Nothing that may take a
+// namespace or device lock runs under mu_: entries are resolved before it is taken and retired
+// (freed after a grace period) rather than destroyed under it.
 
 namespace rt {
 

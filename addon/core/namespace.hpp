@@ -6,10 +6,17 @@
 // the last one goes (the root is never freed).
 //
 // Locking: the registry mutex guards the id/name maps. mu_ guards the control-plane maps, the
-// ifindex allocator, the destroy state and its waiters. Publishers resolve ifindexes without
-// it, through an RCU-protected cds_lfht index of registered devices.
-// Lock order: registry mutex before Namespace::mu_ before Device::mu_; never hold mu_ while
-// purging tables (purge_worker.hpp).
+// ifindex allocator, the destroy state and its waiters, the unregister queue. Publishers
+// resolve ifindexes without it, through an RCU-protected cds_lfht index of registered devices.
+// Lock order (docs/design.md, "Locks"): registry mutex before Namespace::mu_ before Device::mu_;
+// two namespaces' mu_ in ascending id, always through PairLock (namespace_pair_lock.hpp). No
+// purge, completion or waiter runs under mu_ (rule 20): unregistration and moves schedule the
+// purge of every table after releasing every namespace lock.
+//
+// Where the members are defined: namespace.cpp (the object, its device maps and index, plain
+// devices), namespace_registry.cpp (create/open/list/destroy), device_kinds.cpp (veth, upper,
+// tunnel), device_unregister.cpp (unregister_device), unregister_queue.cpp (queue_unregister
+// and its worker thread), device_move.cpp (move_device).
 #pragma once
 
 #include <cstdint>
@@ -148,6 +155,8 @@ class Namespace {
   int prepare_listing_locked(Device* dev, int ifindex, const std::string& name, IndexNode** out);
   void index_add_locked(IndexNode* node);
   void finish_destroy();
+  // Appends the registered devices to *out, ascending ifindex, each retained (destroy).
+  void retain_registered_locked(std::vector<Device*>* out);
   void forget_device(Device* dev);  // the unregistration finished: free its ifindex
 
   const uint32_t id_;

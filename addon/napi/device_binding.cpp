@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <new>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "args.hpp"
+#include "device_kinds.hpp"
 #include "env_context.hpp"
 #include "errors.hpp"
 #include "js.hpp"
@@ -134,10 +136,15 @@ napi_value create_upper(napi_env env, napi_callback_info info) {
   Device* lower = device_args(env, info, argv);
   std::string kind_name, name;
   if (lower == nullptr || !to_string(env, argv[1], "kind", &kind_name)) return nullptr;
-  if (kind_name != "ipvlan" && kind_name != "macvlan") {
-    return throw_invalid_value(env, "The \"kind\" argument must be 'ipvlan' or 'macvlan'. Received '" + kind_name + "'");
+  std::optional<DeviceKind> parsed = device_kind_from_name(kind_name);
+  if (!parsed || !is_upper_kind(*parsed)) {
+    std::string choices;  // "'ipvlan' or 'macvlan'": the upper kinds of the core's table
+    for (const DeviceKindInfo& info : kDeviceKinds) {
+      if (info.upper) choices += (choices.empty() ? "'" : " or '") + std::string(info.name) + "'";
+    }
+    return throw_invalid_value(env, "The \"kind\" argument must be " + choices + ". Received '" + kind_name + "'");
   }
-  DeviceKind kind = kind_name == "ipvlan" ? DeviceKind::Ipvlan : DeviceKind::Macvlan;
+  DeviceKind kind = *parsed;
   Namespace* ns = unwrap_namespace(env, argv[2]);
   DeviceConfig config;
   if (ns == nullptr || !to_string(env, argv[3], "name", &name) || !read_config(env, argv + 4, &config)) return nullptr;
