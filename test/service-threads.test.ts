@@ -1,9 +1,11 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { runSuites } from './children/run-suites';
 
 // The package's own threads (the reclaimer that runs grace-period callbacks, the purge worker
 // that walks tables for unregistrations and moves) may fail to start; the fallbacks then take
-// over: liburcu's call_rcu worker and purges on the calling thread.
+// over: liburcu's call_rcu worker, purges and cross-namespace unregister work on the calling thread.
 describe('service threads', () => {
   if (process.env.REDIRECT_TABLE_SERVICE_THREADS !== '0') {
     it('without them (REDIRECT_TABLE_SERVICE_THREADS=0) the unregistration, move, namespace and worker suites pass', function () {
@@ -12,6 +14,20 @@ describe('service threads', () => {
       assert.equal(run.failed, 0, run.stdout.slice(-4000));
       assert.ok(run.passed >= 60, run.stdout.slice(-2000));
       assert.equal(run.status, 0, run.stderr.slice(-2000));
+    });
+
+    it('without them, unregistrations across namespaces start no thread and still complete', function () {
+      this.timeout(60_000);
+      const script = path.join(__dirname, 'children', 'thread-count.js');
+      const run = spawnSync(process.execPath, [script], {
+        env: { ...process.env, REDIRECT_TABLE_SERVICE_THREADS: '0' },
+        encoding: 'utf8',
+        timeout: 50_000,
+      });
+      assert.equal(run.status, 0, run.stderr.slice(-2000));
+      const report = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as { before: number; after: number; states: string[] };
+      assert.deepEqual(report.states, Array(6).fill('released'));
+      assert.equal(report.after, report.before, 'threads started by cross-namespace unregistrations');
     });
   }
 });

@@ -36,6 +36,7 @@ int Namespace::move_device(Device* dev, Namespace* target, const std::string* ne
   }
   if (dev->backend() == target) return -EINVAL;  // a tunnel cannot live in its backend
   Namespace* left = nullptr;  // the source, whose reference the device held
+  bool run_target_work = false;  // no unregister worker: run the target's queue here, unlocked
   for (;;) {
     Namespace* source = retain_namespace_of(dev);
     struct Unpin {
@@ -91,7 +92,7 @@ int Namespace::move_device(Device* dev, Namespace* target, const std::string* ne
       source->unregister_queue_.erase(it);
       dev->queued_on_ = target;
       target->unregister_queue_.push_back(std::move(moved));
-      target->schedule_work_locked();
+      run_target_work = !target->schedule_work_locked();
     }
     left = source;
     break;
@@ -102,6 +103,7 @@ int Namespace::move_device(Device* dev, Namespace* target, const std::string* ne
     if (purged) purged();
     dev->release();
   });
+  if (run_target_work) target->run_scheduled_work();
   return 0;
 }
 

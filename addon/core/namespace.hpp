@@ -143,7 +143,11 @@ class Namespace {
   int allocate_ifindex_locked();
   int create_device_locked(const std::string& name, const DeviceConfig& config, Device** out);
   void forget_tunnel(Device* tunnel);
-  void schedule_work_locked();  // with mu_ held: run this namespace's unregister work soon
+  // With mu_ held: have this namespace's unregister work run soon, on the unregister worker.
+  // False when there is no worker: the caller runs it with run_scheduled_work() once it holds
+  // no lock (the namespace stays referenced until then).
+  [[nodiscard]] bool schedule_work_locked();
+  void run_scheduled_work();  // runs the scheduled work, then drops the reference it held
   void run_unregister_work();
   // Unregisters `dev` where it is now: directly if it is in `origin`, queued otherwise.
   static void unregister_from(Namespace* origin, Device* dev, std::function<void()> done);

@@ -3,7 +3,9 @@
 // namespace's queue (at most one queue per device; queuing again only adds a continuation) and
 // schedules that namespace's work; the unregister worker, one native thread started on first
 // use and immortal, runs each scheduled namespace's work, which unregisters the whole batch
-// with Namespace::unregister_device (device_unregister.cpp). A move carries a queued device
+// with Namespace::unregister_device (device_unregister.cpp). When that thread cannot start (the
+// process's thread limit, or REDIRECT_TABLE_SERVICE_THREADS=0), whoever scheduled the work runs
+// it once it holds no lock (run_scheduled_work). A move carries a queued device
 // over to its new namespace's queue (device_move.cpp). docs/design.md, "Reclamation and
 // unregistration"; verify/unregister-queue.pml models the queue against moves.
 //
@@ -16,9 +18,12 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include "service_threads.hpp"
 
 namespace rt {
 
@@ -32,14 +37,24 @@ class UnregisterWorker {
     return *worker;
   }
 
-  void schedule(std::function<void()> work) {
+  // Queues `work` for the worker thread, starting it on first use. False when there is no
+  // worker (it could not start): then nothing was queued.
+  bool schedule(std::function<void()> work) {
     std::lock_guard<std::mutex> lock(mu_);
-    queue_.push_back(std::move(work));
     if (!started_) {
       started_ = true;
-      std::thread([this] { run(); }).detach();
+      if (service_threads_allowed()) {
+        try {
+          std::thread([this] { run(); }).detach();
+          running_ = true;
+        } catch (const std::system_error&) {
+        }
+      }
     }
+    if (!running_) return false;
+    queue_.push_back(std::move(work));
     cv_.notify_one();
+    return true;
   }
 
  private:
@@ -59,6 +74,7 @@ class UnregisterWorker {
   std::condition_variable cv_;
   std::vector<std::function<void()>> queue_;
   bool started_ = false;
+  bool running_ = false;  // the thread started; false for good once it could not
 };
 
 }  // namespace
@@ -88,19 +104,23 @@ void Namespace::queue_unregister(Device* dev, std::function<void()> done) {
     dev->retain();
     dev->queued_on_ = ns;
     ns->unregister_queue_.push_back(QueuedUnregister{dev, {std::move(done)}});
-    ns->schedule_work_locked();
+    const bool handed_over = ns->schedule_work_locked();
+    lock.unlock();
+    if (!handed_over) ns->run_scheduled_work();
     return;
   }
 }
 
-void Namespace::schedule_work_locked() {
-  if (work_scheduled_) return;
+bool Namespace::schedule_work_locked() {
+  if (work_scheduled_) return true;  // the worker, or the caller that scheduled it, will run it
   work_scheduled_ = true;
   retain();  // until the work ran
-  UnregisterWorker::instance().schedule([this] {
-    run_unregister_work();
-    release();
-  });
+  return UnregisterWorker::instance().schedule([this] { run_scheduled_work(); });
+}
+
+void Namespace::run_scheduled_work() {
+  run_unregister_work();
+  release();
 }
 
 void Namespace::run_unregister_work() {
