@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import Benchmark from 'benchmark';
 import { BATCH_SIZES, buildCases, DEVICE_COUNT, MAX_ENTRIES, MicroCase, MicroFixture, sinkValue } from './cases';
-import { UsageError } from '../cli';
+import { UsageError } from '../common/cli';
 import { parseMicroOptions } from './options';
 import { formatPurge, PURGE_CASE_NAMES, PurgeResult, runPurges } from './purge';
 

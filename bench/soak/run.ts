@@ -1,20 +1,13 @@
-// One soak run (bench/soak/main.ts is its command line): the concurrent mix phase after phase
+// One soak run (bench/soak.ts is its command line): the concurrent mix phase after phase
 // with short-lived workers throughout; memory after each phase and the growth verdict.
 import { memoryUsage, Namespace, RedirectTable } from '../../lib';
 import { native } from '../../lib/native';
 import { PhaseResult, runPhase } from '../harness/run-phase';
-import type { ImplName } from '../impls/types';
-import { correctnessFailures } from '../report';
+import type { ImplName } from '../peers/types';
+import { correctnessFailures } from '../report/results';
 import { analyseGrowth, MemorySample } from './growth';
+import type { SoakOptions } from './options';
 import { startWorkerChurn } from './worker-churn';
-
-export interface SoakOptions {
-  minutes: number;
-  phaseSeconds: number;
-  warmup: number;
-  workers: number;
-  readers: number;
-}
 
 interface Sample extends MemorySample {
   heapUsedMiB: number;

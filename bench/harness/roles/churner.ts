@@ -4,11 +4,11 @@
 // where the implementation has namespaces, entries move to a device in a new namespace and the
 // namespace is destroyed. Its rounds keep the control plane's shared schedule and the table's
 // occupancy (roles/occupancy.ts). It tells the checker about every device.
-import { AMBIGUOUS, recordedWrite, UNCHANGED } from '../harness/checker';
-import { LatencyRecorder } from '../harness/latency';
-import { arriveAndWait, CONTROL, DEVICE, deviceNumber, PhaseShared, sleepMs, STATE } from '../harness/shared-state';
-import { Timeline } from '../harness/timeline';
-import type { TableClient } from '../impls/types';
+import { AMBIGUOUS, recordedWrite, UNCHANGED } from '../checker';
+import { LatencyRecorder } from '../latency';
+import { arriveAndWait, CONTROL, DEVICE, deviceNumber, PhaseShared, sleepMs, STATE } from '../shared-state';
+import { Timeline } from '../timeline';
+import type { TableClient } from '../../peers/types';
 import { ChurnerResult, randomSource, RoleOptions } from './common';
 import { holdsEntry, isEmpty, pickKey } from './occupancy';
 

@@ -1,12 +1,12 @@
 // The benchmark's report: what a run measured, the targets met and missed, and the tables a
 // person reads on the terminal.
-import type { Baseline } from './baseline';
-import type { PhaseResult } from './harness/run-phase';
-import type { LatencySummary } from './harness/latency';
+import type { Baseline } from '../harness/baseline';
+import type { PhaseResult } from '../harness/run-phase';
+import type { LatencySummary } from '../harness/latency';
 import type { Provenance } from './provenance';
 import { BaselineFigures, formatSpread, overlaps, PhaseFigures, Spread, spread } from './figures';
-import { ImplName, isOurs } from './impls/types';
-import { Mode, modeLabel, WriterResult } from './roles/common';
+import { ImplName, isOurs } from '../peers/types';
+import { Mode, modeLabel, WriterResult } from '../harness/roles/common';
 
 export interface Target {
   name: string;

@@ -2,11 +2,11 @@
 // at --delete-rate, each followed by a set of an empty key), both on the control plane's shared
 // schedule and keeping the table's occupancy: random keys, devices from the churner's pool;
 // every write is recorded for the readers' checker, and the updater's and deleter's own are timed.
-import { AMBIGUOUS, recordedWrite, UNCHANGED } from '../harness/checker';
-import { LatencyRecorder } from '../harness/latency';
-import { arriveAndWait, CONTROL, PhaseShared, sleepMs, STATE } from '../harness/shared-state';
-import { Timeline } from '../harness/timeline';
-import type { TableClient } from '../impls/types';
+import { AMBIGUOUS, recordedWrite, UNCHANGED } from '../checker';
+import { LatencyRecorder } from '../latency';
+import { arriveAndWait, CONTROL, PhaseShared, sleepMs, STATE } from '../shared-state';
+import { Timeline } from '../timeline';
+import type { TableClient } from '../../peers/types';
 import { randomSource, RoleOptions, WriterResult } from './common';
 import { holdsEntry, isEmpty, pickKey } from './occupancy';
 
