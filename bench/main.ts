@@ -29,7 +29,7 @@ async function main(): Promise<number> {
   }
   ensurePeersAddon();
   const { runBench } = await import('./harness/run-bench');
-  const { formatReport } = await import('./report/results');
+  const { formatReport } = await import('./report/tables');
   const { report, jsonFile, svgFile } = await runBench(options, (text) => process.stdout.write(text));
   process.stdout.write(formatReport(report));
   process.stdout.write(`\nresults: ${path.relative(process.cwd(), jsonFile)}\nchart:   ${path.relative(process.cwd(), svgFile)}\n`);

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runBench } from '../bench/harness/run-bench';
 import { IMPLEMENTATIONS, isOurs } from '../bench/peers/types';
-import { formatReport } from '../bench/report/results';
+import { formatReport } from '../bench/report/tables';
 
 const mainScript = path.join(__dirname, '..', 'bench', 'main.js');
 
