@@ -52,12 +52,8 @@ function plan(options: BenchOptions): Array<{ impl: ImplName; readers: number; m
   return phases;
 }
 
-export async function runBench(options: BenchOptions, log: (text: string) => void = () => {}): Promise<BenchOutput> {
-  const date = new Date().toISOString();
-  const cpus = os.cpus();
-  if (options.threads.some((t) => t > os.availableParallelism())) {
-    log(`bench: note: more reader threads than cores (${os.availableParallelism()}) were asked for\n`);
-  }
+/** Every round: the baseline (unless --no-baseline), then every planned phase once. */
+async function runRounds(options: BenchOptions, log: (text: string) => void): Promise<{ rounds: Array<{ array: Baseline; hash: Baseline }>; phases: PhaseResult[] }> {
   const rounds: Array<{ array: Baseline; hash: Baseline }> = [];
   const phases: PhaseResult[] = [];
   const planned = plan(options);
@@ -94,6 +90,16 @@ export async function runBench(options: BenchOptions, log: (text: string) => voi
     }
   }
   if (tty) log('\r\x1b[K');
+  return { rounds, phases };
+}
+
+export async function runBench(options: BenchOptions, log: (text: string) => void = () => {}): Promise<BenchOutput> {
+  const date = new Date().toISOString();
+  const cpus = os.cpus();
+  if (options.threads.some((t) => t > os.availableParallelism())) {
+    log(`bench: note: more reader threads than cores (${os.availableParallelism()}) were asked for\n`);
+  }
+  const { rounds, phases } = await runRounds(options, log);
   const figures = phaseFigures(phases);
   const baseline = baselineFigures(rounds);
   const ratios = peerRatios(figures);
