@@ -1,10 +1,11 @@
 // `npm run bench`: parses the command line, builds the peers' addon if needed (quietly), runs
-// the benchmark (bench/run-bench.ts), prints the report, and exits 1 when our tables broke a
+// the benchmark (bench/harness/run-bench.ts), prints the report, and exits 1 when our tables broke a
 // correctness property.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ensurePeersAddon, runCli, UsageError } from './cli';
-import { HELP, OptionsError, parseOptions } from './options';
+import { runCli, UsageError } from './common/cli';
+import { ensurePeersAddon } from './peers/native-addon';
+import { HELP, OptionsError, parseOptions } from './harness/options';
 
 async function main(): Promise<number> {
   let options;
@@ -19,7 +20,7 @@ async function main(): Promise<number> {
   }
   if ('compare' in options) {
     const [before, after] = options.compare;
-    const { compareFiles, comparisonChart, formatComparison } = await import('./compare');
+    const { compareFiles, comparisonChart, formatComparison } = await import('./report/compare');
     const comparison = compareFiles(before, after);
     const svg = path.join(path.dirname(after), `${path.basename(after, '.json')}-vs-${path.basename(before, '.json')}.svg`);
     fs.writeFileSync(svg, comparisonChart(comparison));
@@ -27,8 +28,8 @@ async function main(): Promise<number> {
     return 0;
   }
   ensurePeersAddon();
-  const { runBench } = await import('./run-bench');
-  const { formatReport } = await import('./report');
+  const { runBench } = await import('./harness/run-bench');
+  const { formatReport } = await import('./report/tables');
   const { report, jsonFile, svgFile } = await runBench(options, (text) => process.stdout.write(text));
   process.stdout.write(formatReport(report));
   process.stdout.write(`\nresults: ${path.relative(process.cwd(), jsonFile)}\nchart:   ${path.relative(process.cwd(), svgFile)}\n`);

@@ -3,9 +3,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runBench } from '../bench/run-bench';
-import { IMPLEMENTATIONS, isOurs } from '../bench/impls/types';
-import { formatReport } from '../bench/report';
+import { runBench } from '../bench/harness/run-bench';
+import { IMPLEMENTATIONS, isOurs } from '../bench/peers/types';
+import { formatReport } from '../bench/report/tables';
 
 const mainScript = path.join(__dirname, '..', 'bench', 'main.js');
 

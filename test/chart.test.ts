@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { ChartPanel, formatValue, niceAxis, renderChart } from '../bench/chart';
+import { ChartPanel, formatValue, niceAxis, renderChart } from '../bench/report/chart';
 
 /** Checks that every element is closed in order (a simple well-formedness test, not a parser). */
 function assertBalanced(svg: string): void {
@@ -28,7 +28,7 @@ const panels: ChartPanel[] = [
   { title: 'Empty', unit: 'x', series: [] },
 ];
 
-describe('bench/chart renderChart', () => {
+describe('bench/report/chart renderChart', () => {
   const svg = renderChart('Title & "quotes"', panels, 'sub <title>');
 
   it('is a standalone SVG document with balanced tags', () => {
@@ -73,7 +73,7 @@ describe('bench/chart renderChart', () => {
   });
 });
 
-describe('bench/chart helpers', () => {
+describe('bench/report/chart helpers', () => {
   it('niceAxis starts at 0 with 4 to 6 nice ticks', () => {
     for (const max of [0, 1e-9, 0.003, 1, 1.01, 2.6, 5.01, 9.99, 10, 10.1, 12345, 58.5e6, 7e12]) {
       const { top, step, ticks } = niceAxis(max);

@@ -8,9 +8,9 @@ const noNative = path.join(__dirname, 'children', 'no-native.js');
 // Every command line a user runs, by its entry file.
 const TOOLS: Array<[string, string[]]> = [
   ['bench', [path.join(root, 'dist', 'bench', 'main.js')]],
-  ['bench:micro', [path.join(root, 'dist', 'bench', 'micro', 'main.js')]],
-  ['bench:gc-race', [path.join(root, 'dist', 'bench', 'gc-race', 'main.js')]],
-  ['soak', [path.join(root, 'dist', 'bench', 'soak', 'main.js')]],
+  ['bench:micro', [path.join(root, 'dist', 'bench', 'micro.js')]],
+  ['bench:gc-race', [path.join(root, 'dist', 'bench', 'gc-race.js')]],
+  ['soak', [path.join(root, 'dist', 'bench', 'soak.js')]],
   ['verify', [path.join(root, 'scripts', 'verify.js')]],
 ];
 

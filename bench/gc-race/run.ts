@@ -23,28 +23,21 @@ export interface CollectorResult {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function race(
-  kind: CollectorResult['kind'],
-  collector: CollectorResult['collector'],
-  options: { seconds: number; flows: number; workers: number; idleMs: number; decideMs: number }
-): Promise<CollectorResult> {
-  const device = Namespace.root.createDevice(`gc${process.pid % 10000}-${kind[0]}${collector.slice(0, 4)}`, {
-    ringSize: 1 << 16,
-  });
-  const table =
-    kind === 'hash' ? new RedirectHashTable({ maxEntries: options.flows }) : new RedirectTable({ maxEntries: options.flows });
-  for (let key = 0; key < options.flows; key += 1) table.set(key, device.ifindex);
-  const control = new Int32Array(new SharedArrayBuffer(4));
-  const lastTouch = new Float64Array(new SharedArrayBuffer(8 * options.flows));
+type RaceOptions = { seconds: number; flows: number; workers: number; idleMs: number; decideMs: number };
+type Snapshot = ReturnType<RedirectTable['snapshot']>;
+
+/** The refresher threads, each keeping its share of the flows alive until `control[0]` is set;
+ * each promise resolves to that thread's datapath hits. */
+function startRefreshers(table: RedirectTable, ifindex: number, options: RaceOptions, control: Int32Array, lastTouch: Float64Array): Array<Promise<number>> {
   const per = Math.ceil(options.flows / options.workers);
-  const workers = Array.from({ length: options.workers }, (_, w) => {
+  return Array.from({ length: options.workers }, (_, w) => {
     const worker = new Worker(path.join(__dirname, 'refresher.js'), {
       workerData: {
         tableId: table.id,
         first: w * per,
         count: Math.max(0, Math.min(per, options.flows - w * per)),
         idleMs: options.idleMs,
-        ifindex: device.ifindex,
+        ifindex,
         control,
         lastTouch,
       },
@@ -54,6 +47,50 @@ async function race(
       worker.once('error', reject);
     });
   });
+}
+
+/** The naive collector's deletes: by key, whatever happened since the snapshot. */
+function collectNaive(table: RedirectTable, snap: Snapshot, idle: number[], lastTouch: Float64Array, result: CollectorResult): void {
+  for (const i of idle) {
+    const touched = lastTouch[snap.keys[i]]; // hits recorded before this delete
+    if (table.delete(snap.keys[i])) {
+      result.deleted += 1;
+      if (touched > snap.lastUsed[i]) result.wronglyDeleted += 1;
+    }
+  }
+}
+
+/** The conditional collector's deletes: one compareAndDeleteBatch with the snapshot's revisions
+ * and lastUsed. */
+function collectConditional(table: RedirectTable, snap: Snapshot, idle: number[], lastTouch: Float64Array, result: CollectorResult): void {
+  const touched = Float64Array.from(idle, (i) => lastTouch[snap.keys[i]]);
+  const statuses = new Int32Array(idle.length);
+  table.compareAndDeleteBatch(
+    Uint32Array.from(idle, (i) => snap.keys[i]),
+    Float64Array.from(idle, (i) => snap.revisions[i]),
+    Float64Array.from(idle, (i) => snap.lastUsed[i]),
+    statuses
+  );
+  idle.forEach((i, j) => {
+    if (statuses[j] === 0) {
+      result.deleted += 1;
+      if (touched[j] > snap.lastUsed[i]) result.wronglyDeleted += 1;
+    } else if (statuses[j] === -16) {
+      result.busy += 1;
+    }
+  });
+}
+
+async function race(kind: CollectorResult['kind'], collector: CollectorResult['collector'], options: RaceOptions): Promise<CollectorResult> {
+  const device = Namespace.root.createDevice(`gc${process.pid % 10000}-${kind[0]}${collector.slice(0, 4)}`, {
+    ringSize: 1 << 16,
+  });
+  const table =
+    kind === 'hash' ? new RedirectHashTable({ maxEntries: options.flows }) : new RedirectTable({ maxEntries: options.flows });
+  for (let key = 0; key < options.flows; key += 1) table.set(key, device.ifindex);
+  const control = new Int32Array(new SharedArrayBuffer(4));
+  const lastTouch = new Float64Array(new SharedArrayBuffer(8 * options.flows));
+  const workers = startRefreshers(table, device.ifindex, options, control, lastTouch);
   const result: CollectorResult = { kind, collector, runs: 0, deleted: 0, busy: 0, wronglyDeleted: 0, hits: 0 };
   const drained = new Uint32Array(1 << 16);
   const end = Date.now() + options.seconds * 1000;
@@ -63,32 +100,7 @@ async function race(
     const idle: number[] = [];
     for (let i = 0; i < snap.keys.length; i += 1) if (now - snap.lastUsed[i] >= options.idleMs) idle.push(i);
     await sleep(options.decideMs); // a real collector does work between its snapshot and its deletes
-    if (collector === 'naive') {
-      for (const i of idle) {
-        const touched = lastTouch[snap.keys[i]]; // hits recorded before this delete
-        if (table.delete(snap.keys[i])) {
-          result.deleted += 1;
-          if (touched > snap.lastUsed[i]) result.wronglyDeleted += 1;
-        }
-      }
-    } else {
-      const touched = Float64Array.from(idle, (i) => lastTouch[snap.keys[i]]);
-      const statuses = new Int32Array(idle.length);
-      table.compareAndDeleteBatch(
-        Uint32Array.from(idle, (i) => snap.keys[i]),
-        Float64Array.from(idle, (i) => snap.revisions[i]),
-        Float64Array.from(idle, (i) => snap.lastUsed[i]),
-        statuses
-      );
-      idle.forEach((i, j) => {
-        if (statuses[j] === 0) {
-          result.deleted += 1;
-          if (touched[j] > snap.lastUsed[i]) result.wronglyDeleted += 1;
-        } else if (statuses[j] === -16) {
-          result.busy += 1;
-        }
-      });
-    }
+    (collector === 'naive' ? collectNaive : collectConditional)(table, snap, idle, lastTouch, result);
     result.runs += 1;
     while (device.receive(drained) !== 0);
     await sleep(1);

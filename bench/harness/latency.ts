@@ -58,3 +58,13 @@ export class LatencyRecorder {
     return { count: this.seen, samples: sorted.length, p50: at(0.5), p99: at(0.99), p999: at(0.999), max: sorted.length === 0 ? NaN : this.largest };
   }
 }
+
+/** The summaries of the recorders that recorded anything, by name. */
+export function summaries(recorders: Record<string, LatencyRecorder>): Record<string, LatencySummary> {
+  const out: Record<string, LatencySummary> = {};
+  for (const [name, recorder] of Object.entries(recorders)) {
+    const summary = recorder.summary();
+    if (summary.count !== 0) out[name] = summary;
+  }
+  return out;
+}

@@ -3,10 +3,10 @@
 // the second; a progress line while it runs.
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { createHost } from '../impls';
-import { HostSummary, ImplName, isOurs, Role } from '../impls/types';
-import type { RoleWorkerData } from '../role-worker';
-import { ChurnerResult, Mode, modeLabel, ReaderResult, RoleOptions, RoleResult, WriterResult } from '../roles/common';
+import { createHost } from '../peers';
+import { HostSummary, ImplName, isOurs, Role } from '../peers/types';
+import type { RoleWorkerData } from './role-worker';
+import { ChurnerResult, Mode, modeLabel, ReaderResult, RoleOptions, RoleResult, WriterResult } from './roles/common';
 import { CONTROL, createPhaseShared, STATE } from './shared-state';
 
 export interface PhaseSpec {
@@ -62,7 +62,7 @@ export async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
   const roles: Role[] = [...new Array<Role>(readers).fill('reader'), 'updater', 'deleter', 'churner'];
   const shared = createPhaseShared(options.keys, options.pool);
   const host = createHost(impl, { keys: options.keys, participants: roles.length, phase: spec.phase }, shared);
-  const workerFile = path.join(__dirname, '..', 'role-worker.js');
+  const workerFile = path.join(__dirname, 'role-worker.js');
   const results = roles.map((role, participant) => {
     const { descriptor, transferList } = host.descriptorFor(participant);
     const workerData: RoleWorkerData = { impl, descriptor, role, participant, readers, shared, options };

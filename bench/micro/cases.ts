@@ -138,162 +138,217 @@ function windows(array: Uint32Array, size: number): Uint32Array[] {
   return Array.from({ length: array.length / size }, (_, i) => array.subarray(i * size, (i + 1) * size));
 }
 
-export function buildCases(fx: MicroFixture): MicroCase[] {
-  const cases: MicroCase[] = [];
-  const { noop } = native;
-  cases.push({ name: 'native no-op call', op: 'noop', itemsPerCall: 1, itemUnit: 'call', fn: () => noop(), counters: none });
+/** What every case of one table kind draws from. */
+interface KindInputs {
+  kind: TableKind;
+  table: RedirectTable;
+  /** the fixture's devices' ifindexes */
+  ifindexes: Int32Array;
+  /** KEY_POOL keys drawn from the kind's universe (present and absent) */
+  pool: Uint32Array;
+  /** the keys that hold an entry */
+  setKeys: Uint32Array;
+  /** frame ids and lengths, one per pool key */
+  ids: Uint32Array;
+  lengths: Uint32Array;
+}
 
-  const ifindexes = Int32Array.from(fx.devices, (dev) => dev.ifindex);
-  for (const kind of ['array', 'hash'] as const) {
-    const table = fx.tables[kind];
-    const { get, set, getBatch, redirect } = table;
-    const del = table.delete;
-    const pool = randomKeys(fx.universe[kind], KEY_POOL, kind === 'array' ? 1 : 2);
-    const poolMask = KEY_POOL - 1;
-    const setKeys = Uint32Array.from(fx.setIndexes, (i) => fx.universe[kind][i]);
-    const setCount = setKeys.length;
+function kindInputs(fx: MicroFixture, kind: TableKind, ifindexes: Int32Array): KindInputs {
+  const random = rng(kind === 'array' ? 3 : 4);
+  return {
+    kind,
+    table: fx.tables[kind],
+    ifindexes,
+    pool: randomKeys(fx.universe[kind], KEY_POOL, kind === 'array' ? 1 : 2),
+    setKeys: Uint32Array.from(fx.setIndexes, (i) => fx.universe[kind][i]),
+    ids: Uint32Array.from({ length: KEY_POOL }, (_, i) => i),
+    lengths: Uint32Array.from({ length: KEY_POOL }, () => 64 + Math.floor(random() * (DEFAULT_MTU - 64 + 1))),
+  };
+}
 
-    let g = 0;
-    cases.push({
-      name: `${kind} get`,
-      kind,
-      op: 'get',
-      itemsPerCall: 1,
-      itemUnit: 'call',
-      fn: () => {
-        sink += get(pool[g]) ?? 0;
-        g = (g + 1) & poolMask;
-      },
-      counters: none,
-    });
+/** Per-call get over the key pool (present and absent keys). */
+function getCase({ kind, table, pool }: KindInputs): MicroCase {
+  const { get } = table;
+  const poolMask = KEY_POOL - 1;
+  let g = 0;
+  return {
+    name: `${kind} get`,
+    kind,
+    op: 'get',
+    itemsPerCall: 1,
+    itemUnit: 'call',
+    fn: () => {
+      sink += get(pool[g]) ?? 0;
+      g = (g + 1) & poolMask;
+    },
+    counters: none,
+  };
+}
 
-    // Replaces an existing entry with another device (the device shifts by one on every pass
-    // over the keys, so no set writes the ifindex the slot already holds): the table keeps its
-    // 768 entries.
-    let s = 0;
-    let sd = 1;
-    cases.push({
-      name: `${kind} set (replace entry)`,
-      kind,
-      op: 'set',
-      itemsPerCall: 1,
-      itemUnit: 'call',
-      fn: () => {
-        sink += set(setKeys[s], ifindexes[sd]);
-        s += 1;
+/** Replaces an existing entry with another device (the device shifts by one on every pass over
+ * the keys, so no set writes the ifindex the slot already holds): the table keeps its 768
+ * entries. */
+function setCase({ kind, table, ifindexes, setKeys }: KindInputs): MicroCase {
+  const { set } = table;
+  const setCount = setKeys.length;
+  let s = 0;
+  let sd = 1;
+  return {
+    name: `${kind} set (replace entry)`,
+    kind,
+    op: 'set',
+    itemsPerCall: 1,
+    itemUnit: 'call',
+    fn: () => {
+      sink += set(setKeys[s], ifindexes[sd]);
+      s += 1;
+      sd = (sd + 1) & (DEVICE_COUNT - 1);
+      if (s === setCount) {
+        s = 0;
         sd = (sd + 1) & (DEVICE_COUNT - 1);
-        if (s === setCount) {
-          s = 0;
-          sd = (sd + 1) & (DEVICE_COUNT - 1);
-        }
-      },
-      counters: none,
-    });
+      }
+    },
+    counters: none,
+  };
+}
 
-    // A delete needs an entry to delete: each call deletes one entry and sets it again.
-    let d = 0;
-    cases.push({
-      name: `${kind} delete+set pair (2 ops)`,
+/** A delete needs an entry to delete: each call deletes one entry and sets it again. */
+function deleteSetCase({ kind, table, ifindexes, setKeys }: KindInputs): MicroCase {
+  const { set } = table;
+  const del = table.delete;
+  const setCount = setKeys.length;
+  let d = 0;
+  return {
+    name: `${kind} delete+set pair (2 ops)`,
+    kind,
+    op: 'delete+set',
+    itemsPerCall: 2,
+    itemUnit: 'op',
+    fn: () => {
+      const key = setKeys[d];
+      sink += Number(del(key)) + set(key, ifindexes[d & (DEVICE_COUNT - 1)]);
+      d += 1;
+      if (d === setCount) d = 0;
+    },
+    counters: none,
+  };
+}
+
+/** getBatch at every batch size. */
+function getBatchCases({ kind, table, pool }: KindInputs): MicroCase[] {
+  const { getBatch } = table;
+  return BATCH_SIZES.map((size): MicroCase => {
+    const keyWindows = windows(pool, size);
+    const out = new Int32Array(size);
+    let w = 0;
+    return {
+      name: `${kind} getBatch ${size} key${size === 1 ? '' : 's'}`,
       kind,
-      op: 'delete+set',
-      itemsPerCall: 2,
-      itemUnit: 'op',
+      op: 'getBatch',
+      itemsPerCall: size,
+      itemUnit: 'key',
       fn: () => {
-        const key = setKeys[d];
-        sink += Number(del(key)) + set(key, ifindexes[d & (DEVICE_COUNT - 1)]);
-        d += 1;
-        if (d === setCount) d = 0;
+        sink += getBatch(keyWindows[w], out);
+        w += 1;
+        if (w === keyWindows.length) w = 0;
       },
       counters: none,
-    });
+    };
+  });
+}
 
-    for (const size of BATCH_SIZES) {
-      const keyWindows = windows(pool, size);
-      const out = new Int32Array(size);
-      let w = 0;
-      cases.push({
-        name: `${kind} getBatch ${size} key${size === 1 ? '' : 's'}`,
-        kind,
-        op: 'getBatch',
-        itemsPerCall: size,
-        itemUnit: 'key',
-        fn: () => {
-          sink += getBatch(keyWindows[w], out);
-          w += 1;
-          if (w === keyWindows.length) w = 0;
-        },
-        counters: none,
-      });
-    }
-
-    const random = rng(kind === 'array' ? 3 : 4);
-    const ids = Uint32Array.from({ length: KEY_POOL }, (_, i) => i);
-    const lengths = Uint32Array.from({ length: KEY_POOL }, () => 64 + Math.floor(random() * (DEFAULT_MTU - 64 + 1)));
-    for (const size of BATCH_SIZES) {
-      const keyWindows = windows(pool, size);
-      const idWindows = windows(ids, size);
-      const lengthWindows = windows(lengths, size);
-      let w = 0;
-      const tally = frameTally(fx);
-      cases.push({
-        name: `${kind} redirect ${size} frame${size === 1 ? '' : 's'}`,
-        kind,
-        op: 'redirect',
-        itemsPerCall: size,
-        itemUnit: 'frame',
-        fn: () => {
-          tally.add(size, redirect(keyWindows[w], idWindows[w], lengthWindows[w]));
-          w += 1;
-          if (w === keyWindows.length) w = 0;
-        },
-        counters: tally.counters,
-      });
-    }
-
-    // Staged submission: a few queues, each staged once with its own window of the frames
-    // above, submitted in turn (the staging writes are the caller's, as for redirect's arrays).
-    for (const size of BATCH_SIZES) {
-      const queues = Array.from({ length: Math.min(16, KEY_POOL / size) }, (_, q) => {
-        const queue = table.submitQueue({ capacity: size });
-        queue.keys.set(pool.subarray(q * size, (q + 1) * size));
-        queue.ids.set(ids.subarray(q * size, (q + 1) * size));
-        queue.lengths.set(lengths.subarray(q * size, (q + 1) * size));
-        return queue.submit;
-      });
-      let q = 0;
-      const tally = frameTally(fx);
-      cases.push({
-        name: `${kind} submit ${size} frame${size === 1 ? '' : 's'}`,
-        kind,
-        op: 'submit',
-        itemsPerCall: size,
-        itemUnit: 'frame',
-        fn: () => {
-          tally.add(size, queues[q](size));
-          q += 1;
-          if (q === queues.length) q = 0;
-        },
-        counters: tally.counters,
-      });
-    }
-
-    // Per-frame redirect: frames wait in the bulk queues (transmitted 16 at a time, and at the
-    // end of the benchmark's task).
-    const { redirectOne } = table;
-    let r = 0;
-    const oneTally = frameTally(fx);
-    cases.push({
-      name: `${kind} redirectOne`,
+/** Batched redirect at every batch size. */
+function redirectCases(fx: MicroFixture, { kind, table, pool, ids, lengths }: KindInputs): MicroCase[] {
+  const { redirect } = table;
+  return BATCH_SIZES.map((size): MicroCase => {
+    const keyWindows = windows(pool, size);
+    const idWindows = windows(ids, size);
+    const lengthWindows = windows(lengths, size);
+    let w = 0;
+    const tally = frameTally(fx);
+    return {
+      name: `${kind} redirect ${size} frame${size === 1 ? '' : 's'}`,
       kind,
-      op: 'redirectOne',
-      itemsPerCall: 1,
+      op: 'redirect',
+      itemsPerCall: size,
       itemUnit: 'frame',
       fn: () => {
-        oneTally.add(1, redirectOne(pool[r], ids[r], lengths[r]) === 0 ? 1 : 0);
-        r = (r + 1) & poolMask;
+        tally.add(size, redirect(keyWindows[w], idWindows[w], lengthWindows[w]));
+        w += 1;
+        if (w === keyWindows.length) w = 0;
       },
-      counters: oneTally.counters,
+      counters: tally.counters,
+    };
+  });
+}
+
+/** Staged submission at every batch size: a few queues, each staged once with its own window of
+ * the frames, submitted in turn (the staging writes are the caller's, as for redirect's arrays). */
+function submitCases(fx: MicroFixture, { kind, table, pool, ids, lengths }: KindInputs): MicroCase[] {
+  return BATCH_SIZES.map((size): MicroCase => {
+    const queues = Array.from({ length: Math.min(16, KEY_POOL / size) }, (_, q) => {
+      const queue = table.submitQueue({ capacity: size });
+      queue.keys.set(pool.subarray(q * size, (q + 1) * size));
+      queue.ids.set(ids.subarray(q * size, (q + 1) * size));
+      queue.lengths.set(lengths.subarray(q * size, (q + 1) * size));
+      return queue.submit;
     });
+    let q = 0;
+    const tally = frameTally(fx);
+    return {
+      name: `${kind} submit ${size} frame${size === 1 ? '' : 's'}`,
+      kind,
+      op: 'submit',
+      itemsPerCall: size,
+      itemUnit: 'frame',
+      fn: () => {
+        tally.add(size, queues[q](size));
+        q += 1;
+        if (q === queues.length) q = 0;
+      },
+      counters: tally.counters,
+    };
+  });
+}
+
+/** Per-frame redirect: frames wait in the bulk queues (transmitted 16 at a time, and at the end
+ * of the benchmark's task). */
+function redirectOneCase(fx: MicroFixture, { kind, table, pool, ids, lengths }: KindInputs): MicroCase {
+  const { redirectOne } = table;
+  const poolMask = KEY_POOL - 1;
+  let r = 0;
+  const tally = frameTally(fx);
+  return {
+    name: `${kind} redirectOne`,
+    kind,
+    op: 'redirectOne',
+    itemsPerCall: 1,
+    itemUnit: 'frame',
+    fn: () => {
+      tally.add(1, redirectOne(pool[r], ids[r], lengths[r]) === 0 ? 1 : 0);
+      r = (r + 1) & poolMask;
+    },
+    counters: tally.counters,
+  };
+}
+
+/** The suite, in the order it runs: the no-op native call, then per table kind get, set,
+ * delete+set, getBatch, redirect and submit at every batch size, and redirectOne. */
+export function buildCases(fx: MicroFixture): MicroCase[] {
+  const { noop } = native;
+  const cases: MicroCase[] = [{ name: 'native no-op call', op: 'noop', itemsPerCall: 1, itemUnit: 'call', fn: () => noop(), counters: none }];
+  const ifindexes = Int32Array.from(fx.devices, (dev) => dev.ifindex);
+  for (const kind of ['array', 'hash'] as const) {
+    const inputs = kindInputs(fx, kind, ifindexes);
+    cases.push(
+      getCase(inputs),
+      setCase(inputs),
+      deleteSetCase(inputs),
+      ...getBatchCases(inputs),
+      ...redirectCases(fx, inputs),
+      ...submitCases(fx, inputs),
+      redirectOneCase(fx, inputs)
+    );
   }
   return cases;
 }

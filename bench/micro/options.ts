@@ -1,6 +1,6 @@
 // The micro suite's command-line options (native-free: parsed before anything loads).
 import { parseArgs } from 'node:util';
-import { UsageError } from '../cli';
+import { UsageError } from '../common/cli';
 import { DEFAULT_MAX_TIME } from './shape';
 
 export interface MicroOptions {

@@ -7,8 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import Benchmark from 'benchmark';
 import { BATCH_SIZES, buildCases, DEVICE_COUNT, MAX_ENTRIES, MicroCase, MicroFixture, sinkValue } from './cases';
-import { UsageError } from '../cli';
-import { parseMicroOptions } from './options';
+import { UsageError } from '../common/cli';
+import { MicroOptions, parseMicroOptions } from './options';
 import { formatPurge, PURGE_CASE_NAMES, PurgeResult, runPurges } from './purge';
 
 export interface MicroResult {
@@ -83,6 +83,77 @@ function row(cols: Column[], cells: string[]): string {
   return cols.map((c, i) => (c.left ? cells[i].padEnd(c.width) : cells[i].padStart(c.width))).join('  ').trimEnd();
 }
 
+/** The figures benchmark.js measured for one case, and what the case counted while it ran. */
+function resultOf(c: MicroCase, bench: Benchmark, fixture: MicroFixture): MicroResult {
+  const ok = !bench.error && bench.hz > 0;
+  const nsPerCall = ok ? 1e9 / bench.hz : NaN;
+  return {
+    name: c.name,
+    kind: c.kind ?? null,
+    op: c.op,
+    itemsPerCall: c.itemsPerCall,
+    itemUnit: c.itemUnit,
+    hz: ok ? bench.hz : NaN,
+    nsPerCall,
+    nsPerItem: nsPerCall / c.itemsPerCall,
+    itemsPerSecond: ok ? bench.hz * c.itemsPerCall : NaN,
+    rmePercent: bench.stats.rme,
+    samples: bench.stats.sample.length,
+    drops: fixture.newDrops(),
+    counters: c.counters(),
+    ...(bench.error ? { error: String((bench.error as Error).stack ?? bench.error) } : {}),
+  };
+}
+
+/** Runs `cases` with benchmark.js, printing the column titles and then a row as each one ends
+ * (the rings drained after each). */
+function runSuite(fixture: MicroFixture, cases: MicroCase[], maxTime: number): MicroResult[] {
+  const cols = columns(Math.max(...cases.map((c) => c.name.length), 4));
+  if (cases.length !== 0) process.stdout.write(`${row(cols, cols.map((c) => c.title))}\n`);
+  const byName = new Map<string, MicroCase>(cases.map((c) => [c.name, c]));
+  const results: MicroResult[] = [];
+  const suite = new Benchmark.Suite('redirect-table micro');
+  for (const c of cases) suite.add(c.name, c.fn, { maxTime });
+  suite.on('cycle', (event: Benchmark.Event) => {
+    const bench = event.target as unknown as Benchmark;
+    const c = byName.get(bench.name ?? '');
+    if (c === undefined) return;
+    fixture.drain();
+    const result = resultOf(c, bench, fixture);
+    results.push(result);
+    process.stdout.write(`${row(cols, cols.map((col) => col.cell(result)))}\n`);
+    if (result.error !== undefined) process.stderr.write(`micro: ${c.name} failed: ${result.error}\n`);
+  });
+  if (cases.length !== 0) suite.run({ async: false });
+  return results;
+}
+
+/** Writes the results file (`--out`, else bench/results/micro-<time>.json); returns its path. */
+function writeResults(options: MicroOptions, wallSeconds: number, results: MicroResult[], purges: PurgeResult[]): string {
+  const cpus = os.cpus();
+  const out =
+    options.out ??
+    path.join(__dirname, '..', '..', '..', 'bench', 'results', `micro-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  const report = {
+    suite: 'micro',
+    date: new Date().toISOString(),
+    node: process.version,
+    v8: process.versions.v8,
+    benchmarkJs: Benchmark.version,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    cpu: { model: cpus[0]?.model ?? 'unknown', count: cpus.length },
+    options: { maxTime: options.maxTime, filter: options.filter?.source ?? null },
+    fixture: { maxEntries: MAX_ENTRIES, devices: DEVICE_COUNT, setFraction: 0.75, batchSizes: BATCH_SIZES },
+    wallSeconds,
+    results,
+    purges,
+  };
+  // NaN (a failed case) is written as null.
+  fs.writeFileSync(out, `${JSON.stringify(report, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+  return out;
+}
+
 export async function runMicro(argv: string[]): Promise<{ results: MicroResult[]; purges: PurgeResult[]; out: string } | undefined> {
   const options = parseMicroOptions(argv);
   const { filter, maxTime } = options;
@@ -105,70 +176,17 @@ export async function runMicro(argv: string[]): Promise<{ results: MicroResult[]
         `${cases.length} case(s), maxTime ${maxTime} s each; tables of ${MAX_ENTRIES} entries, 3 in 4 keys set ` +
         `to ${DEVICE_COUNT} devices; redirect drains the rings every 65,536 frames (included)\n`
     );
-    const cols = columns(Math.max(...cases.map((c) => c.name.length), 4));
-    if (cases.length !== 0) process.stdout.write(`${row(cols, cols.map((c) => c.title))}\n`);
-
-    const byName = new Map<string, MicroCase>(cases.map((c) => [c.name, c]));
-    const results: MicroResult[] = [];
-    const suite = new Benchmark.Suite('redirect-table micro');
-    for (const c of cases) suite.add(c.name, c.fn, { maxTime });
-    suite.on('cycle', (event: Benchmark.Event) => {
-      const bench = event.target as unknown as Benchmark;
-      const c = byName.get(bench.name ?? '');
-      if (c === undefined) return;
-      fixture.drain();
-      const ok = !bench.error && bench.hz > 0;
-      const nsPerCall = ok ? 1e9 / bench.hz : NaN;
-      const result: MicroResult = {
-        name: c.name,
-        kind: c.kind ?? null,
-        op: c.op,
-        itemsPerCall: c.itemsPerCall,
-        itemUnit: c.itemUnit,
-        hz: ok ? bench.hz : NaN,
-        nsPerCall,
-        nsPerItem: nsPerCall / c.itemsPerCall,
-        itemsPerSecond: ok ? bench.hz * c.itemsPerCall : NaN,
-        rmePercent: bench.stats.rme,
-        samples: bench.stats.sample.length,
-        drops: fixture.newDrops(),
-        counters: c.counters(),
-        ...(bench.error ? { error: String((bench.error as Error).stack ?? bench.error) } : {}),
-      };
-      results.push(result);
-      process.stdout.write(`${row(cols, cols.map((col) => col.cell(result)))}\n`);
-      if (result.error !== undefined) process.stderr.write(`micro: ${c.name} failed: ${result.error}\n`);
-    });
-    if (cases.length !== 0) suite.run({ async: false });
-
+    const results = runSuite(fixture, cases, maxTime);
     const drops = results.reduce((a, r) => a + r.drops, 0);
     if (drops !== 0) process.stdout.write(`warning: the devices dropped ${drops} frames (rings full)\n`);
+
     const purges: PurgeResult[] = await runPurges(selected);
     const purgeWidth = Math.max(0, ...purges.map((r) => r.name.length));
     for (const r of purges) process.stdout.write(`${formatPurge(r, purgeWidth)}\n`);
-    const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
 
+    const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     process.stdout.write(`wall time ${wallSeconds.toFixed(1)} s\n`);
-    const out =
-      options.out ??
-      path.join(__dirname, '..', '..', '..', 'bench', 'results', `micro-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    const report = {
-      suite: 'micro',
-      date: new Date().toISOString(),
-      node: process.version,
-      v8: process.versions.v8,
-      benchmarkJs: Benchmark.version,
-      platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-      cpu: { model: cpus[0]?.model ?? 'unknown', count: cpus.length },
-      options: { maxTime, filter: options.filter?.source ?? null },
-      fixture: { maxEntries: MAX_ENTRIES, devices: DEVICE_COUNT, setFraction: 0.75, batchSizes: BATCH_SIZES },
-      wallSeconds,
-      results,
-      purges,
-    };
-    // NaN (a failed case) is written as null.
-    fs.writeFileSync(out, `${JSON.stringify(report, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+    const out = writeResults(options, wallSeconds, results, purges);
     process.stdout.write(`results: ${path.relative(process.cwd(), out)}\n`);
     if (sinkValue() === -0.5) process.stdout.write('\n'); // keeps every result observable
     return { results, purges, out };

@@ -7,13 +7,13 @@
       "sources": [
         "peers.cpp",
         "locked_table.cpp",
-        "table_registry.cpp",
-        "../../addon/core/sink.cpp",
-        "../../addon/core/alloc.cpp",
-        "../../addon/core/memory_usage.cpp",
-        "../../addon/core/thread_slot.cpp"
+        "locked_table_ids.cpp",
+        "../../../addon/core/sink.cpp",
+        "../../../addon/core/alloc.cpp",
+        "../../../addon/core/memory_usage.cpp",
+        "../../../addon/core/thread_slot.cpp"
       ],
-      "include_dirs": ["../../addon/core"],
+      "include_dirs": ["../../../addon/core"],
       "defines": ["NAPI_VERSION=8"],
       # The core's sink throws std::bad_alloc when a ring cannot be allocated, as in the addon.
       "cflags!": ["-fno-exceptions"],

@@ -3,9 +3,9 @@
 // namespace churn) with short-lived workers started throughout, for N minutes; exit code 1
 // beyond the memory budget (bench/soak/growth.ts) or on a correctness failure.
 import * as os from 'node:os';
-import { parseArgs } from 'node:util';
-import { runCli, UsageError } from '../cli';
-import { BUDGET } from './growth';
+import { runCli } from './common/cli';
+import { BUDGET } from './soak/growth';
+import { parseSoakOptions } from './soak/options';
 
 const HELP = `Usage: npm run soak -- [options]
 
@@ -25,33 +25,8 @@ ${BUDGET.endOverStart}x RSS at the start; the package's native memory back at it
 every phase. Exit code 1 beyond it or on a correctness failure, 2 on bad options.
 `;
 
-function parseOptions(argv: string[]) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      minutes: { type: 'string', default: '10' },
-      'phase-seconds': { type: 'string', default: '20' },
-      'warmup-minutes': { type: 'string', default: '2' },
-      workers: { type: 'string', default: '5' },
-      readers: { type: 'string', default: String(os.availableParallelism()) },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  const o = {
-    minutes: Number(values.minutes),
-    phaseSeconds: Number(values['phase-seconds']),
-    warmup: Number(values['warmup-minutes']),
-    workers: Number(values.workers),
-    readers: Number(values.readers),
-  };
-  if (!(o.minutes > 0) || !(o.phaseSeconds >= 1) || !(o.warmup >= 0) || !(o.workers >= 0) || !Number.isInteger(o.readers) || o.readers < 1) {
-    throw new UsageError('--minutes > 0, --phase-seconds >= 1, --warmup-minutes >= 0, --workers >= 0 and an integer --readers >= 1, please');
-  }
-  return o;
-}
-
 runCli('soak', HELP, process.argv.slice(2), async () => {
-  const options = parseOptions(process.argv.slice(2));
-  const { runSoak } = await import('./run');
+  const options = parseSoakOptions(process.argv.slice(2));
+  const { runSoak } = await import('./soak/run');
   return runSoak(options);
 });

@@ -6,14 +6,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Baseline } from './baseline';
-import { renderChart } from './chart';
-import { baselineFigures, PhaseFigures, phaseFigures, Spread, spread } from './figures';
-import type { LatencySummary } from './harness/latency';
-import { provenance } from './provenance';
-import { PhaseResult, runPhase } from './harness/run-phase';
+import { renderChart } from '../report/chart';
+import { baselineFigures, PhaseFigures, phaseFigures, Spread, spread } from '../report/figures';
+import type { LatencySummary } from './latency';
+import { provenance } from '../report/provenance';
+import { PhaseResult, runPhase } from './run-phase';
 import type { BenchOptions } from './options';
-import { BenchReport, correctnessFailures, evaluateTargets, peerRatios } from './report';
-import { ImplName } from './impls/types';
+import { BenchReport, correctnessFailures, evaluateTargets, peerRatios } from '../report/results';
+import { ImplName } from '../peers/types';
 import { Mode, modeLabel } from './roles/common';
 
 export interface BenchOutput {
@@ -22,7 +22,7 @@ export interface BenchOutput {
   svgFile: string;
 }
 
-/** The single-thread baseline of both table kinds, each in a fresh worker (bench/baseline-worker.ts). */
+/** The single-thread baseline of both table kinds, each in a fresh worker (bench/harness/baseline-worker.ts). */
 async function baselines(options: BenchOptions): Promise<{ array: Baseline; hash: Baseline }> {
   const one = (kind: 'array' | 'hash'): Promise<Baseline> =>
     new Promise((resolve, reject) => {
@@ -52,12 +52,8 @@ function plan(options: BenchOptions): Array<{ impl: ImplName; readers: number; m
   return phases;
 }
 
-export async function runBench(options: BenchOptions, log: (text: string) => void = () => {}): Promise<BenchOutput> {
-  const date = new Date().toISOString();
-  const cpus = os.cpus();
-  if (options.threads.some((t) => t > os.availableParallelism())) {
-    log(`bench: note: more reader threads than cores (${os.availableParallelism()}) were asked for\n`);
-  }
+/** Every round: the baseline (unless --no-baseline), then every planned phase once. */
+async function runRounds(options: BenchOptions, log: (text: string) => void): Promise<{ rounds: Array<{ array: Baseline; hash: Baseline }>; phases: PhaseResult[] }> {
   const rounds: Array<{ array: Baseline; hash: Baseline }> = [];
   const phases: PhaseResult[] = [];
   const planned = plan(options);
@@ -94,6 +90,16 @@ export async function runBench(options: BenchOptions, log: (text: string) => voi
     }
   }
   if (tty) log('\r\x1b[K');
+  return { rounds, phases };
+}
+
+export async function runBench(options: BenchOptions, log: (text: string) => void = () => {}): Promise<BenchOutput> {
+  const date = new Date().toISOString();
+  const cpus = os.cpus();
+  if (options.threads.some((t) => t > os.availableParallelism())) {
+    log(`bench: note: more reader threads than cores (${os.availableParallelism()}) were asked for\n`);
+  }
+  const { rounds, phases } = await runRounds(options, log);
   const figures = phaseFigures(phases);
   const baseline = baselineFigures(rounds);
   const ratios = peerRatios(figures);
@@ -111,7 +117,7 @@ export async function runBench(options: BenchOptions, log: (text: string) => voi
     targets: evaluateTargets(baseline, figures, ratios),
     failures: correctnessFailures(phases),
   };
-  const jsonFile = options.out ?? path.join(__dirname, '..', '..', 'bench', 'results', `bench-${date.replace(/[:.]/g, '-')}.json`);
+  const jsonFile = options.out ?? path.join(__dirname, '..', '..', '..', 'bench', 'results', `bench-${date.replace(/[:.]/g, '-')}.json`);
   const svgFile = jsonFile.replace(/\.json$/, '') + '.svg';
   fs.mkdirSync(path.dirname(jsonFile), { recursive: true });
   // NaN (a percentile from too few samples) is written as null.

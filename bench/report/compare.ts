@@ -2,11 +2,11 @@
 // side by side with the ratio of their medians, as a table and an SVG chart, so that a change's
 // effect is one command. Reads files of this version and of earlier ones (one run, no spreads).
 import * as fs from 'node:fs';
-import type { Baseline } from './baseline';
+import type { Baseline } from '../harness/baseline';
 import { escapeXml, formatValue } from './chart';
 import { BaselineFigures, baselineFigures, formatSpread, namedFigures, overlaps, PhaseFigures, phaseFigures, Spread } from './figures';
-import type { PhaseResult } from './harness/run-phase';
-import { UsageError } from './cli';
+import type { PhaseResult } from '../harness/run-phase';
+import { UsageError } from '../common/cli';
 
 export interface ComparedFigure {
   name: string;

@@ -1,7 +1,7 @@
 // `npm run bench:micro`: the command line of the micro suite (bench/micro/run.ts).
-import { runCli } from '../cli';
-import { parseMicroOptions } from './options';
-import { BATCH_SIZES, DEFAULT_MAX_TIME, DEVICE_COUNT, MAX_ENTRIES } from './shape';
+import { runCli } from './common/cli';
+import { parseMicroOptions } from './micro/options';
+import { BATCH_SIZES, DEFAULT_MAX_TIME, DEVICE_COUNT, MAX_ENTRIES } from './micro/shape';
 
 const USAGE = `usage: npm run bench:micro -- [options]
 
@@ -22,7 +22,7 @@ options:
 
 runCli('bench:micro', USAGE, process.argv.slice(2), async () => {
   parseMicroOptions(process.argv.slice(2)); // a bad command line fails before anything loads
-  const { runMicro } = await import('./run');
+  const { runMicro } = await import('./micro/run');
   const run = await runMicro(process.argv.slice(2));
   return run !== undefined && run.results.some((r) => r.error !== undefined) ? 1 : 0;
 });

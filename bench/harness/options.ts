@@ -1,7 +1,7 @@
 // Command-line options of `npm run bench`.
 import * as os from 'node:os';
 import { parseArgs } from 'node:util';
-import { ImplName, IMPLEMENTATIONS } from './impls/types';
+import { ImplName, IMPLEMENTATIONS } from '../peers/types';
 
 export interface BenchOptions {
   /** seconds per phase (half per-call get, half batched redirect) */

@@ -1,9 +1,9 @@
 // Single-thread figures on a quiet table, measured in the same run before the readers start:
 // the floor of a native call, of a call that converts one argument and one result, and the
 // table's own per-call and batched lookups.
-import { Device, RedirectTable } from '../lib';
-import { native } from '../lib/native';
-import { loadPeers } from './peers-native';
+import { Device, RedirectTable } from '../../lib';
+import { native } from '../../lib/native';
+import { loadPeers } from '../peers/native-addon';
 
 export interface Baseline {
   noopNs: number;

@@ -109,8 +109,25 @@ function wrap(text: string, maxChars: number): string[] {
   return lines;
 }
 
-function renderPanel(panel: ChartPanel, top: number, colours: Map<string, string>): string[] {
-  const out: string[] = [];
+/** Where a panel's plot and bars go, and the value scale. */
+interface PanelLayout {
+  top: number;
+  plotTop: number;
+  plotBottom: number;
+  plotWidth: number;
+  /** the x groups: thread counts, ascending */
+  threads: number[];
+  groupWidth: number;
+  seriesCount: number;
+  barWidth: number;
+  /** value labels rotated (they are wider than a bar) */
+  rotate: boolean;
+  axis: { top: number; step: number; ticks: number[] };
+  /** the y coordinate of a value */
+  y: (v: number) => number;
+}
+
+function panelLayout(panel: ChartPanel, top: number): PanelLayout {
   const plotTop = top + PANEL_TITLE_HEIGHT;
   const plotBottom = plotTop + PLOT_HEIGHT;
   const plotWidth = PLOT_RIGHT - PLOT_LEFT;
@@ -130,8 +147,13 @@ function renderPanel(panel: ChartPanel, top: number, colours: Map<string, string
   const axis = niceAxis(max);
   const scale = (PLOT_HEIGHT - headroom) / axis.top; // axis.top > 0 always
   const y = (v: number): number => plotBottom - Math.max(0, Math.min(v, axis.top)) * scale;
+  return { top, plotTop, plotBottom, plotWidth, threads, groupWidth, seriesCount, barWidth, rotate, axis, y };
+}
 
-  out.push(`<g class="panel">`);
+/** The panel's title, grid lines with tick labels, y axis and unit, and "no data" when empty. */
+function renderFrame(panel: ChartPanel, layout: PanelLayout): string[] {
+  const { top, plotTop, plotBottom, plotWidth, threads, axis, y } = layout;
+  const out: string[] = [];
   out.push(
     `<text x="${PLOT_LEFT}" y="${top + 18}" font-size="14" font-weight="bold" fill="#222">${escapeXml(panel.title)}</text>`
   );
@@ -157,49 +179,58 @@ function renderPanel(panel: ChartPanel, top: number, colours: Map<string, string
       `<text x="${px(PLOT_LEFT + plotWidth / 2)}" y="${px(plotBottom - PLOT_HEIGHT / 2)}" font-size="12" fill="#888" text-anchor="middle">no data</text>`
     );
   }
+  return out;
+}
+
+/** Series `s`'s bar at thread count `t` (its last point there), left edge `x`: the bar with its
+ * tooltip, its error bar and its value label, or "n/a" without a value. */
+function renderBar(panel: ChartPanel, layout: PanelLayout, s: ChartSeries, t: number, x: number, fill: string): string[] {
+  const { plotBottom, barWidth, rotate, y } = layout;
+  const point = [...s.points].reverse().find((p) => p.threads === t);
+  const cx = x + barWidth / 2;
+  if (point === undefined || !Number.isFinite(point.value)) {
+    return [`<text x="${px(cx)}" y="${px(plotBottom - 5)}" font-size="9" fill="#888" text-anchor="middle">n/a</text>`];
+  }
+  const out: string[] = [];
+  const hasSpread = point.min !== undefined && point.max !== undefined && Number.isFinite(point.min) && Number.isFinite(point.max);
+  const barTop = y(point.value);
+  const labelTop = hasSpread ? Math.min(barTop, y(point.max!)) : barTop;
+  const label = escapeXml(formatValue(point.value));
+  const range = hasSpread ? ` (${formatValue(point.min!)}-${formatValue(point.max!)})` : '';
+  const note = point.note === undefined ? '' : `, ${point.note}`;
+  const tip = escapeXml(`${s.name}, ${formatValue(t)} threads: ${formatValue(point.value)}${range} ${panel.unit}${note}`);
+  out.push(
+    `<rect class="bar" x="${px(x + 1)}" y="${px(barTop)}" width="${px(Math.max(1, barWidth - 2))}" height="${px(plotBottom - barTop)}" fill="${fill}"><title>${tip}</title></rect>`
+  );
+  if (hasSpread) {
+    const lo = px(y(point.min!));
+    const hi = px(y(point.max!));
+    const cap = Math.min(8, barWidth / 3);
+    out.push(
+      `<path class="error-bar" d="M${px(cx)} ${lo}V${hi}M${px(cx - cap)} ${lo}H${px(cx + cap)}M${px(cx - cap)} ${hi}H${px(cx + cap)}" stroke="#222" stroke-width="1.2" fill="none"/>`
+    );
+  }
+  if (rotate) {
+    out.push(
+      `<text x="${px(cx)}" y="${px(labelTop - 4)}" font-size="10" fill="#222" dominant-baseline="middle" transform="rotate(-90 ${px(cx)} ${px(labelTop - 4)})">${label}</text>`
+    );
+  } else {
+    out.push(`<text x="${px(cx)}" y="${px(labelTop - 4)}" font-size="10" fill="#222" text-anchor="middle">${label}</text>`);
+  }
+  return out;
+}
+
+function renderPanel(panel: ChartPanel, top: number, colours: Map<string, string>): string[] {
+  const layout = panelLayout(panel, top);
+  const { plotBottom, plotWidth, threads, groupWidth, seriesCount, barWidth } = layout;
+  const out: string[] = [`<g class="panel">`, ...renderFrame(panel, layout)];
   threads.forEach((t, g) => {
     const groupLeft = PLOT_LEFT + g * groupWidth;
     const barsLeft = groupLeft + (groupWidth - barWidth * seriesCount) / 2;
     out.push(
       `<text x="${px(groupLeft + groupWidth / 2)}" y="${px(plotBottom + 16)}" font-size="12" fill="#333" text-anchor="middle">${escapeXml(formatValue(t))}</text>`
     );
-    panel.series.forEach((s, i) => {
-      const point = [...s.points].reverse().find((p) => p.threads === t);
-      const x = barsLeft + i * barWidth;
-      const cx = x + barWidth / 2;
-      const fill = colours.get(s.name) ?? '#888';
-      if (point === undefined || !Number.isFinite(point.value)) {
-        out.push(
-          `<text x="${px(cx)}" y="${px(plotBottom - 5)}" font-size="9" fill="#888" text-anchor="middle">n/a</text>`
-        );
-        return;
-      }
-      const hasSpread = point.min !== undefined && point.max !== undefined && Number.isFinite(point.min) && Number.isFinite(point.max);
-      const barTop = y(point.value);
-      const labelTop = hasSpread ? Math.min(barTop, y(point.max!)) : barTop;
-      const label = escapeXml(formatValue(point.value));
-      const range = hasSpread ? ` (${formatValue(point.min!)}-${formatValue(point.max!)})` : '';
-      const note = point.note === undefined ? '' : `, ${point.note}`;
-      const tip = escapeXml(`${s.name}, ${formatValue(t)} threads: ${formatValue(point.value)}${range} ${panel.unit}${note}`);
-      out.push(
-        `<rect class="bar" x="${px(x + 1)}" y="${px(barTop)}" width="${px(Math.max(1, barWidth - 2))}" height="${px(plotBottom - barTop)}" fill="${fill}"><title>${tip}</title></rect>`
-      );
-      if (hasSpread) {
-        const lo = px(y(point.min!));
-        const hi = px(y(point.max!));
-        const cap = Math.min(8, barWidth / 3);
-        out.push(
-          `<path class="error-bar" d="M${px(cx)} ${lo}V${hi}M${px(cx - cap)} ${lo}H${px(cx + cap)}M${px(cx - cap)} ${hi}H${px(cx + cap)}" stroke="#222" stroke-width="1.2" fill="none"/>`
-        );
-      }
-      if (rotate) {
-        out.push(
-          `<text x="${px(cx)}" y="${px(labelTop - 4)}" font-size="10" fill="#222" dominant-baseline="middle" transform="rotate(-90 ${px(cx)} ${px(labelTop - 4)})">${label}</text>`
-        );
-      } else {
-        out.push(`<text x="${px(cx)}" y="${px(labelTop - 4)}" font-size="10" fill="#222" text-anchor="middle">${label}</text>`);
-      }
-    });
+    panel.series.forEach((s, i) => out.push(...renderBar(panel, layout, s, t, barsLeft + i * barWidth, colours.get(s.name) ?? '#888')));
   });
   out.push(
     `<text x="${px(PLOT_LEFT + plotWidth / 2)}" y="${px(plotBottom + 36)}" font-size="12" fill="#333" text-anchor="middle">threads</text>`

@@ -13,7 +13,7 @@
 #include <utility>
 
 #include "locked_table.hpp"
-#include "table_registry.hpp"
+#include "locked_table_ids.hpp"
 
 namespace {
 
@@ -182,7 +182,7 @@ napi_value CreateLockedTable(napi_env env, napi_callback_info info) {
   if (id == 0) {
     delete table;  // never published: no other thread can reach it
     throw_error(env, ErrorKind::kRange, "Too many locked tables (at most %u per process)",
-                peers::TableRegistry::kMaxTables);
+                peers::LockedTableIds::kMaxTables);
     return nullptr;
   }
   return make_u32(env, id);

@@ -14,8 +14,8 @@ export interface Provenance {
   cpu: { model: string; count: number; availableParallelism: number };
 }
 
-// Compiled to dist/bench/provenance.js: two levels up is the repository root.
-const ROOT = path.join(__dirname, '..', '..');
+// Compiled to dist/bench/report/provenance.js: three levels up is the repository root.
+const ROOT = path.join(__dirname, '..', '..', '..');
 
 function git(args: string[]): string | undefined {
   const r = spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' });

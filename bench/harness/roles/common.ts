@@ -1,6 +1,6 @@
 // What every role is given, and small helpers they share.
-import type { LatencySummary } from '../harness/latency';
-import type { ReadChecks } from '../harness/checker';
+import type { LatencySummary } from '../latency';
+import type { ReadChecks } from '../checker';
 import type { BenchOptions } from '../options';
 
 export type Mode = 'mix' | 'writer' | 'quiet';

@@ -2,7 +2,7 @@
 // that call sites warmed by earlier rounds or by the other table kind (a `get` that has seen two
 // bound functions is polymorphic: 31 ns became 51 ns from the second round on) cannot slow it.
 import { parentPort, threadId, workerData } from 'node:worker_threads';
-import { Namespace, RedirectHashTable, RedirectTable } from '../lib';
+import { Namespace, RedirectHashTable, RedirectTable } from '../../lib';
 import { measureBaseline } from './baseline';
 
 const { kind, keys, batch } = workerData as { kind: 'array' | 'hash'; keys: number; batch: number };

@@ -1,7 +1,7 @@
 // `npm run bench:gc-race`: the command line of the collector race (bench/gc-race/run.ts).
 import * as os from 'node:os';
-import { runCli } from '../cli';
-import { parseGcRaceOptions } from './options';
+import { runCli } from './common/cli';
+import { parseGcRaceOptions } from './gc-race/options';
 
 const HELP = `Usage: npm run bench:gc-race -- [options]
 
@@ -21,7 +21,7 @@ flows each one deleted wrongly; exit code 1 if the conditional collector deleted
 
 runCli('bench:gc-race', HELP, process.argv.slice(2), async () => {
   parseGcRaceOptions(process.argv.slice(2)); // a bad command line fails before anything loads
-  const { runGcRace } = await import('./run');
+  const { runGcRace } = await import('./gc-race/run');
   const results = await runGcRace(process.argv.slice(2));
   let code = 0;
   for (const r of results) {

@@ -1,5 +1,5 @@
-// The process-global registry of locked tables: every thread (main or worker) of the process
-// sees the same tables. Ids are 1, 2, ... and never reused; a table object is never freed
+// The ids of the locked tables, process-global: every thread (main or worker) of the process
+// sees the same tables by the same ids. Ids are 1, 2, ... and never reused; a table object is never freed
 // (destroy() only releases its storage), so a thread still holding an id after another thread
 // destroyed the table gets Status::kClosed, never a dangling pointer.
 #pragma once
@@ -12,15 +12,15 @@
 
 namespace peers {
 
-class TableRegistry {
+class LockedTableIds {
  public:
   static constexpr uint32_t kMaxTables = 4096;
 
-  constexpr TableRegistry() = default;
-  TableRegistry(const TableRegistry&) = delete;
-  TableRegistry& operator=(const TableRegistry&) = delete;
+  constexpr LockedTableIds() = default;
+  LockedTableIds(const LockedTableIds&) = delete;
+  LockedTableIds& operator=(const LockedTableIds&) = delete;
 
-  // The new table's id, 0 when every id was used; the registry then owns `table`.
+  // The new table's id, 0 when every id was used; the id map then owns `table`.
   uint32_t add(LockedTable* table);
 
   // Cheap enough for the hot paths: one acquire load. nullptr for an id never handed out.
@@ -35,6 +35,6 @@ class TableRegistry {
 };
 
 // Constant-initialised: usable before and after any thread's addon initialisation.
-extern TableRegistry g_tables;
+extern LockedTableIds g_tables;
 
 }  // namespace peers

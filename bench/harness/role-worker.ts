@@ -1,8 +1,8 @@
 // Worker entry of the benchmark harness: opens the implementation's client and runs one role.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { PhaseShared } from './harness/shared-state';
-import { createClient } from './impls';
-import type { ImplName, Role } from './impls/types';
+import type { PhaseShared } from './shared-state';
+import { createClient } from '../peers';
+import type { ImplName, Role } from '../peers/types';
 import type { RoleOptions, RoleResult } from './roles/common';
 import { runChurner } from './roles/churner';
 import { runReader } from './roles/reader';

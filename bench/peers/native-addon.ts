@@ -1,4 +1,4 @@
-// The bench-only peers addon (bench/native, built by scripts/build-bench-addon.js): tables
+// The bench-only peers addon (bench/peers/native, built by scripts/build-bench-addon.js): tables
 // guarded by one lock, and a plain native lookup loop, that the benchmark runs against the
 // lock-free table so that the comparison isolates the synchronisation scheme.
 import * as path from 'node:path';
@@ -68,11 +68,20 @@ export interface PeersAddon {
   noop(): undefined;
 }
 
+// Compiled to dist/bench/peers/native-addon.js: three levels up is the repository root.
+const ROOT = path.join(__dirname, '..', '..', '..');
+
+/** The bench-only peers addon, built if missing or stale; quiet unless the build fails. */
+export function ensurePeersAddon(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { ensureBuilt } = require(path.join(ROOT, 'scripts', 'build-bench-addon.js')) as { ensureBuilt: () => number };
+  if (ensureBuilt() !== 0) throw new Error('the bench-only peers addon (bench/peers/native) could not be built (its output is above)');
+}
+
 let loaded: PeersAddon | undefined;
 
 /** The addon, loaded on first use (so `--help` and runs of our tables alone need no build). */
 export function loadPeers(): PeersAddon {
-  // Compiled to dist/bench/peers-native.js: two levels up is the repository root.
-  loaded ??= require(path.join(__dirname, '..', '..', 'bench', 'native', 'build', 'Release', 'bench_peers.node')) as PeersAddon;
+  loaded ??= require(path.join(ROOT, 'bench', 'peers', 'native', 'build', 'Release', 'bench_peers.node')) as PeersAddon;
   return loaded;
 }

@@ -1,9 +1,9 @@
 // Peers 3 and 4: the same slots in native memory behind one std::shared_mutex (readers share
-// it) or one std::mutex, from the bench-only addon (bench/native), transmitting into the same
+// it) or one std::mutex, from the bench-only addon (bench/peers/native), transmitting into the same
 // rings as ours (drained by the main thread). The lock makes them correct; the comparison
 // shows what it costs.
 import { CONTROL, DEVICE, PhaseShared } from '../harness/shared-state';
-import { loadPeers } from '../peers-native';
+import { loadPeers } from './native-addon';
 import type { ClientContext, HostSummary, ImplHost, TableClient } from './types';
 
 interface LockedDescriptor {

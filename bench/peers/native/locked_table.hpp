@@ -4,7 +4,7 @@
 // devices (ids 1, 2, ...), all guarded by a single lock. Readers (get, redirect, stats) hold it
 // shared, or exclusively when the lock is a plain mutex; writers always hold it exclusively.
 // The implementation is BasicLockedTable<Policy> (basic_locked_table.hpp); callers see this
-// interface so one registry holds both kinds.
+// interface so one id map (locked_table_ids.hpp) holds both kinds.
 #pragma once
 
 #include <cstddef>

@@ -30,11 +30,3 @@ export function runCli(tool: string, help: string, argv: string[], main: () => P
     }
   );
 }
-
-/** The bench-only peers addon, built if missing or stale; quiet unless the build fails. */
-export function ensurePeersAddon(): void {
-  // Compiled to dist/bench/cli.js: two levels up is the repository root.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { ensureBuilt } = require('../../scripts/build-bench-addon.js') as { ensureBuilt: () => number };
-  if (ensureBuilt() !== 0) throw new Error('the bench-only peers addon (bench/native) could not be built (its output is above)');
-}

@@ -1,10 +1,10 @@
-#include "table_registry.hpp"
+#include "locked_table_ids.hpp"
 
 namespace peers {
 
-constinit TableRegistry g_tables;
+constinit LockedTableIds g_tables;
 
-uint32_t TableRegistry::add(LockedTable* table) {
+uint32_t LockedTableIds::add(LockedTable* table) {
   std::lock_guard<std::mutex> lock(mu_);
   if (count_ == kMaxTables) return 0;
   tables_[count_].store(table, std::memory_order_release);

@@ -1,8 +1,8 @@
 // A reader thread: per-call `get` while the state says so (one read in 64 checked), then
 // batched redirect of frames; afterwards it keeps answering messages until the churner is done.
-import { checkedGet, newReadChecks } from '../harness/checker';
-import { arriveAndWait, CONTROL, PhaseShared, sleepMs, STATE } from '../harness/shared-state';
-import type { TableClient } from '../impls/types';
+import { checkedGet, newReadChecks } from '../checker';
+import { arriveAndWait, CONTROL, PhaseShared, sleepMs, STATE } from '../shared-state';
+import type { TableClient } from '../../peers/types';
 import { randomSource, ReaderResult, RoleOptions } from './common';
 
 export async function runReader(client: TableClient, shared: PhaseShared, participant: number, options: RoleOptions): Promise<ReaderResult> {

@@ -7,7 +7,7 @@
 //
 // The writers decide from the checker's record (harness/checker.ts), which each of them reads
 // under the key's writer lock, so the choice and the write are one step.
-import { DEVICE, deviceNumber, PhaseShared } from '../harness/shared-state';
+import { DEVICE, deviceNumber, PhaseShared } from '../shared-state';
 
 /** The record says `key` holds an entry of a live device. */
 export function holdsEntry(shared: PhaseShared, key: number): boolean {

@@ -1,9 +1,9 @@
 // A figure measured over several rounds: its median, its spread (min-max) and every run's value;
 // and the figures of a whole run, by name, for the report, the chart and --compare.
-import type { Baseline } from './baseline';
-import type { PhaseResult } from './harness/run-phase';
-import { ImplName, IMPLEMENTATIONS } from './impls/types';
-import { Mode, modeLabel } from './roles/common';
+import type { Baseline } from '../harness/baseline';
+import type { PhaseResult } from '../harness/run-phase';
+import { ImplName, IMPLEMENTATIONS } from '../peers/types';
+import { Mode, modeLabel } from '../harness/roles/common';
 
 export interface Spread {
   median: number;
