@@ -1,24 +1,26 @@
-// Module entry: one EnvContext per environment (main thread, each worker), then the bindings.
+// Module entry: one EnvContext per environment (main thread, each worker), the process-wide
+// functions below (setHooks, the constants, the diagnostics), then each binding file's functions.
 #include <node_api.h>
 
 #include <string>
 #include <utility>
 
+#include "args.hpp"
+#include "arena_trim.hpp"
+#include "bulk_queues.hpp"
+#include "bulk_queues_binding.hpp"
 #include "device.hpp"
 #include "device_binding.hpp"
 #include "env_context.hpp"
-#include "namespace.hpp"
-#include "namespace_binding.hpp"
 #include "errors.hpp"
 #include "js.hpp"
-#include "arena_trim.hpp"
-#include "bulk_queues.hpp"
 #include "memory_usage.hpp"
-#include "args.hpp"
+#include "namespace.hpp"
+#include "namespace_binding.hpp"
 #include "rcu.hpp"
 #include "sink.hpp"
-#include "table_binding.hpp"
-#include "table_handle.hpp"
+#include "submit_queue.hpp"
+#include "table_registry_binding.hpp"
 #include "thread_slot.hpp"
 #include "verdict.hpp"
 
@@ -143,7 +145,10 @@ napi_value Init(napi_env env, napi_value exports) {
   if (EnvContext::install(env) == nullptr) return exports;
   if (!add_functions(env, exports, kBindings)) return exports;
   if (!JsObject(env, exports).set("constants", make_constants(env)).done()) return exports;
-  if (init_table_binding(env, exports) && init_namespace_binding(env, exports)) init_device_binding(env, exports);
+  if (init_table_registry_binding(env, exports) && init_bulk_queues_binding(env, exports) &&
+      init_namespace_binding(env, exports)) {
+    init_device_binding(env, exports);
+  }
   return exports;
 }
 
