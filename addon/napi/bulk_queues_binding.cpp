@@ -35,11 +35,7 @@ bool deliver_trace_events(napi_env env, BulkQueues* queues) {
 namespace {
 
 // flushThread(): the end-of-task flush lib/ schedules after a redirectOne opened the section.
-napi_value flush_thread(napi_env env, napi_callback_info) {
-  BulkQueues::release_current_thread();
-  if (!dispatch_trace(env)) return nullptr;
-  return js_undefined(env);
-}
+napi_value flush_thread(napi_env env, napi_callback_info) { return flush_current_thread(env); }
 
 // setTracing(on): record a trace event for every bulk this thread transmits.
 napi_value set_tracing(napi_env env, napi_callback_info info) {

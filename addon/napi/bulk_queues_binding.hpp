@@ -34,6 +34,14 @@ inline napi_value datapath_result(napi_env env, size_t count) {
   return count <= UINT32_MAX ? js_uint32(env, static_cast<uint32_t>(count)) : js_number(env, static_cast<double>(count));
 }
 
+// Transmits every frame this thread has queued, ends its per-frame section and delivers its
+// trace events: undefined, or nullptr with the listener's exception pending (flushThread, and a
+// handle's flush).
+inline napi_value flush_current_thread(napi_env env) {
+  BulkQueues::release_current_thread();
+  return dispatch_trace(env) ? js_undefined(env) : nullptr;
+}
+
 bool init_bulk_queues_binding(napi_env env, napi_value exports);
 
 }  // namespace rt::napi

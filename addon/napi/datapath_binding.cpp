@@ -3,7 +3,6 @@
 #include <cerrno>
 #include <string>
 
-#include "bulk_queues.hpp"
 #include "bulk_queues_binding.hpp"
 #include "submit_queue.hpp"
 #include "table_handle.hpp"
@@ -77,10 +76,7 @@ napi_value table_redirect_one(napi_env env, napi_callback_info info) {
 // flush(): transmits every frame this thread has queued and ends its per-frame section.
 napi_value table_flush(napi_env env, napi_callback_info info) {
   napi_value argv[1];
-  if (open_handle(env, info, argv) == nullptr) return nullptr;
-  BulkQueues::release_current_thread();
-  if (!dispatch_trace(env)) return nullptr;
-  return js_undefined(env);
+  return open_handle(env, info, argv) == nullptr ? nullptr : flush_current_thread(env);
 }
 
 // broadcast(ids, lengths, excludeIfindex): copies delivered.
