@@ -31,6 +31,7 @@
         "addon/core/unregister_queue.cpp",
         "addon/napi/addon.cpp",
         "addon/napi/args.cpp",
+        "addon/napi/bulk_queues_binding.cpp",
         "addon/napi/completer.cpp",
         "addon/napi/datapath_binding.cpp",
         "addon/napi/device_binding.cpp",
@@ -41,7 +42,9 @@
         "addon/napi/readable.cpp",
         "addon/napi/slot_view.cpp",
         "addon/napi/submit_queue.cpp",
-        "addon/napi/table_binding.cpp"
+        "addon/napi/table_entries_binding.cpp",
+        "addon/napi/table_handle.cpp",
+        "addon/napi/table_registry_binding.cpp"
       ],
       "include_dirs": ["addon/core"],
       "defines": ["NAPI_VERSION=8", "_LGPL_SOURCE"],

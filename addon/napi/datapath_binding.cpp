@@ -1,43 +1,15 @@
-// Bindings of the datapath: redirect, redirectOne, flush, broadcast and stats of a table
-// handle, the end-of-task flush and tracing. Hot: flat functions, the handle in the callback
-// data, small integers out, nothing allocated unless tracing is on.
-#include <string>
-#include <utility>
-#include <vector>
+#include "datapath_binding.hpp"
 
-#include "bulk_queues.hpp"
-#include "env_context.hpp"
+#include <cerrno>
+#include <string>
+
+#include "bulk_queues_binding.hpp"
+#include "submit_queue.hpp"
 #include "table_handle.hpp"
 
 namespace rt::napi {
 
 namespace {
-
-// Hands this thread's trace events (if it traces) to lib/'s dispatcher. Returns false with the
-// dispatcher's exception pending if it threw (or when the environment is terminating).
-bool dispatch_trace(napi_env env) {
-  BulkQueues* queues = BulkQueues::existing();
-  if (queues == nullptr || !queues->tracing()) return true;
-  std::vector<TraceEvent> events = queues->take_events();
-  EnvContext* ctx = EnvContext::of(env);
-  napi_value dispatcher = ctx != nullptr ? ctx->hook(env, JsHook::TraceDispatcher) : nullptr;
-  if (events.empty() || dispatcher == nullptr) return true;
-  JsArray list(env, events.size());
-  for (const TraceEvent& e : events) {
-    list.push(JsObject(env)
-                  .number("tableId", e.table_id)
-                  .number("fromIfindex", e.from_ifindex)
-                  .number("toIfindex", e.to_ifindex)
-                  .number("sent", e.sent)
-                  .number("drops", e.drops)
-                  .number("errors", e.errors)
-                  .done());
-  }
-  napi_value argv[1] = {list.done()}, global, ignored;
-  return argv[0] != nullptr && napi_get_global(env, &global) == napi_ok &&
-         napi_call_function(env, global, dispatcher, 1, argv, &ignored) == napi_ok;
-}
-
 
 // Checks the parallel frame arrays of redirect (keys, ids, lengths) or broadcast (ids, lengths).
 bool read_frames(napi_env env, napi_value* argv, bool with_keys, TypedArrayView* keys, TypedArrayView* ids,
@@ -104,10 +76,7 @@ napi_value table_redirect_one(napi_env env, napi_callback_info info) {
 // flush(): transmits every frame this thread has queued and ends its per-frame section.
 napi_value table_flush(napi_env env, napi_callback_info info) {
   napi_value argv[1];
-  if (open_handle(env, info, argv) == nullptr) return nullptr;
-  BulkQueues::release_current_thread();
-  if (!dispatch_trace(env)) return nullptr;
-  return js_undefined(env);
+  return open_handle(env, info, argv) == nullptr ? nullptr : flush_current_thread(env);
 }
 
 // broadcast(ids, lengths, excludeIfindex): copies delivered.
@@ -147,50 +116,19 @@ napi_value table_stats(napi_env env, napi_callback_info info) {
       .done();
 }
 
-// flushThread(): the end-of-task flush lib/ schedules after a redirectOne opened the section.
-napi_value flush_thread(napi_env env, napi_callback_info) {
-  BulkQueues::release_current_thread();
-  if (!dispatch_trace(env)) return nullptr;
-  return js_undefined(env);
-}
-
-// setTracing(on): record a trace event for every bulk this thread transmits.
-napi_value set_tracing(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  bool on;
-  if (!read_args(env, info, 1, argv) || !to_bool(env, argv[0], "on", &on)) return nullptr;
-  BulkQueues* queues = BulkQueues::current();
-  if (queues == nullptr) return throw_redirect_error(env, -ENOMEM, "cannot allocate this thread's bulk queues");
-  queues->set_tracing(on);
-  if (!on) queues->take_events();
-  return js_undefined(env);
-}
-
-// tracing(): whether this thread records trace events (tests check lib/ switches it off).
-napi_value tracing(napi_env env, napi_callback_info) {
-  BulkQueues* queues = BulkQueues::existing();
-  return js_bool(env, queues != nullptr && queues->tracing());
-}
+constexpr JsFunction kBindings[] = {
+    {"redirect", table_redirect},
+    {"redirectOne", table_redirect_one},
+    {"flush", table_flush},
+    {"broadcast", table_broadcast},
+    {"stats", table_stats},
+    {"submitQueue", table_submit_queue},
+};
 
 }  // namespace
 
-napi_value datapath_result(napi_env env, size_t count) {
-  if (!dispatch_trace(env)) return nullptr;
-  // Usually a uint32 (V8 makes a small integer of it, never a heap number); a broadcast may
-  // deliver more.
-  return count <= UINT32_MAX ? js_uint32(env, static_cast<uint32_t>(count)) : js_number(env, static_cast<double>(count));
-}
-
-const JsFunction kDatapathFunctions[] = {
-    {"redirect", table_redirect}, {"redirectOne", table_redirect_one}, {"flush", table_flush},
-    {"broadcast", table_broadcast}, {"stats", table_stats}, {"submitQueue", table_submit_queue},
-};
-const size_t kDatapathFunctionCount = sizeof(kDatapathFunctions) / sizeof(kDatapathFunctions[0]);
-
-bool init_datapath_binding(napi_env env, napi_value exports) {
-  static constexpr JsFunction kBindings[] = {
-      {"flushThread", flush_thread}, {"setTracing", set_tracing}, {"tracing", tracing}};
-  return add_functions(env, exports, kBindings);
+bool init_datapath_binding(napi_env env, napi_value handle_object, TableHandle* handle) {
+  return add_handle_functions(env, handle_object, handle, kBindings);
 }
 
 }  // namespace rt::napi

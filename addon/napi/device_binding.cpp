@@ -284,7 +284,7 @@ napi_value unregistered_error(napi_env env, Device* dev, const char* what) {
                                                 device_state_name(dev->state()));
 }
 
-napi_value set_up(napi_env env, napi_callback_info info) {
+napi_value device_set_up(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   Device* dev = device_args(env, info, argv);
   bool up;
@@ -293,7 +293,7 @@ napi_value set_up(napi_env env, napi_callback_info info) {
   return js_undefined(env);
 }
 
-napi_value set_mtu(napi_env env, napi_callback_info info) {
+napi_value device_set_mtu(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   Device* dev = device_args(env, info, argv);
   double mtu;
@@ -304,7 +304,7 @@ napi_value set_mtu(napi_env env, napi_callback_info info) {
 
 // deviceUnregister(device): a Promise resolved once the device's usage is back to base and it
 // has been released (after grace periods). Calling it again is harmless.
-napi_value unregister(napi_env env, napi_callback_info info) {
+napi_value device_unregister(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   Device* dev = device_args(env, info, argv);
   if (dev == nullptr) return nullptr;
@@ -317,7 +317,7 @@ napi_value unregister(napi_env env, napi_callback_info info) {
 
 // deviceMoveTo(device, namespace, name | undefined): a Promise resolved once the entries resolved
 // before the move are purged from every table (errors are thrown at once).
-napi_value move_to(napi_env env, napi_callback_info info) {
+napi_value device_move_to(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   Device* dev = device_args(env, info, argv);
   if (dev == nullptr) return nullptr;
@@ -366,7 +366,7 @@ Device* receive_args(napi_env env, napi_callback_info info, TypedArrayView* ids,
 }
 
 // deviceReceive(device, ids, lengths?): frames copied out of the ring, oldest first.
-napi_value receive(napi_env env, napi_callback_info info) {
+napi_value device_receive(napi_env env, napi_callback_info info) {
   TypedArrayView ids, lengths{nullptr, 0};
   uint32_t max;
   Device* dev = receive_args(env, info, &ids, &lengths, &max);
@@ -377,7 +377,7 @@ napi_value receive(napi_env env, napi_callback_info info) {
 
 // deviceReceiveCapacity(device, ids, lengths?): how many frames one deviceReceive with these
 // arguments can copy; throws what deviceReceive throws. (dev.frames() checks its arguments.)
-napi_value receive_capacity(napi_env env, napi_callback_info info) {
+napi_value device_receive_capacity(napi_env env, napi_callback_info info) {
   TypedArrayView ids, lengths{nullptr, 0};
   uint32_t max;
   return receive_args(env, info, &ids, &lengths, &max) == nullptr ? nullptr : js_number(env, max);
@@ -385,14 +385,14 @@ napi_value receive_capacity(napi_env env, napi_callback_info info) {
 
 // deviceReadable(device): undefined when frames wait or the device is released, else a Promise
 // settled when either happens (readable.hpp).
-napi_value readable(napi_env env, napi_callback_info info) {
+napi_value device_readable(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   Device* dev = device_args(env, info, argv);
-  return dev == nullptr ? nullptr : device_readable(env, dev);
+  return dev == nullptr ? nullptr : readable_promise(env, dev);
 }
 
 // deviceSetTransmitFault(device, error: boolean, acceptAtMost: number | undefined)
-napi_value set_transmit_fault(napi_env env, napi_callback_info info) {
+napi_value device_set_transmit_fault(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   Device* dev = device_args(env, info, argv);
   TransmitFault fault;
@@ -418,8 +418,8 @@ constexpr JsFunction kBindings[] = {
     {"deviceIsUp", read_device<is_up>},
     {"deviceState", read_device<state_of>},
     {"deviceUsage", read_device<usage_of>},
-    {"deviceSetUp", set_up},
-    {"deviceSetMtu", set_mtu},
+    {"deviceSetUp", device_set_up},
+    {"deviceSetMtu", device_set_mtu},
     {"createVethPair", create_veth_pair},
     {"createUpper", create_upper},
     {"createTunnel", create_tunnel},
@@ -427,19 +427,17 @@ constexpr JsFunction kBindings[] = {
     {"deviceLower", read_device<lower_of>},
     {"deviceBackend", read_device<backend_of>},
     {"deviceKind", read_device<kind_of>},
-    {"deviceMoveTo", move_to},
-    {"deviceReceive", receive},
-    {"deviceReceiveCapacity", receive_capacity},
-    {"deviceReadable", readable},
+    {"deviceMoveTo", device_move_to},
+    {"deviceReceive", device_receive},
+    {"deviceReceiveCapacity", device_receive_capacity},
+    {"deviceReadable", device_readable},
     {"deviceStats", read_device<stats_of>},
-    {"deviceSetTransmitFault", set_transmit_fault},
-    {"deviceUnregister", unregister},
+    {"deviceSetTransmitFault", device_set_transmit_fault},
+    {"deviceUnregister", device_unregister},
 };
 
 }  // namespace
 
-bool init_device_binding(napi_env env, napi_value exports) {
-  return add_functions(env, exports, kBindings);
-}
+bool init_device_binding(napi_env env, napi_value exports) { return add_functions(env, exports, kBindings); }
 
 }  // namespace rt::napi

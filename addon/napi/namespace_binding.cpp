@@ -89,6 +89,14 @@ napi_value destroy_namespace(napi_env env, napi_callback_info info) {
   return promise;
 }
 
+constexpr JsFunction kBindings[] = {
+    {"createNamespace", create_namespace},
+    {"openNamespace", open_namespace},
+    {"listNamespaces", list_namespaces},
+    {"namespaceInfo", namespace_info},
+    {"destroyNamespace", destroy_namespace},
+};
+
 }  // namespace
 
 napi_value wrap_namespace(napi_env env, Namespace* ns) {
@@ -115,12 +123,6 @@ Namespace* unwrap_namespace(napi_env env, napi_value value) {
   return static_cast<Namespace*>(data);
 }
 
-bool init_namespace_binding(napi_env env, napi_value exports) {
-  static constexpr JsFunction kBindings[] = {
-      {"createNamespace", create_namespace}, {"openNamespace", open_namespace},     {"listNamespaces", list_namespaces},
-      {"namespaceInfo", namespace_info},     {"destroyNamespace", destroy_namespace},
-  };
-  return add_functions(env, exports, kBindings);
-}
+bool init_namespace_binding(napi_env env, napi_value exports) { return add_functions(env, exports, kBindings); }
 
 }  // namespace rt::napi

@@ -100,7 +100,7 @@ void ReadableWaits::detach_all() {
   }
 }
 
-napi_value device_readable(napi_env env, Device* dev) {
+napi_value readable_promise(napi_env env, Device* dev) {
   Sink& sink = dev->sink();
   if (sink.queued() != 0 || sink.waiters_closed()) return js_undefined(env);
   EnvContext* ctx = EnvContext::of(env);

@@ -36,6 +36,6 @@ class ReadableWaits {
 
 // undefined when frames are waiting or the device is released (lib/ answers a resolved
 // Promise without allocating anything), else a pending Promise; nullptr with an exception.
-napi_value device_readable(napi_env env, Device* dev);
+napi_value readable_promise(napi_env env, Device* dev);
 
 }  // namespace rt::napi

@@ -1,12 +1,5 @@
-// submitQueue(capacity) of a table handle: a staging area of four arrays (keys, ids, lengths,
-// verdicts) in one native block that JS fills through typed arrays bound to it once, and
-// submit(n), which redirects the first n staged frames with no argument conversion beyond n
-// (docs/design.md, "Staged submission").
-//
-// Lifetime: the block is shared by the arrays' ArrayBuffer and the submit function, each holding
-// one reference; whichever is collected last frees it. A buffer transferred to another thread is
-// finalized there, hence the atomic count. The submit function also counts as one of the handle's
-// functions, so the handle outlives it.
+#include "submit_queue.hpp"
+
 #include <atomic>
 #include <cerrno>
 #include <cstdlib>
@@ -14,6 +7,7 @@
 #include <new>
 
 #include "alloc.hpp"
+#include "bulk_queues_binding.hpp"
 #include "memory_usage.hpp"
 #include "table_handle.hpp"
 
@@ -90,8 +84,6 @@ napi_value typed_array(napi_env env, napi_typedarray_type type, const StagingAre
 
 }  // namespace
 
-// submitQueue(capacity): { keys, ids, lengths, verdicts, submit }, or undefined when the runtime
-// refuses external buffers (lib/ then stages in its own arrays).
 napi_value table_submit_queue(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   TableHandle* handle = open_handle(env, info, argv);

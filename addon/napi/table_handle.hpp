@@ -1,5 +1,11 @@
-// What every table binding shares: the handle a JS table object's functions carry as their
-// callback data, and the argument prelude of those functions. JS thread only.
+// A table handle: the JS object createTable / openTable return, and what every function on it
+// shares. Its functions (get, set, ..., redirect, ..., close) are flat N-API functions with the
+// TableHandle in their callback data, so a call costs one boundary crossing and no method
+// dispatch. The handle owns one handle reference on its table until close(), or until every
+// function made for it has been garbage collected. JS thread only.
+//
+// Which file defines which of its functions: table_entries_binding.cpp (reads and writes of
+// entries), datapath_binding.cpp (frames), table_handle.cpp (close, closed).
 #pragma once
 
 #include <node_api.h>
@@ -16,8 +22,6 @@
 
 namespace rt::napi {
 
-// One JS handle onto a table: owns one handle reference until close() or until every function
-// object created for it has been garbage collected.
 struct TableHandle {
   Table* table;  // nullptr once closed
   uint32_t id;
@@ -29,7 +33,29 @@ struct TableHandle {
   std::unique_ptr<TableSnapshot> rows;
 };
 
-// Reads N arguments and the handle; throws EBADF for a closed handle.
+// The JS face of a handle: { id, maxEntries, kind, namespace, slots?, get, set, ... }. Takes over
+// the caller's handle reference on `table`, also when it fails (nullptr, exception pending).
+napi_value make_handle_object(napi_env env, Table* table);
+
+// Adds one function bound to `handle` to its object; the handle lives until its last function
+// is collected.
+bool add_handle_function(napi_env env, napi_value object, TableHandle* handle, const JsFunction& function);
+
+// Adds every function of `functions` to a handle's object; false at the first failure.
+template <size_t N>
+bool add_handle_functions(napi_env env, napi_value object, TableHandle* handle, const JsFunction (&functions)[N]) {
+  for (const JsFunction& function : functions) {
+    if (!add_handle_function(env, object, handle, function)) return false;
+  }
+  return true;
+}
+
+// Drops one of the handle's function references (a function was garbage collected); the last
+// one releases the handle's table reference, if close() did not, and frees the handle.
+void release_handle_function(TableHandle* handle);
+
+// The argument prelude of a handle's functions: reads N arguments and the handle; throws EBADF
+// for a closed handle.
 template <size_t N>
 TableHandle* open_handle(napi_env env, napi_callback_info info, napi_value (&argv)[N]) {
   void* data = nullptr;
@@ -56,23 +82,5 @@ TableHandle* open_handle_with_key(napi_env env, napi_callback_info info, napi_va
   }
   return handle;
 }
-
-// Drops one of the handle's function references (a function was garbage collected); the last
-// one releases the handle's table reference, if close() did not, and frees the handle.
-void release_handle_function(TableHandle* handle);
-
-// The result of a datapath batch call (a count), once this thread's trace events are delivered;
-// nullptr with the listener's exception pending when one threw.
-napi_value datapath_result(napi_env env, size_t count);
-
-// submitQueue(capacity) of a handle (submit_queue.cpp); capacity in [1, kMaxSubmitCapacity].
-inline constexpr uint32_t kMaxSubmitCapacity = 1u << 20;
-napi_value table_submit_queue(napi_env env, napi_callback_info info);
-
-// The datapath functions of a table handle (redirect, redirectOne, flush, broadcast, stats,
-// submitQueue), and the thread-wide ones (flushThread, setTracing).
-extern const JsFunction kDatapathFunctions[];
-extern const size_t kDatapathFunctionCount;
-bool init_datapath_binding(napi_env env, napi_value exports);
 
 }  // namespace rt::napi

@@ -1,49 +1,18 @@
-#include "table_binding.hpp"
+#include "table_entries_binding.hpp"
 
 #include <cerrno>
-#include <cstring>
+#include <memory>
 #include <new>
 #include <string>
 #include <vector>
 
-#include "array_table.hpp"
-#include "env_context.hpp"
-#include "hash_table.hpp"
+#include "entry.hpp"
 #include "namespace.hpp"
-#include "namespace_binding.hpp"
 #include "table_handle.hpp"
-#include "table_registry.hpp"
 
 namespace rt::napi {
 
-napi_value key_out_of_range(napi_env env, const TableHandle* handle, uint32_t key) {
-  if (handle->keyed_by_index) {
-    return throw_redirect_error(env, -E2BIG, "key " + std::to_string(key) + " is out of range (maxEntries " +
-                                                 std::to_string(handle->max_entries) + ")");
-  }
-  return throw_redirect_error(env, -E2BIG, "the hash table is full (maxEntries " + std::to_string(handle->max_entries) +
-                                               "); key " + std::to_string(key) + " was not added");
-}
-
 namespace {
-
-void release_handle(TableHandle* handle) {
-  if (handle->table != nullptr) TableRegistry::instance().release(handle->table, nullptr);
-  handle->table = nullptr;
-  handle->rows.reset();
-}
-
-}  // namespace
-
-void release_handle_function(TableHandle* handle) {
-  if (--handle->live_functions != 0) return;
-  release_handle(handle);  // garbage collected without close(); may run after env cleanup
-  delete handle;
-}
-
-namespace {
-
-void finalize_function(napi_env, void* data, void*) { release_handle_function(static_cast<TableHandle*>(data)); }
 
 napi_value no_device(napi_env env, const TableHandle* handle, int ifindex) {
   return throw_redirect_error(env, -ENODEV, "no registered device with ifindex " + std::to_string(ifindex) +
@@ -99,7 +68,7 @@ napi_value table_entry(napi_env env, napi_callback_info info) {
 // keys() / snapshot(): takes the rows into the handle and returns how many; lib/ allocates the
 // arrays and copies them out with takeRows(). A failed allocation here is ENOMEM.
 template <bool kKeysOnly>
-napi_value table_take_snapshot(napi_env env, napi_callback_info info) {
+napi_value take_rows_into_handle(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   TableHandle* handle = open_handle(env, info, argv);
   if (handle == nullptr) return nullptr;
@@ -113,6 +82,9 @@ napi_value table_take_snapshot(napi_env env, napi_callback_info info) {
   handle->rows = std::move(rows);
   return js_number(env, static_cast<double>(handle->rows->keys.size()));
 }
+
+napi_value table_keys(napi_env env, napi_callback_info info) { return take_rows_into_handle<true>(env, info); }
+napi_value table_snapshot(napi_env env, napi_callback_info info) { return take_rows_into_handle<false>(env, info); }
 
 // Copies the first `n` values of `from` into a typed array argument (if passed), converted to
 // its element type T.
@@ -297,165 +269,26 @@ napi_value table_compare_and_delete_batch(napi_env env, napi_callback_info info)
   return js_uint32(env, deleted);
 }
 
-// close(): idempotent; the Promise resolves once this handle's reference is gone and, when it
-// was the last one, the table has been freed (after a grace period).
-napi_value table_close(napi_env env, napi_callback_info info) {
-  void* data = nullptr;
-  if (!read_args(env, info, 0, nullptr, &data)) return nullptr;
-  auto* handle = static_cast<TableHandle*>(data);
-  Ticket* ticket = nullptr;
-  napi_value promise = EnvContext::new_promise(env, &ticket);
-  if (promise == nullptr) return nullptr;  // the handle stays open: nothing happened
-  Table* table = handle->table;
-  handle->table = nullptr;
-  handle->rows.reset();
-  if (table == nullptr) {
-    ticket->settle(0);
-  } else {
-    TableRegistry::instance().release(table, [ticket] { ticket->settle(0); });
-  }
-  return promise;
-}
-
-napi_value table_closed(napi_env env, napi_callback_info info) {
-  void* data = nullptr;
-  if (!read_args(env, info, 0, nullptr, &data)) return nullptr;
-  return js_bool(env, static_cast<TableHandle*>(data)->table == nullptr);
-}
-
-constexpr JsFunction kTableFunctions[] = {
+constexpr JsFunction kBindings[] = {
     {"get", table_get},
     {"set", table_set},
     {"delete", table_delete},
     {"entry", table_entry},
-    {"keys", table_take_snapshot<true>},
-    {"snapshot", table_take_snapshot<false>},
+    {"keys", table_keys},
+    {"snapshot", table_snapshot},
     {"takeRows", table_take_rows},
     {"getBatch", table_get_batch},
     {"setBatch", table_set_batch},
     {"deleteBatch", table_delete_batch},
-    {"close", table_close},
-    {"closed", table_closed},
     {"compareAndDelete", table_compare_and_delete},
     {"compareAndSet", table_compare_and_set},
     {"compareAndDeleteBatch", table_compare_and_delete_batch},
 };
 
-// Adds one function bound to `handle`; the handle lives until its last function is collected.
-bool add_handle_function(napi_env env, napi_value object, TableHandle* handle, const JsFunction& spec) {
-  napi_value fn;
-  if (napi_create_function(env, spec.name, NAPI_AUTO_LENGTH, spec.callback, handle, &fn) != napi_ok) return false;
-  if (napi_add_finalizer(env, fn, handle, finalize_function, nullptr, nullptr) != napi_ok) return false;
-  ++handle->live_functions;
-  return napi_set_named_property(env, object, spec.name, fn) == napi_ok;
-}
-
-// The JS face of a handle: { id, maxEntries, kind, namespace, get, set, ... }. Takes over the
-// caller's handle reference on the table. When the object cannot be made, the reference goes
-// with the functions already made (the last one's finalizer releases it), or here if none was.
-napi_value make_handle_object(napi_env env, Table* table) {
-  auto* handle = new (std::nothrow) TableHandle{table, table->id(), table->max_entries(), table->keyed_by_index(), 0, {}};
-  if (handle == nullptr) {
-    TableRegistry::instance().release(table, nullptr);
-    return throw_redirect_error(env, -ENOMEM, "cannot allocate a table handle");
-  }
-  napi_value object = nullptr;
-  bool ok = napi_create_object(env, &object) == napi_ok;
-  for (size_t i = 0; ok && i < std::size(kTableFunctions); ++i) ok = add_handle_function(env, object, handle, kTableFunctions[i]);
-  for (size_t i = 0; ok && i < kDatapathFunctionCount; ++i) ok = add_handle_function(env, object, handle, kDatapathFunctions[i]);
-  if (!ok) {
-    if (handle->live_functions == 0) {
-      release_handle(handle);
-      delete handle;
-    }
-    return nullptr;
-  }
-  table->ns()->retain();
-  napi_value ns = wrap_namespace(env, table->ns());  // releases the reference if it fails
-  SlotMemory* readable = table->readable_slots();
-  EnvContext* ctx = EnvContext::of(env);
-  napi_value view = readable != nullptr && ctx != nullptr ? slot_view(env, ctx->slot_views(), readable) : nullptr;
-  if (view != nullptr) napi_set_named_property(env, object, "slots", view);
-  return JsObject(env, object)
-      .number("id", handle->id)
-      .number("maxEntries", handle->max_entries)
-      .string("kind", handle->keyed_by_index ? "array" : "hash")
-      .set("namespace", ns)
-      .done();
-}
-
-// createTable(maxEntries, namespace, kind: 'array' | 'hash')
-napi_value create_table(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
-  std::string kind;
-  if (!read_args(env, info, 3, argv) || !to_string(env, argv[2], "kind", &kind)) return nullptr;
-  if (kind != "array" && kind != "hash") return throw_invalid_value(env, "The \"kind\" argument must be 'array' or 'hash'");
-  double max_entries;
-  if (!to_integer(env, argv[0], "maxEntries", 1, 4294967295.0, &max_entries)) return nullptr;
-  const auto entries = static_cast<uint32_t>(max_entries);
-  Namespace* ns = unwrap_namespace(env, argv[1]);
-  if (ns == nullptr) return nullptr;
-  if (ns->state() != NamespaceState::Alive) {
-    return throw_redirect_error(env, -ENOENT, "namespace " + ns->name() + " is " + namespace_state_name(ns->state()));
-  }
-  Table* table = nullptr;
-  int err;
-  if (kind == "array") {
-    ArrayTable* array = nullptr;
-    err = ArrayTable::create(entries, ns, &array);
-    table = array;
-  } else {
-    HashTable* hash = nullptr;
-    err = HashTable::create(entries, ns, &hash);
-    table = hash;
-  }
-  if (err != 0) {
-    return throw_redirect_error(env, err, "cannot allocate " + std::string(kind == "array" ? "an array" : "a hash") +
-                                              " table of " + std::to_string(entries) + " entries");
-  }
-  return make_handle_object(env, table);
-}
-
-napi_value open_table(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  uint32_t id;
-  if (!read_args(env, info, 1, argv) || !to_u32(env, argv[0], "id", &id)) return nullptr;
-  Table* table = TableRegistry::instance().open(id);
-  if (table == nullptr) return throw_redirect_error(env, -ENOENT, "no open table with id " + std::to_string(id));
-  return make_handle_object(env, table);
-}
-
-// coarseNow(): the clock entries' lastUsed is stamped with (coarse monotonic milliseconds).
-napi_value coarse_now(napi_env env, napi_callback_info) { return js_number(env, static_cast<double>(coarse_now_ms())); }
-
-napi_value live_table_count(napi_env env, napi_callback_info) {
-  return js_uint32(env, static_cast<uint32_t>(TableRegistry::instance().size()));
-}
-
-// listTables(): [{ id, kind, maxEntries, namespaceId }] of every live table, ascending id.
-napi_value list_tables(napi_env env, napi_callback_info) {
-  std::vector<TableInfo> tables;
-  if (int err = TableRegistry::instance().list(&tables)) return throw_redirect_error(env, err, "cannot list the tables");
-  JsArray result(env, tables.size());
-  for (const TableInfo& t : tables) {
-    result.push(JsObject(env)
-                    .number("id", t.id)
-                    .string("kind", t.keyed_by_index ? "array" : "hash")
-                    .number("maxEntries", t.max_entries)
-                    .number("namespaceId", t.namespace_id)
-                    .done());
-  }
-  return result.done();
-}
-
 }  // namespace
 
-bool init_table_binding(napi_env env, napi_value exports) {
-  static constexpr JsFunction kBindings[] = {
-      {"createTable", create_table}, {"openTable", open_table}, {"liveTableCount", live_table_count}, {"listTables", list_tables},
-      {"coarseNow", coarse_now},
-  };
-  return add_functions(env, exports, kBindings) && init_datapath_binding(env, exports);
+bool init_table_entries_binding(napi_env env, napi_value handle_object, TableHandle* handle) {
+  return add_handle_functions(env, handle_object, handle, kBindings);
 }
 
 }  // namespace rt::napi
