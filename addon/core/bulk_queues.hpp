@@ -14,7 +14,7 @@
 // a partial-accept fault) or -EIO (error fault), and the batch's count of delivered frames drops
 // by one. Frames of the per-frame API have no origin: their drops are counted only.
 //
-// Rule (docs/design.md, "Threads and RCU" 4): enqueue and flush happen inside one read-side section. Batch calls hold
+// Rule (docs/design.md, rule 4): enqueue and flush happen inside one read-side section. Batch calls hold
 // a ReadLock around both; the per-frame API opens the thread's section on its first frame and
 // closes it in flush_and_close_section() (flush(), the end of the JS task, teardown).
 #pragma once

@@ -1,9 +1,9 @@
 // A device: a named destination in a namespace (the kernel's struct net_device).
 //
 // Two reference counts, as in the kernel:
-//  - usage (dev_hold/dev_put): held by table entries (and later by in-flight transmits). It starts
-//    at 1, the base reference owned by the registration. Unregistration drops the base after the
-//    notifier purged the tables; the thread whose release brings usage to 0 finishes the
+//  - usage (dev_hold/dev_put): held by table entries (in-flight transmits hold none: their
+//    read-side section covers them). It starts at 1, the base reference owned by the
+//    registration. Unregistration drops the base after the purge of every table; the thread whose release brings usage to 0 finishes the
 //    unregistration. Nothing can take a usage reference once it reached 0.
 //  - lifetime (the memory): held by the namespace while the device is not released, and by
 //    every handle (e.g. a JS object). JS handles never hold usage, so a device with live handles

@@ -5,7 +5,7 @@
 // namespace locks, then ties the kind's links before anyone can see the device. Names of the
 // kinds and the teardown side: device_kinds.hpp.
 //
-// Locks (docs/design.md, "Threads and RCU", item 7): two namespaces through PairLock (ascending
+// Locks (docs/design.md, "Locks"): two namespaces through PairLock (ascending
 // id); an upper takes its namespace's mu_, then the lower's Device::mu_.
 #include "device_kinds.hpp"
 

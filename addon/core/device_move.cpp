@@ -6,7 +6,7 @@
 // the purge worker removes them and then runs `purged`. docs/design.md, "Reclamation and
 // unregistration" (Moves).
 //
-// Locks (docs/design.md, "Threads and RCU", item 7): both namespaces' mu_ through PairLock
+// Locks (docs/design.md, "Locks"): both namespaces' mu_ through PairLock
 // (ascending id), held from the re-check of the device's namespace until it is listed in the
 // target; under them only the device's own mu_ (its name) and, for a queued device, the
 // unregister worker's leaf mutex. The purge (the notifier) is scheduled after both are

@@ -5,7 +5,7 @@
 // table (the unregister notifier) to the purge worker; the base usage reference goes after the
 // purge. docs/design.md, "Reclamation and unregistration".
 //
-// Locks (docs/design.md, "Threads and RCU", item 7): one Namespace::mu_ at a time, released
+// Locks (docs/design.md, "Locks"): one Namespace::mu_ at a time, released
 // before the dependents start and before the notifier is scheduled: the notifier never runs
 // under a namespace lock (with no purge worker it runs on this thread, still with no lock).
 #include "namespace.hpp"

@@ -1,5 +1,5 @@
-// PairLock: the lock order for two namespaces at once (docs/design.md, "Threads and RCU", item
-// 7: two namespaces' mu_ in ascending id). Every core path that holds two Namespace::mu_ takes
+// PairLock: the lock order for two namespaces at once (docs/design.md, "Locks", rule 18: two
+// namespaces' mu_ in ascending id). Every core path that holds two Namespace::mu_ takes
 // them through it: a veth pair across namespaces, a tunnel and its backend, a move.
 // Internal to addon/core (the callers are Namespace members, which hand it their mu_).
 #pragma once

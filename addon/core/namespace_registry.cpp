@@ -4,7 +4,7 @@
 // the tunnels elsewhere whose backend it is) and completes when all of them are released
 // (docs/design.md, "Reclamation and unregistration").
 //
-// Locks (docs/design.md, "Threads and RCU", item 7): the registry mutex comes before any
+// Locks (docs/design.md, "Locks"): the registry mutex comes before any
 // Namespace::mu_; destroy() takes them one after the other, never nested.
 #include "namespace.hpp"
 

@@ -35,8 +35,8 @@ class SinkWaiter {
 };
 
 // The waiters of one sink. The callbacks (`arm`, `disarm`) run under the list lock: the sink
-// uses them to set its armed flag under its transmit lock, so the lock order is this list's
-// mutex, then the sink's transmit lock.
+// uses them to set its armed flag under its lane locks, so the lock order is this list's mutex,
+// then the sink's lane_mu_, then a lane's lock (docs/design.md, "Locks", rule 22).
 class SinkWaiters {
  public:
   SinkWaiters() = default;

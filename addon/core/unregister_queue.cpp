@@ -9,7 +9,7 @@
 // over to its new namespace's queue (device_move.cpp). docs/design.md, "Reclamation and
 // unregistration"; verify/unregister-queue.pml models the queue against moves.
 //
-// Locks (docs/design.md, "Threads and RCU", item 7): a queue and its work_scheduled_ flag are
+// Locks (docs/design.md, "Locks"): a queue and its work_scheduled_ flag are
 // guarded by their namespace's mu_; the worker's own mutex is a leaf, held only to queue work,
 // start the thread or sleep, never while the work runs.
 #include "namespace.hpp"
