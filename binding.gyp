@@ -35,6 +35,8 @@
         "addon/napi/completer.cpp",
         "addon/napi/datapath_binding.cpp",
         "addon/napi/device_binding.cpp",
+        "addon/napi/device_handle.cpp",
+        "addon/napi/device_ring_binding.cpp",
         "addon/napi/env_context.cpp",
         "addon/napi/errors.cpp",
         "addon/napi/js.cpp",

@@ -1,19 +1,9 @@
 // Module entry: one EnvContext per environment (main thread, each worker), the process-wide
 // functions below (setHooks, the constants, the diagnostics), then each binding file's functions.
 //
-// Binding style. Every binding is plain Node-API (the C interface of node_api.h) through the
-// checked helpers of js.hpp and args.hpp, hot or not; node-addon-api is not used. One level
-// everywhere, because any Node-API call can fail while a worker terminates and node-addon-api
-// built without C++ exceptions turns such a failed throw into a fatal error, while its wrappers
-// would also cost per call on get, redirect and submit (docs/design.md, "Calls that never take
-// the process down"). A binding is a `napi_value f(napi_env, napi_callback_info)` named after its
-// JS name in snake_case (a table handle's functions prefixed table_, as getBatch: table_get_batch;
-// the one-argument device reads are read_device<field_of>), and it returns nullptr at the first
-// failure, leaving whatever exception is pending. Each file registers its bindings from one
-// `constexpr JsFunction kBindings[]`: module functions on the addon's exports in its
-// init_*_binding(env, exports), called from init_addon below; a table handle's functions on each
-// handle object, the handle as their callback data, in its init_*_binding(env, object, handle),
-// called from make_handle_object (table_handle.cpp, which adds its own close and closed).
+// Every binding file follows one style (plain Node-API through js.hpp and args.hpp, snake_case
+// names after the JS name, one kBindings table and one init_*_binding per file): docs/design.md,
+// "Binding style".
 #include <node_api.h>
 
 #include <string>
@@ -25,6 +15,7 @@
 #include "bulk_queues_binding.hpp"
 #include "device.hpp"
 #include "device_binding.hpp"
+#include "device_ring_binding.hpp"
 #include "env_context.hpp"
 #include "errors.hpp"
 #include "js.hpp"
@@ -160,8 +151,8 @@ napi_value init_addon(napi_env env, napi_value exports) {
   if (!add_functions(env, exports, kBindings)) return exports;
   if (!JsObject(env, exports).set("constants", make_constants(env)).done()) return exports;
   if (init_table_registry_binding(env, exports) && init_bulk_queues_binding(env, exports) &&
-      init_namespace_binding(env, exports)) {
-    init_device_binding(env, exports);
+      init_namespace_binding(env, exports) && init_device_binding(env, exports)) {
+    init_device_ring_binding(env, exports);
   }
   return exports;
 }

@@ -1,4 +1,5 @@
-// Settles JS Promises from any thread (liburcu's call_rcu workers, other JS threads).
+// Settles JS Promises from any thread (the reclaimer, the purge and unregister workers, liburcu's
+// call_rcu worker in the fallback, other JS threads).
 //
 // One thread-safe function per environment. It is referenced only while a Promise is pending,
 // so the process neither hangs on it nor exits under a pending `await`. Node deletes the

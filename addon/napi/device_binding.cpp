@@ -1,6 +1,8 @@
+// Bindings of devices' control plane: creation of every kind, lookups and lists, reads of a
+// device's fields, setUp/setMtu, unregister and moveTo. The device's ring (receive, waits, the
+// transmit fault) is device_ring_binding.cpp; handles are device_handle.hpp.
 #include "device_binding.hpp"
 
-#include <algorithm>
 #include <cerrno>
 #include <new>
 #include <optional>
@@ -13,48 +15,12 @@
 #include "errors.hpp"
 #include "js.hpp"
 #include "namespace.hpp"
+#include "device_handle.hpp"
 #include "namespace_binding.hpp"
-#include "readable.hpp"
 
 namespace rt::napi {
 
 namespace {
-
-// Tags our externals so a foreign value is rejected instead of dereferenced.
-constexpr napi_type_tag kDeviceTag = {0x7c1a4f0e2b9d4c61ull, 0x93e5d2a8b04f6c17ull};
-
-void finalize_device(napi_env, void* data, void*) { static_cast<Device*>(data)->release(); }
-
-// Takes over the caller's lifetime reference (released at once when no handle can be made).
-napi_value wrap_device(napi_env env, Device* dev) {
-  napi_value external;
-  if (napi_create_external(env, dev, finalize_device, nullptr, &external) != napi_ok) {
-    dev->release();
-    return nullptr;
-  }
-  if (napi_type_tag_object(env, external, &kDeviceTag) != napi_ok) return nullptr;  // the external owns it
-  return external;
-}
-
-Device* unwrap_device(napi_env env, napi_value value) {
-  bool tagged = false;
-  void* data = nullptr;
-  napi_valuetype type;
-  if (napi_typeof(env, value, &type) != napi_ok || type != napi_external ||
-      napi_check_object_type_tag(env, value, &kDeviceTag, &tagged) != napi_ok || !tagged ||
-      napi_get_value_external(env, value, &data) != napi_ok) {
-    throw_type_error(env, "The \"device\" argument must be a device handle");
-    return nullptr;
-  }
-  return static_cast<Device*>(data);
-}
-
-// Reads N arguments, the first of which must be a device handle.
-template <size_t N>
-Device* device_args(napi_env env, napi_callback_info info, napi_value (&argv)[N]) {
-  if (!read_args(env, info, N, argv)) return nullptr;
-  return unwrap_device(env, argv[0]);
-}
 
 // Reads (mtu, up, ringSize, netnsLocal) starting at argv[0].
 bool read_config(napi_env env, const napi_value* argv, DeviceConfig* config) {
@@ -203,8 +169,8 @@ napi_value backend_of(napi_env env, Device* d) {
 }
 // A handle of the device's namespace (the device holds one while it lives).
 napi_value namespace_of(napi_env env, Device* d) {
-  d->ns()->retain();
-  return wrap_namespace(env, d->ns());
+  // Not d->ns()->retain(): a move may drop the namespace's last reference in between.
+  return wrap_namespace(env, Namespace::retain_namespace_of(d));
 }
 napi_value serial_of(napi_env env, Device* d) { return js_number(env, static_cast<double>(d->serial())); }
 napi_value ifindex_of(napi_env env, Device* d) { return js_number(env, d->ifindex()); }
@@ -311,7 +277,7 @@ napi_value device_unregister(napi_env env, napi_callback_info info) {
   Ticket* ticket = nullptr;
   napi_value promise = EnvContext::new_promise(env, &ticket);
   if (promise == nullptr) return nullptr;
-  dev->ns()->unregister_device(dev, [ticket] { ticket->settle(0); });
+  Namespace::unregister_device(dev, [ticket] { ticket->settle(0); });
   return promise;
 }
 
@@ -350,61 +316,6 @@ napi_value device_move_to(napi_env env, napi_callback_info info) {
   }
 }
 
-// Reads (device, ids, lengths?) as deviceReceive takes them; *max is how many frames fit.
-Device* receive_args(napi_env env, napi_callback_info info, TypedArrayView* ids, TypedArrayView* lengths, uint32_t* max) {
-  napi_value argv[3];
-  Device* dev = device_args(env, info, argv);
-  napi_valuetype type;
-  if (dev == nullptr || !to_u32_array(env, argv[1], "ids", ids) || napi_typeof(env, argv[2], &type) != napi_ok) {
-    return nullptr;
-  }
-  const bool with_lengths = type != napi_undefined;
-  if (with_lengths && !to_u32_array(env, argv[2], "lengths", lengths)) return nullptr;
-  size_t fit = with_lengths ? std::min(ids->length, lengths->length) : ids->length;
-  *max = static_cast<uint32_t>(std::min<size_t>(fit, UINT32_MAX));
-  return dev;
-}
-
-// deviceReceive(device, ids, lengths?): frames copied out of the ring, oldest first.
-napi_value device_receive(napi_env env, napi_callback_info info) {
-  TypedArrayView ids, lengths{nullptr, 0};
-  uint32_t max;
-  Device* dev = receive_args(env, info, &ids, &lengths, &max);
-  if (dev == nullptr) return nullptr;
-  uint32_t n = dev->sink().receive(static_cast<uint32_t*>(ids.data), static_cast<uint32_t*>(lengths.data), max);
-  return js_number(env, n);
-}
-
-// deviceReceiveCapacity(device, ids, lengths?): how many frames one deviceReceive with these
-// arguments can copy; throws what deviceReceive throws. (dev.frames() checks its arguments.)
-napi_value device_receive_capacity(napi_env env, napi_callback_info info) {
-  TypedArrayView ids, lengths{nullptr, 0};
-  uint32_t max;
-  return receive_args(env, info, &ids, &lengths, &max) == nullptr ? nullptr : js_number(env, max);
-}
-
-// deviceReadable(device): undefined when frames wait or the device is released, else a Promise
-// settled when either happens (readable.hpp).
-napi_value device_readable(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  Device* dev = device_args(env, info, argv);
-  return dev == nullptr ? nullptr : readable_promise(env, dev);
-}
-
-// deviceSetTransmitFault(device, error: boolean, acceptAtMost: number | undefined)
-napi_value device_set_transmit_fault(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
-  Device* dev = device_args(env, info, argv);
-  TransmitFault fault;
-  napi_valuetype type;
-  if (dev == nullptr || !to_bool(env, argv[1], "error", &fault.error) || napi_typeof(env, argv[2], &type) != napi_ok) {
-    return nullptr;
-  }
-  if (type != napi_undefined && !to_u32(env, argv[2], "acceptAtMost", &fault.accept_at_most)) return nullptr;
-  dev->sink().set_fault(fault);
-  return js_undefined(env);
-}
-
 constexpr JsFunction kBindings[] = {
     {"createDevice", create_device},
     {"findDevice", find_device},
@@ -428,11 +339,7 @@ constexpr JsFunction kBindings[] = {
     {"deviceBackend", read_device<backend_of>},
     {"deviceKind", read_device<kind_of>},
     {"deviceMoveTo", device_move_to},
-    {"deviceReceive", device_receive},
-    {"deviceReceiveCapacity", device_receive_capacity},
-    {"deviceReadable", device_readable},
     {"deviceStats", read_device<stats_of>},
-    {"deviceSetTransmitFault", device_set_transmit_fault},
     {"deviceUnregister", device_unregister},
 };
 
