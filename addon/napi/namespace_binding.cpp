@@ -8,14 +8,14 @@
 #include "env_context.hpp"
 #include "errors.hpp"
 #include "js.hpp"
+#include "tagged_handle.hpp"
 
 namespace rt::napi {
 
 namespace {
 
+// Tags our externals so a foreign value is rejected instead of dereferenced.
 constexpr napi_type_tag kNamespaceTag = {0x3b8f5e21c7a94d02ull, 0xa61d4e9f2c7b8035ull};
-
-void finalize_namespace(napi_env, void* data, void*) { static_cast<Namespace*>(data)->release(); }
 
 // createNamespace(name)
 napi_value create_namespace(napi_env env, napi_callback_info info) {
@@ -99,28 +99,10 @@ constexpr JsFunction kBindings[] = {
 
 }  // namespace
 
-napi_value wrap_namespace(napi_env env, Namespace* ns) {
-  napi_value external;
-  if (napi_create_external(env, ns, finalize_namespace, nullptr, &external) != napi_ok) {
-    ns->release();  // no handle will ever release it
-    return nullptr;
-  }
-  // Once created, the external owns the reference (its finalizer releases it).
-  if (napi_type_tag_object(env, external, &kNamespaceTag) != napi_ok) return nullptr;
-  return external;
-}
+napi_value wrap_namespace(napi_env env, Namespace* ns) { return wrap_tagged(env, ns, kNamespaceTag); }
 
 Namespace* unwrap_namespace(napi_env env, napi_value value) {
-  bool tagged = false;
-  void* data = nullptr;
-  napi_valuetype type;
-  if (napi_typeof(env, value, &type) != napi_ok || type != napi_external ||
-      napi_check_object_type_tag(env, value, &kNamespaceTag, &tagged) != napi_ok || !tagged ||
-      napi_get_value_external(env, value, &data) != napi_ok) {
-    throw_type_error(env, "The \"namespace\" argument must be a namespace handle");
-    return nullptr;
-  }
-  return static_cast<Namespace*>(data);
+  return unwrap_tagged<Namespace>(env, value, kNamespaceTag, "The \"namespace\" argument must be a namespace handle");
 }
 
 bool init_namespace_binding(napi_env env, napi_value exports) { return add_functions(env, exports, kBindings); }

@@ -19,14 +19,22 @@ napi_value no_device(napi_env env, const TableHandle* handle, int ifindex) {
                                                 " in namespace " + handle->table->ns()->name());
 }
 
-napi_value table_get(napi_env env, napi_callback_info info) {
+// Reads the key argument and the entry under it: false with an exception pending, else true
+// with *found saying whether the key has an entry.
+bool read_keyed_entry(napi_env env, napi_callback_info info, EntryView* entry, bool* found) {
   napi_value argv[1];
   uint32_t key;
   TableHandle* handle = open_handle_with_key(env, info, argv, &key);
+  if (handle == nullptr) return false;
+  *found = handle->table->read(key, entry);
+  return true;
+}
+
+napi_value table_get(napi_env env, napi_callback_info info) {
   EntryView entry;
-  if (handle == nullptr) return nullptr;
-  if (!handle->table->read(key, &entry)) return js_undefined(env);
-  return js_int32(env, entry.ifindex);
+  bool found;
+  if (!read_keyed_entry(env, info, &entry, &found)) return nullptr;
+  return found ? js_int32(env, entry.ifindex) : js_undefined(env);
 }
 
 napi_value table_set(napi_env env, napi_callback_info info) {
@@ -52,12 +60,10 @@ napi_value table_delete(napi_env env, napi_callback_info info) {
 }
 
 napi_value table_entry(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  uint32_t key;
-  TableHandle* handle = open_handle_with_key(env, info, argv, &key);
   EntryView entry;
-  if (handle == nullptr) return nullptr;
-  if (!handle->table->read(key, &entry)) return js_undefined(env);
+  bool found;
+  if (!read_keyed_entry(env, info, &entry, &found)) return nullptr;
+  if (!found) return js_undefined(env);
   return JsObject(env)
       .number("ifindex", entry.ifindex)
       .number("revision", static_cast<double>(entry.revision))
