@@ -8,12 +8,13 @@
 #include <cstring>
 #include <mutex>
 #include <new>
-#include <system_error>
 #include <thread>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
+
+#include "service_threads.hpp"
 
 namespace rt::memory {
 
@@ -46,13 +47,11 @@ class Trimmer {
     requested_ = true;
     last_request_ = now;
     if (!started_) {
-      try {
-        std::thread([this] { run(); }).detach();
-        started_ = true;
-      } catch (const std::system_error&) {  // no thread now: the next exit asks again
+      if (!try_start_thread([this] { run(); })) {  // no thread now: the next exit asks again
         requested_ = false;
         return;
       }
+      started_ = true;
     }
     cv_.notify_one();
   }

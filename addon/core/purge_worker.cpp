@@ -3,8 +3,6 @@
 #include <condition_variable>
 #include <mutex>
 #include <new>
-#include <system_error>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -51,14 +49,8 @@ class PurgeWorker {
   bool start_locked() {
     if (!started_) {
       started_ = true;
-      running_ = false;  // e.g. the process's thread limit: purge on the caller from now on
-      if (service_threads_allowed()) {
-        try {
-          std::thread([this] { run(); }).detach();
-          running_ = true;
-        } catch (const std::system_error&) {
-        }
-      }
+      // False e.g. at the process's thread limit: purge on the caller from now on.
+      running_ = start_service_thread([this] { run(); });
     }
     return running_;
   }

@@ -18,8 +18,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
-#include <system_error>
-#include <thread>
 
 #include "rcu.hpp"
 #include "service_threads.hpp"
@@ -107,14 +105,8 @@ class Reclaimer {
     std::lock_guard<std::mutex> lock(mu_);
     Mode mode = mode_.load(std::memory_order_relaxed);
     if (mode != Mode::Unstarted) return mode;
-    mode = Mode::Fallback;  // e.g. the process's thread limit
-    if (service_threads_allowed()) {
-      try {
-        std::thread([this] { run(); }).detach();
-        mode = Mode::Running;
-      } catch (const std::system_error&) {
-      }
-    }
+    // Fallback: e.g. the process's thread limit.
+    mode = start_service_thread([this] { run(); }) ? Mode::Running : Mode::Fallback;
     mode_.store(mode, std::memory_order_release);
     return mode;
   }

@@ -18,8 +18,6 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <system_error>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -43,13 +41,7 @@ class UnregisterWorker {
     std::lock_guard<std::mutex> lock(mu_);
     if (!started_) {
       started_ = true;
-      if (service_threads_allowed()) {
-        try {
-          std::thread([this] { run(); }).detach();
-          running_ = true;
-        } catch (const std::system_error&) {
-        }
-      }
+      running_ = start_service_thread([this] { run(); });
     }
     if (!running_) return false;
     queue_.push_back(std::move(work));
