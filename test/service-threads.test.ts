@@ -29,5 +29,32 @@ describe('service threads', () => {
       assert.deepEqual(report.states, Array(6).fill('released'));
       assert.equal(report.after, report.before, 'threads started by cross-namespace unregistrations');
     });
+
+    // The thread limit itself: RLIMIT_NPROC lowered to what the user runs (test/children/thread-limit.ts).
+    const atThreadLimit = (mode: string): Record<string, unknown> => {
+      const run = spawnSync(process.execPath, [path.join(__dirname, 'children', 'thread-limit.js'), mode], {
+        encoding: 'utf8',
+        timeout: 50_000,
+      });
+      assert.equal(run.signal, null, `the process died of ${run.signal}: ${run.stderr.slice(-2000)}`);
+      assert.equal(run.status, 0, run.stderr.slice(-2000));
+      return JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as Record<string, unknown>;
+    };
+
+    it('at the thread limit, unregistrations across namespaces complete and the process lives', function () {
+      this.timeout(60_000);
+      const report = atThreadLimit('cross-namespace');
+      assert.equal(report.limited, true, 'the limit did not take: a process could still be started');
+      assert.deepEqual(report.states, Array(4).fill('released'));
+    });
+
+    it('at the thread limit before any thread of ours started, an unregistration waits (the process lives) and completes once the limit is lifted', function () {
+      this.timeout(60_000);
+      const report = atThreadLimit('first-use');
+      assert.equal(report.limited, true, 'the limit did not take: a process could still be started');
+      assert.deepEqual(report.atLimit, { settled: false, state: 'unregistering', get: null });
+      assert.equal(report.lifterStatus, 0);
+      assert.equal(report.state, 'released');
+    });
   }
 });

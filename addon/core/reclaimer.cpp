@@ -12,12 +12,17 @@
 // gathers them for up to 10 ms before their grace period (as liburcu's worker does), and only a
 // lazy push that finds the thread idle takes its mutex to wake it; the purge worker expedites
 // after each pass, so an unregistration does not wait for that delay. The thread
-// starts on the first callback; if it cannot start, every callback goes to liburcu's call_rcu
-// from then on (decided once, so the two never reorder each other's callbacks).
+// starts on the first callback. If the system refuses it (the process's thread limit), the
+// callbacks wait in the queue and later calls try again, at most every kRetryInterval: liburcu's
+// call_rcu would need a thread as well, and liburcu ends the process when it cannot start one.
+// With REDIRECT_TABLE_SERVICE_THREADS=0 every callback goes to liburcu's call_rcu instead
+// (decided once, so the two never reorder each other's callbacks).
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
+#include <thread>
 
 #include "rcu.hpp"
 #include "service_threads.hpp"
@@ -44,6 +49,7 @@ class Reclaimer {
       urcu_memb_call_rcu(head, fn);
       return;
     }
+    // Running, or Unstarted for now: the thread takes the queue once it starts.
     cds_wfcq_node* node = &head->next;
     cds_wfcq_node* top = top_.load(std::memory_order_relaxed);
     do {
@@ -58,13 +64,20 @@ class Reclaimer {
   }
 
   void expedite() {
+    if (mode_.load(std::memory_order_acquire) == Mode::Unstarted) start();  // a queue may wait
     std::lock_guard<std::mutex> lock(mu_);
     urgent_ = true;
     wake_.notify_one();
   }
 
   void barrier() {
-    if (mode_.load(std::memory_order_acquire) != Mode::Running) {
+    Mode mode = mode_.load(std::memory_order_acquire);
+    // Queued callbacks wait for the thread: while the system refuses it, so does this call.
+    while (mode == Mode::Unstarted && top_.load(std::memory_order_acquire) != nullptr) {
+      mode = start();
+      if (mode == Mode::Unstarted) std::this_thread::sleep_for(kRetryInterval);
+    }
+    if (mode != Mode::Running) {
       ensure_thread_registered();
       urcu_memb_barrier();  // the fallback's callbacks (none if the thread never had to start)
       return;
@@ -101,12 +114,22 @@ class Reclaimer {
 
   enum class Mode : int { Unstarted, Running, Fallback };
 
+  // Starts the thread, or decides on the fallback. Unstarted when the system refused the thread:
+  // tried again by a call kRetryInterval later (until then, without taking the mutex).
   Mode start() {
+    const int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
+    if (now < retry_at_.load(std::memory_order_relaxed)) return Mode::Unstarted;
     std::lock_guard<std::mutex> lock(mu_);
     Mode mode = mode_.load(std::memory_order_relaxed);
     if (mode != Mode::Unstarted) return mode;
-    // Fallback: e.g. the process's thread limit.
-    mode = start_service_thread([this] { run(); }) ? Mode::Running : Mode::Fallback;
+    if (!service_threads_allowed()) {
+      mode = Mode::Fallback;
+    } else if (try_start_thread([this] { run(); })) {
+      mode = Mode::Running;
+    } else {
+      retry_at_.store(now + std::chrono::steady_clock::duration(kRetryInterval).count(), std::memory_order_relaxed);
+      return Mode::Unstarted;
+    }
     mode_.store(mode, std::memory_order_release);
     return mode;
   }
@@ -147,9 +170,11 @@ class Reclaimer {
   }
 
   static constexpr std::chrono::milliseconds kLazyDelay{10};
+  static constexpr std::chrono::milliseconds kRetryInterval{100};
 
   std::atomic<cds_wfcq_node*> top_{nullptr};  // pushed callbacks, newest first
   std::atomic<Mode> mode_{Mode::Unstarted};
+  std::atomic<int64_t> retry_at_{0};  // steady_clock ticks: no start attempt before then
   std::mutex mu_;  // the thread's sleep and its start
   std::condition_variable wake_;
   bool urgent_ = false;  // guarded by mu_: a callback that must not wait for kLazyDelay

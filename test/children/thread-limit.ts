@@ -1,0 +1,112 @@
+// A process at its thread limit: RLIMIT_NPROC lowered to the threads its user runs now, so that
+// creating one more fails with EAGAIN. The limit binds no root process: run as root, the script
+// becomes nobody once everything is loaded. Prints a JSON report; a crash shows as the child's
+// signal. Two cases (argv[2]):
+//  - "cross-namespace": after a warm-up (the service threads any unregistration starts are up),
+//    devices are unregistered across namespaces: a veth pair with one end in each, an upper
+//    whose lower is elsewhere, namespace destroys;
+//  - "first-use": the limit is reached before the package started any thread; a device with a
+//    table entry is unregistered (its grace-period work has no thread to run on), then the
+//    limit is lifted again and a table write lets the work start.
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import { Device, Namespace, RedirectTable } from '../../lib';
+
+// Threads (tasks) of every process whose real uid is this process's: what RLIMIT_NPROC counts.
+function tasksOfThisUser(): number {
+  const uid = process.getuid?.();
+  let count = 0;
+  for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+      const realUid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
+      if (realUid === uid) count += fs.readdirSync(`/proc/${pid}/task`).length;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return count;
+}
+
+// This process's soft RLIMIT_NPROC as prlimit takes it.
+function softLimit(): string {
+  return /^Max processes\s+(\S+)/m.exec(fs.readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? 'unlimited';
+}
+
+// Drops root: the limit binds no root process.
+function dropRoot(): void {
+  if (process.getuid?.() === 0) {
+    process.setgroups?.([]);
+    process.setgid?.(65534);
+    process.setuid?.(65534);
+  }
+}
+
+// Lowers the soft limit to what this user runs now (the hard limit stays, so that it can be
+// lifted again without privileges); true when no process can start any more.
+function reachThreadLimit(): boolean {
+  const limit = tasksOfThisUser();
+  execFileSync('prlimit', ['--pid', String(process.pid), `--nproc=${limit}:`]);
+  try {
+    execFileSync('true'); // a probe: at the limit, no process can start
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function crossNamespace(): Promise<Record<string, unknown>> {
+  const warm = new Namespace('warm-up');
+  await warm.createDevice('eth0').unregister();
+  await warm.destroy();
+  const host = new Namespace('host');
+  const guest = new Namespace('guest');
+  const [hostEnd, guestEnd] = Device.createVethPair({ namespace: host, name: 'veth0' }, { namespace: guest, name: 'eth0' });
+  const lower = host.createDevice('eth1');
+  const upper = lower.createUpper('macvlan', { namespace: guest, name: 'mv0' });
+  dropRoot();
+  const limited = reachThreadLimit();
+  await hostEnd.unregister();
+  await host.destroy();
+  await guest.destroy();
+  return { limited, states: [hostEnd.state, guestEnd.state, lower.state, upper.state] };
+}
+
+async function firstUse(): Promise<Record<string, unknown>> {
+  const ns = new Namespace('first-use');
+  const table = new RedirectTable({ maxEntries: 8, namespace: ns });
+  const device = ns.createDevice('eth0');
+  const other = ns.createDevice('eth1');
+  table.set(1, device.ifindex);
+  dropRoot();
+  // At the limit no process can start: the one that lifts it again starts now and waits for a
+  // line on stdin (then execs prlimit, which starts nothing new).
+  const lifter = spawn('sh', ['-c', `read line; exec prlimit --pid ${process.pid} --nproc=${softLimit()}:`], {
+    stdio: ['pipe', 'ignore', 'inherit'],
+  });
+  const lifted = new Promise<number | null>((resolve) => lifter.on('exit', resolve));
+  const limited = reachThreadLimit();
+  let settled = false;
+  const unregistered = device.unregister().then(() => {
+    settled = true;
+  });
+  await sleep(300);
+  const atLimit = { settled, state: device.state, get: table.get(1) ?? null };
+  lifter.stdin.end('lift\n');
+  const lifterStatus = await lifted;
+  table.set(2, other.ifindex); // queues grace-period work: the package tries its thread again
+  table.delete(2);
+  await unregistered;
+  await table.close();
+  await ns.destroy();
+  return { limited, atLimit, lifterStatus, state: device.state };
+}
+
+async function main(): Promise<void> {
+  const report = process.argv[2] === 'first-use' ? await firstUse() : await crossNamespace();
+  console.log(JSON.stringify(report));
+}
+
+void main();
