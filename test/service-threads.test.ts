@@ -48,13 +48,14 @@ describe('service threads', () => {
       assert.deepEqual(report.states, Array(4).fill('released'));
     });
 
-    it('at the thread limit before any thread of ours started, an unregistration waits (the process lives) and completes once the limit is lifted', function () {
+    it('at the thread limit before any thread of ours started, an unregistration waits (the process lives) and completes once the limit is lifted, and the threads start then', function () {
       this.timeout(60_000);
       const report = atThreadLimit('first-use');
       assert.equal(report.limited, true, 'the limit did not take: a process could still be started');
       assert.deepEqual(report.atLimit, { settled: false, state: 'unregistering', get: null });
       assert.equal(report.lifterStatus, 0);
-      assert.equal(report.state, 'released');
+      assert.deepEqual(report.states, ['released', 'released']);
+      assert.equal(report.threadsStarted, 2, 'the reclaimer and the purge worker start once the limit is lifted');
     });
   }
 });

@@ -46,14 +46,8 @@ class PurgeWorker {
     rcu::expedite_grace_period();
   }
 
-  bool start_locked() {
-    if (!started_) {
-      started_ = true;
-      // False e.g. at the process's thread limit: purge on the caller from now on.
-      running_ = start_service_thread([this] { run(); });
-    }
-    return running_;
-  }
+  // False e.g. at the process's thread limit: purge on the caller meanwhile.
+  bool start_locked() { return thread_.ensure([this] { run(); }); }
 
   struct Job {
     Device* dev;
@@ -80,8 +74,7 @@ class PurgeWorker {
   std::mutex mu_;
   std::condition_variable wake_;
   std::vector<Job> queue_;  // guarded by mu_
-  bool started_ = false;                      // guarded by mu_
-  bool running_ = false;                      // guarded by mu_
+  ServiceThreadStart thread_;                 // guarded by mu_
 };
 
 }  // namespace

@@ -11,10 +11,10 @@
 // wake the thread at once. Entries replaced or deleted by writers are queued lazily: the thread
 // gathers them for up to 10 ms before their grace period (as liburcu's worker does), and only a
 // lazy push that finds the thread idle takes its mutex to wake it; the purge worker expedites
-// after each pass, so an unregistration does not wait for that delay. The thread
-// starts on the first callback. If the system refuses it (the process's thread limit), the
-// callbacks wait in the queue and later calls try again, at most every kRetryInterval: liburcu's
-// call_rcu would need a thread as well, and liburcu ends the process when it cannot start one.
+// after each pass, so an unregistration does not wait for that delay. The thread starts on the
+// first callback. If the system refuses it (the process's thread limit), the callbacks wait in
+// the queue and later calls try again, at most every kServiceThreadRetry: liburcu's call_rcu
+// would need a thread as well, and liburcu ends the process when it cannot start one.
 // With REDIRECT_TABLE_SERVICE_THREADS=0 every callback goes to liburcu's call_rcu instead
 // (decided once, so the two never reorder each other's callbacks).
 #include <atomic>
@@ -75,7 +75,7 @@ class Reclaimer {
     // Queued callbacks wait for the thread: while the system refuses it, so does this call.
     while (mode == Mode::Unstarted && top_.load(std::memory_order_acquire) != nullptr) {
       mode = start();
-      if (mode == Mode::Unstarted) std::this_thread::sleep_for(kRetryInterval);
+      if (mode == Mode::Unstarted) std::this_thread::sleep_for(kServiceThreadRetry);
     }
     if (mode != Mode::Running) {
       ensure_thread_registered();
@@ -115,7 +115,7 @@ class Reclaimer {
   enum class Mode : int { Unstarted, Running, Fallback };
 
   // Starts the thread, or decides on the fallback. Unstarted when the system refused the thread:
-  // tried again by a call kRetryInterval later (until then, without taking the mutex).
+  // tried again by a call kServiceThreadRetry later (until then, without taking the mutex).
   Mode start() {
     const int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
     if (now < retry_at_.load(std::memory_order_relaxed)) return Mode::Unstarted;
@@ -127,7 +127,7 @@ class Reclaimer {
     } else if (try_start_thread([this] { run(); })) {
       mode = Mode::Running;
     } else {
-      retry_at_.store(now + std::chrono::steady_clock::duration(kRetryInterval).count(), std::memory_order_relaxed);
+      retry_at_.store(now + std::chrono::steady_clock::duration(kServiceThreadRetry).count(), std::memory_order_relaxed);
       return Mode::Unstarted;
     }
     mode_.store(mode, std::memory_order_release);
@@ -170,7 +170,6 @@ class Reclaimer {
   }
 
   static constexpr std::chrono::milliseconds kLazyDelay{10};
-  static constexpr std::chrono::milliseconds kRetryInterval{100};
 
   std::atomic<cds_wfcq_node*> top_{nullptr};  // pushed callbacks, newest first
   std::atomic<Mode> mode_{Mode::Unstarted};

@@ -6,6 +6,7 @@
 // worker, purges and cross-namespace unregister work on the calling thread.
 #pragma once
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -41,5 +42,29 @@ template <typename Run>
 bool start_service_thread(Run run) {
   return service_threads_allowed() && try_start_thread(std::move(run));
 }
+
+// How long a refused service thread waits before a later call tries to start it again.
+inline constexpr std::chrono::milliseconds kServiceThreadRetry{100};
+
+// A service thread started on first use; when it cannot start, a later call tries again (at
+// most every kServiceThreadRetry), so a passing thread limit costs only the fallback meanwhile.
+// Guarded by its owner's mutex.
+class ServiceThreadStart {
+ public:
+  // True when the thread runs (started now or before).
+  template <typename Run>
+  bool ensure(Run run) {
+    if (running_) return true;
+    const auto now = std::chrono::steady_clock::now();
+    if (now < retry_at_) return false;
+    running_ = start_service_thread(std::move(run));
+    if (!running_) retry_at_ = now + kServiceThreadRetry;
+    return running_;
+  }
+
+ private:
+  bool running_ = false;
+  std::chrono::steady_clock::time_point retry_at_{};
+};
 
 }  // namespace rt

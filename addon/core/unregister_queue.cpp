@@ -39,11 +39,7 @@ class UnregisterWorker {
   // worker (it could not start): then nothing was queued.
   bool schedule(std::function<void()> work) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!started_) {
-      started_ = true;
-      running_ = start_service_thread([this] { run(); });
-    }
-    if (!running_) return false;
+    if (!thread_.ensure([this] { run(); })) return false;
     queue_.push_back(std::move(work));
     cv_.notify_one();
     return true;
@@ -65,8 +61,7 @@ class UnregisterWorker {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::function<void()>> queue_;
-  bool started_ = false;
-  bool running_ = false;  // the thread started; false for good once it could not
+  ServiceThreadStart thread_;  // guarded by mu_
 };
 
 }  // namespace

@@ -7,7 +7,8 @@
 //    whose lower is elsewhere, namespace destroys;
 //  - "first-use": the limit is reached before the package started any thread; a device with a
 //    table entry is unregistered (its grace-period work has no thread to run on), then the
-//    limit is lifted again and a table write lets the work start.
+//    limit is lifted again and a table write lets the work start; a second unregistration then
+//    finds the purge worker started too.
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { Device, Namespace, RedirectTable } from '../../lib';
@@ -94,14 +95,19 @@ async function firstUse(): Promise<Record<string, unknown>> {
   });
   await sleep(300);
   const atLimit = { settled, state: device.state, get: table.get(1) ?? null };
+  const threadsAtLimit = fs.readdirSync('/proc/self/task').length;
   lifter.stdin.end('lift\n');
   const lifterStatus = await lifted;
+  await sleep(150); // past the retry interval
   table.set(2, other.ifindex); // queues grace-period work: the package tries its thread again
   table.delete(2);
   await unregistered;
+  table.set(3, other.ifindex);
+  await other.unregister(); // its purge: on the purge worker, which can start now
+  const threadsStarted = fs.readdirSync('/proc/self/task').length - threadsAtLimit;
   await table.close();
   await ns.destroy();
-  return { limited, atLimit, lifterStatus, state: device.state };
+  return { limited, atLimit, lifterStatus, states: [device.state, other.state], threadsStarted };
 }
 
 async function main(): Promise<void> {
