@@ -2,8 +2,10 @@
 'use strict';
 // Model-checks the concurrency protocols in verify/*.pml with spin (exhaustive search).
 //
-// For each model: the model itself must verify with no error and no truncated search, and
-// every MUTANT_* variant it declares (#ifdef / #ifndef MUTANT_...) must be rejected by spin.
+// For each model: the model itself must verify with no error and no truncated search, as must
+// each configuration it declares with a `verify-variant: <name> -DX ...` line (the model under
+// other -D settings, e.g. more threads with fewer other processes), and every MUTANT_* variant
+// it declares (#ifdef / #ifndef MUTANT_...) must be rejected by spin.
 // Runs happen in a temporary directory (removed unless --keep), two at a time.
 //
 // Usage: node scripts/verify.js [--model <name>] [--keep] [--jobs <n>]
@@ -82,7 +84,11 @@ function listModels(only) {
     const file = path.join(MODEL_DIR, f);
     const text = fs.readFileSync(file, 'utf8');
     const mutants = [...new Set([...text.matchAll(/^\s*#\s*if(?:n?def)\s+(MUTANT_[A-Z0-9_]+)/gm)].map((m) => m[1]))];
-    return { name: f.slice(0, -4), file, mutants };
+    const variants = [...text.matchAll(/^\s*\*?\s*verify-variant:\s*([\w-]+)((?:\s+-D\w+)+)/gm)].map((m) => ({
+      name: m[1],
+      defines: m[2].trim().split(/\s+/),
+    }));
+    return { name: f.slice(0, -4), file, mutants, variants };
   });
   if (only === null) return models;
   const found = models.filter((m) => m.name === only);
@@ -216,6 +222,9 @@ async function main() {
   const jobs = [];
   for (const model of models) {
     jobs.push({ id: model.name, model, mutant: null, defines: [] });
+    for (const variant of model.variants) {
+      jobs.push({ id: `${model.name}-${variant.name}`, model, mutant: null, variant: variant.name, defines: variant.defines });
+    }
     for (const mutant of model.mutants) {
       jobs.push({ id: `${model.name}-${mutant}`, model, mutant, defines: [`-D${mutant}`] });
     }
@@ -238,7 +247,9 @@ async function main() {
   const flush = () => {
     while (printed < jobs.length && results.has(jobs[printed].id)) {
       const r = results.get(jobs[printed].id);
-      const label = r.job.mutant === null ? r.job.model.name : `${r.job.model.name} ${r.job.mutant}`;
+      const label = r.job.mutant !== null
+        ? `${r.job.model.name} ${r.job.mutant}`
+        : r.job.variant ? `${r.job.model.name} (${r.job.variant})` : r.job.model.name;
       const line = `verify: ${label}: ${r.message}`;
       if (r.ok) console.log(line);
       else console.error(`${line}  [FAIL]`);
@@ -264,17 +275,18 @@ async function main() {
   cleanup();
 
   const all = [...results.values()];
-  const modelsPassed = all.filter((r) => r.job.mutant === null && r.ok).length;
+  const modelsPassed = all.filter((r) => r.job.mutant === null && !r.job.variant && r.ok).length;
+  const variantsPassed = all.filter((r) => r.job.variant && r.ok).length;
   const mutantsRejected = all.filter((r) => r.job.mutant !== null && r.ok).length;
   const failures = all.filter((r) => !r.ok);
   const seconds = (Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1);
   if (opts.keep) console.log(`verify: kept ${tmp}`);
   if (failures.length) {
     console.error(`verify: FAILED: ${failures.length} of ${all.length} runs (${modelsPassed} models passed, ` +
-      `${mutantsRejected} mutants rejected, ${seconds} s)`);
+      `${variantsPassed} variants passed, ${mutantsRejected} mutants rejected, ${seconds} s)`);
     process.exit(1);
   }
-  console.log(`verify: ${modelsPassed} models passed, ${mutantsRejected} mutants rejected (${seconds} s)`);
+  console.log(`verify: ${modelsPassed} models passed, ${variantsPassed} variants passed, ${mutantsRejected} mutants rejected (${seconds} s)`);
 }
 
 main().catch((err) => fail(err.stack || String(err)));

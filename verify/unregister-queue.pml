@@ -41,7 +41,12 @@
  *     steps, so lock-order deadlocks are visible. Device::mu_ sections are atomic steps.
  *   - The one UnregisterWorker thread is modelled as one worker process per namespace (a
  *     superset of its schedules: every sequential order of the work items is one of the
- *     interleavings of the two workers).
+ *     interleavings of the two workers). Without that thread (the thread limit), whoever
+ *     scheduled a namespace's work runs it once it holds no lock (run_scheduled_work), so two
+ *     runs of one namespace's work may overlap: FALLBACK_RUNNERS adds a second runner per
+ *     namespace (with NO_MOVER_C, to keep the search small).
+ *
+ * verify-variant: fallback-runners -DFALLBACK_RUNNERS -DNO_MOVER_C
  *   - Recursion (unregister_device -> unregister_from -> unregister_device) runs the callee
  *     as a child process and waits for it; it is bounded because a device that is no longer
  *     registered only gets a waiter.
@@ -381,12 +386,14 @@ proctype MoverB() {
   nfinished++
 }
 
+#ifndef NO_MOVER_C
 proctype MoverC() {
   byte src, first, second;
   bit retry;
   move_device(DC, N2);
   nfinished++
 }
+#endif
 
 /* a namespace's unregister work (run_unregister_work), each time it is scheduled */
 proctype Worker(byte me) {
@@ -455,6 +462,10 @@ init {
     ctype[C_USER] = K_DONE; ctype[C_REQ2] = K_DONE;
     run Worker(N1);
     run Worker(N2);
+#ifdef FALLBACK_RUNNERS
+    run Worker(N1);
+    run Worker(N2);
+#endif
     run User();
     run SecondRequest();
     run MoverB();
