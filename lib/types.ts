@@ -174,15 +174,12 @@ export interface MemoryUsage {
 }
 // Verdicts (lib/verdict.ts builds `Verdict` from the addon's values and checks them against these)
 
+/** The verdicts by errno name, as addon/core/verdict.hpp defines them: what TypeScript is told
+ * (lib/verdict.ts checks at load that the addon has exactly these). */
+export const DECLARED_VERDICTS = { OK: 0, ENOENT: -2, EIO: -5, ENETDOWN: -100, EMSGSIZE: -90, ENOBUFS: -105 } as const;
+
 /** The verdicts by errno name: the shape of `Verdict`. */
-export interface VerdictValues {
-  readonly OK: 0;
-  readonly ENOENT: -2;
-  readonly EIO: -5;
-  readonly ENETDOWN: -100;
-  readonly EMSGSIZE: -90;
-  readonly ENOBUFS: -105;
-}
+export type VerdictValues = typeof DECLARED_VERDICTS;
 
 /** One of the `Verdict` values. */
 export type VerdictValue = VerdictValues[keyof VerdictValues];

@@ -1,13 +1,11 @@
 // Frame verdicts. The values are the addon's (0 or a negative errno, as the kernel's devmap:
-// addon/core/verdict.hpp); their TypeScript types are declared in lib/types.ts (VerdictValues),
-// and loading fails if the two disagree (an addon built from other sources).
+// addon/core/verdict.hpp); their TypeScript types are declared in lib/types.ts
+// (DECLARED_VERDICTS), and loading fails if the two disagree (an addon built from other sources).
 import { NATIVE_VERDICTS } from './constants';
+import { DECLARED_VERDICTS as declared } from './types';
 import type { VerdictValue, VerdictValues } from './types';
 
 export type { EnqueueVerdict, VerdictArray } from './types';
-
-// What TypeScript is told, in this order; the compiler keeps it equal to VerdictValues.
-const declared: VerdictValues = { OK: 0, ENOENT: -2, EIO: -5, ENETDOWN: -100, EMSGSIZE: -90, ENOBUFS: -105 };
 
 /** The addon's verdicts, checked against the declared ones: the same names, the same values. */
 function checked(values: Readonly<Record<string, number>>): VerdictValues {
@@ -16,7 +14,7 @@ function checked(values: Readonly<Record<string, number>>): VerdictValues {
   if (native.length !== names.length || names.some((name) => values[name] !== declared[name])) {
     throw new Error(
       `redirect-table: the addon's verdicts ${JSON.stringify(values)} are not the ones lib/ declares ` +
-        `${JSON.stringify(declared)}: lib/types.ts (VerdictValues) and addon/core/verdict.hpp disagree, ` +
+        `${JSON.stringify(declared)}: lib/types.ts (DECLARED_VERDICTS) and addon/core/verdict.hpp disagree, ` +
         'or the addon was built from other sources (rebuild it: npx node-gyp rebuild)'
     );
   }

@@ -101,4 +101,16 @@ describe('loading the native addon', () => {
     assert.match(stderr, /its native addon .*prebuilds\/.*\/redirect_table\.node could not be loaded/);
     assert.match(stderr, /--build-from-source/);
   });
+
+  it("refuses an addon whose verdicts are not the ones lib/ declares (built from other sources)", () => {
+    const lib = path.join(__dirname, '..', 'lib');
+    const script =
+      `const { addon } = require(${JSON.stringify(path.join(lib, 'addon'))});` +
+      'addon.constants.verdicts = { ...addon.constants.verdicts, ENOBUFS: -1 };' +
+      `require(${JSON.stringify(lib)});`;
+    const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    assert.notEqual(child.status, 0);
+    assert.match(child.stderr, /the addon's verdicts .* are not the ones lib\/ declares/);
+    assert.match(child.stderr, /"ENOBUFS":-1/);
+  });
 });

@@ -1,6 +1,7 @@
 // A frame's verdict: 0 (delivered into the device's ring), or the negative errno saying why not,
 // as the kernel's devmap answers. The one list of verdicts: the datapath returns these, and the
-// addon exports kAll to lib/ (Verdict), so a new verdict is added here.
+// addon exports kAll to lib/ (Verdict), so a new verdict is added here, and its literal type in
+// lib/types.ts (DECLARED_VERDICTS; loading fails when the two disagree).
 #pragma once
 
 #include <cerrno>
