@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { runSuites } from './children/run-suites';
 
@@ -31,8 +33,8 @@ describe('service threads', () => {
     });
 
     // The thread limit itself: RLIMIT_NPROC lowered to what the user runs (test/children/thread-limit.ts).
-    const atThreadLimit = (mode: string): Record<string, unknown> => {
-      const run = spawnSync(process.execPath, [path.join(__dirname, 'children', 'thread-limit.js'), mode], {
+    const atThreadLimit = (mode: string, ...args: string[]): Record<string, unknown> => {
+      const run = spawnSync(process.execPath, [path.join(__dirname, 'children', 'thread-limit.js'), mode, ...args], {
         encoding: 'utf8',
         timeout: 50_000,
       });
@@ -40,6 +42,32 @@ describe('service threads', () => {
       assert.equal(run.status, 0, run.stderr.slice(-2000));
       return JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as Record<string, unknown>;
     };
+
+    it('at the thread limit, loading the addon throws ERR_REDIRECT_TABLE_THREAD_LIMIT instead of ending the process', function () {
+      this.timeout(60_000);
+      // A copy any user can read: the child loads it after dropping root.
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-thread-limit-'));
+      try {
+        fs.chmodSync(dir, 0o755);
+        const addon = path.join(dir, 'redirect_table.node');
+        fs.copyFileSync(path.join(__dirname, '..', '..', 'build', 'Release', 'redirect_table.node'), addon);
+        fs.chmodSync(addon, 0o755);
+        const report = atThreadLimit('load', addon);
+        assert.equal(report.limited, true, 'the limit did not take: a process could still be started');
+        assert.equal(report.loaded, false);
+        assert.equal(report.code, 'ERR_REDIRECT_TABLE_THREAD_LIMIT');
+        assert.match(String(report.message), /thread limit/);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('at the thread limit after loading, namespaces, tables and devices are made and used', function () {
+      this.timeout(60_000);
+      const report = atThreadLimit('after-load');
+      assert.equal(report.limited, true, 'the limit did not take: a process could still be started');
+      assert.deepEqual(report.got, [true, true]);
+    });
 
     it('at the thread limit, unregistrations across namespaces complete and the process lives', function () {
       this.timeout(60_000);

@@ -50,6 +50,11 @@ class Namespace {
 
   // The root namespace; it always exists and is never freed.
   static Namespace* root();
+  // Creates the root namespace if it does not exist yet, at load: its ifindex index is the first
+  // auto-resizing cds_lfht, which starts liburcu's hash-table worker thread, and liburcu ends
+  // the process when it cannot start that thread. So a thread is probed first: false (and no
+  // root yet) when none can start now (the process's thread limit).
+  static bool prepare_root();
 
   // Device kinds. Each returns its device(s) with a lifetime reference owned by the caller, or
   // the errors of create_device (a veth pair is created whole or not at all), plus:

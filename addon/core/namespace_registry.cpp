@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "alloc.hpp"
+#include "service_threads.hpp"
 
 namespace rt {
 
@@ -60,6 +61,15 @@ Namespace* Namespace::root() {
     return ns;
   }();
   return instance;
+}
+
+bool Namespace::prepare_root() {
+  static std::atomic<bool> prepared{false};
+  if (prepared.load(std::memory_order_acquire)) return true;
+  if (!try_start_thread([] {})) return false;
+  root();
+  prepared.store(true, std::memory_order_release);
+  return true;
 }
 
 int Namespace::create(const std::string& name, Namespace** out) {

@@ -147,6 +147,12 @@ constexpr JsFunction kBindings[] = {
 // Loading may be cut short by a terminating environment: whatever was not added is simply
 // missing (nobody can call it), and nothing here throws on top of a pending exception.
 napi_value init_addon(napi_env env, napi_value exports) {
+  if (!Namespace::prepare_root()) {
+    napi_throw_error(env, "ERR_REDIRECT_TABLE_THREAD_LIMIT",
+                     "redirect-table: cannot load: no thread can start (the process is at its thread limit), "
+                     "and liburcu needs one for the namespaces' indexes; load the package before the limit is reached");
+    return nullptr;
+  }
   if (EnvContext::install(env) == nullptr) return exports;
   if (!add_functions(env, exports, kBindings)) return exports;
   if (!JsObject(env, exports).set("constants", make_constants(env)).done()) return exports;

@@ -5,13 +5,20 @@
 //  - "cross-namespace": after a warm-up (the service threads any unregistration starts are up),
 //    devices are unregistered across namespaces: a veth pair with one end in each, an upper
 //    whose lower is elsewhere, namespace destroys;
+//  - "load" <addon file>: the limit is reached before the addon is loaded (a copy readable by
+//    nobody, made by the caller): loading it throws instead of ending the process;
+//  - "after-load": the package is loaded, then the limit is reached, then namespaces, tables
+//    and devices are made and used;
 //  - "first-use": the limit is reached before the package started any thread; a device with a
 //    table entry is unregistered (its grace-period work has no thread to run on), then the
 //    limit is lifted again and a table write lets the work start; a second unregistration then
 //    finds the purge worker started too.
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import { Device, Namespace, RedirectTable } from '../../lib';
+import type * as Lib from '../../lib';
+
+// Loaded on demand: the "load" case must reach the limit first.
+const lib = (): typeof Lib => require('../../lib') as typeof Lib;
 
 // Threads (tasks) of every process whose real uid is this process's: what RLIMIT_NPROC counts.
 function tasksOfThisUser(): number {
@@ -58,7 +65,32 @@ function reachThreadLimit(): boolean {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+function load(addonFile: string): Record<string, unknown> {
+  dropRoot();
+  const limited = reachThreadLimit();
+  try {
+    process.dlopen({ exports: {} }, addonFile);
+    return { limited, loaded: true };
+  } catch (error) {
+    return { limited, loaded: false, code: (error as NodeJS.ErrnoException).code, message: (error as Error).message };
+  }
+}
+
+async function afterLoad(): Promise<Record<string, unknown>> {
+  const { Namespace, RedirectHashTable, RedirectTable } = lib();
+  dropRoot();
+  const limited = reachThreadLimit();
+  const ns = new Namespace('after-load');
+  const array = new RedirectTable({ maxEntries: 8, namespace: ns });
+  const hash = new RedirectHashTable({ maxEntries: 8, namespace: ns });
+  const device = ns.createDevice('eth0');
+  array.set(1, device.ifindex);
+  hash.set(5, device.ifindex);
+  return { limited, got: [array.get(1) === device.ifindex, hash.get(5) === device.ifindex] };
+}
+
 async function crossNamespace(): Promise<Record<string, unknown>> {
+  const { Device, Namespace } = lib();
   const warm = new Namespace('warm-up');
   await warm.createDevice('eth0').unregister();
   await warm.destroy();
@@ -76,6 +108,7 @@ async function crossNamespace(): Promise<Record<string, unknown>> {
 }
 
 async function firstUse(): Promise<Record<string, unknown>> {
+  const { Namespace, RedirectTable } = lib();
   const ns = new Namespace('first-use');
   const table = new RedirectTable({ maxEntries: 8, namespace: ns });
   const device = ns.createDevice('eth0');
@@ -111,8 +144,16 @@ async function firstUse(): Promise<Record<string, unknown>> {
 }
 
 async function main(): Promise<void> {
-  const report = process.argv[2] === 'first-use' ? await firstUse() : await crossNamespace();
+  const cases: Record<string, () => Record<string, unknown> | Promise<Record<string, unknown>>> = {
+    load: () => load(process.argv[3]),
+    'after-load': afterLoad,
+    'cross-namespace': crossNamespace,
+    'first-use': firstUse,
+  };
+  const report = await cases[process.argv[2]]();
   console.log(JSON.stringify(report));
+  // The "after-load" case leaves unregistrations and frees to nobody: exit here, not when done.
+  process.exit(0);
 }
 
 void main();
