@@ -43,10 +43,12 @@
  *     superset of its schedules: every sequential order of the work items is one of the
  *     interleavings of the two workers). Without that thread (the thread limit), whoever
  *     scheduled a namespace's work runs it once it holds no lock (run_scheduled_work), so two
- *     runs of one namespace's work may overlap: FALLBACK_RUNNERS adds a second runner per
- *     namespace (with NO_MOVER_C, to keep the search small).
+ *     runs of one namespace's work may overlap: FALLBACK_RUNNER_N1 / _N2 add a second runner
+ *     to that namespace (with NO_MOVER_C, to keep the search small; one namespace at a time,
+ *     as both at once take three times as long).
  *
- * verify-variant: fallback-runners -DFALLBACK_RUNNERS -DNO_MOVER_C
+ * verify-variant: fallback-runner-n1 -DFALLBACK_RUNNER_N1 -DNO_MOVER_C
+ * verify-variant: fallback-runner-n2 -DFALLBACK_RUNNER_N2 -DNO_MOVER_C
  *   - Recursion (unregister_device -> unregister_from -> unregister_device) runs the callee
  *     as a child process and waits for it; it is bounded because a device that is no longer
  *     registered only gets a waiter.
@@ -462,8 +464,10 @@ init {
     ctype[C_USER] = K_DONE; ctype[C_REQ2] = K_DONE;
     run Worker(N1);
     run Worker(N2);
-#ifdef FALLBACK_RUNNERS
+#ifdef FALLBACK_RUNNER_N1
     run Worker(N1);
+#endif
+#ifdef FALLBACK_RUNNER_N2
     run Worker(N2);
 #endif
     run User();
