@@ -5,6 +5,7 @@
 // `npm install --build-from-source` (or REDIRECT_TABLE_BUILD_FROM_SOURCE=1).
 // lib/addon.ts loads the addon from the same two places: build/Release first, then prebuilds/.
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const { found, missingMessage } = require('./check-deps.js');
@@ -26,6 +27,14 @@ function prebuiltProblem() {
   return `the prebuilt binary does not load here (${reason.trim()})`;
 }
 
+// Compiles in parallel (node-gyp compiles one file at a time by default): one job per CPU, at
+// most four (each C++20 compile takes a few hundred MB). JOBS or npm's --jobs still decide.
+function jobsArgs() {
+  if (process.env.JOBS || process.env.npm_config_jobs) return [];
+  const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return ['--jobs', String(Math.max(1, Math.min(cpus, 4)))];
+}
+
 function buildFromSource(reason) {
   console.log(`redirect-table: building the addon from source: ${reason}`);
   if (!found()) {
@@ -34,7 +43,8 @@ function buildFromSource(reason) {
   }
   // npm runs install scripts with its own node-gyp (npm_config_node_gyp) and node-gyp on PATH.
   const nodeGyp = process.env.npm_config_node_gyp;
-  const [command, args] = nodeGyp ? [process.execPath, [nodeGyp, 'rebuild']] : ['node-gyp', ['rebuild']];
+  const rebuild = ['rebuild', ...jobsArgs()];
+  const [command, args] = nodeGyp ? [process.execPath, [nodeGyp, ...rebuild]] : ['node-gyp', rebuild];
   const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit' });
   if (result.error) console.error(`redirect-table: cannot run node-gyp: ${result.error.message}`);
   process.exit(result.error ? 1 : (result.status ?? 1));

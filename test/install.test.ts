@@ -43,6 +43,8 @@ describe('install-time dependency check', () => {
 describe('install script (scripts/install.js)', () => {
   const platform = `${process.platform}-${process.arch}`;
   const builtAddon = path.join(root, 'build', 'Release', 'redirect_table.node');
+  // node-gyp compiles in parallel: one job per CPU, at most four.
+  const parallelRebuild = /^rebuild --jobs [1-4] in <pkg>$/;
 
   // A copy of the package's install scripts; `prebuilt` is what prebuilds/<platform> holds. A
   // fake node-gyp (npm hands install scripts its own as npm_config_node_gyp) records its
@@ -81,6 +83,8 @@ describe('install script (scripts/install.js)', () => {
       const env: Record<string, string | undefined> = { ...process.env, PATH, npm_config_node_gyp: fakeGyp };
       delete env.npm_config_build_from_source;
       delete env.REDIRECT_TABLE_BUILD_FROM_SOURCE;
+      delete env.JOBS;
+      delete env.npm_config_jobs;
       Object.assign(env, options.env);
       const run = spawnSync(process.execPath, [path.join(dir, 'scripts', 'install.js')], { encoding: 'utf8', env });
       const nodeGyp = fs.existsSync(record) ? fs.readFileSync(record, 'utf8').replace(fs.realpathSync(dir), '<pkg>') : undefined;
@@ -101,14 +105,14 @@ describe('install script (scripts/install.js)', () => {
     const run = install({ prebuilt: 'broken' });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /building the addon from source: the prebuilt binary does not load here \(.*\)/);
-    assert.equal(run.nodeGyp, 'rebuild in <pkg>');
+    assert.match(run.nodeGyp ?? '', parallelRebuild);
   });
 
   it('builds from source when the package has no prebuilt binary for this platform', () => {
     const run = install({});
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, new RegExp(`no prebuilt binary for ${platform}`));
-    assert.equal(run.nodeGyp, 'rebuild in <pkg>');
+    assert.match(run.nodeGyp ?? '', parallelRebuild);
   });
 
   for (const [name, env] of [
@@ -119,7 +123,7 @@ describe('install script (scripts/install.js)', () => {
       const run = install({ prebuilt: 'loads', env });
       assert.equal(run.status, 0, run.stderr);
       assert.match(run.stdout, /building the addon from source: requested/);
-      assert.equal(run.nodeGyp, 'rebuild in <pkg>');
+      assert.match(run.nodeGyp ?? '', parallelRebuild);
     });
   }
 
@@ -127,7 +131,7 @@ describe('install script (scripts/install.js)', () => {
     const run = install({ prebuilt: 'loads', checkout: true });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /a checkout builds what it holds/);
-    assert.equal(run.nodeGyp, 'rebuild in <pkg>');
+    assert.match(run.nodeGyp ?? '', parallelRebuild);
   });
 
   it('stops with the one-line liburcu message, before compiling, when a build is needed and liburcu is missing', () => {
@@ -148,6 +152,14 @@ describe('install script (scripts/install.js)', () => {
   it("fails with node-gyp's exit status when the build fails", () => {
     const run = install({ gypStatus: 3 });
     assert.equal(run.status, 3);
-    assert.equal(run.nodeGyp, 'rebuild in <pkg>');
+    assert.match(run.nodeGyp ?? '', parallelRebuild);
+  });
+
+  it('leaves the number of compile jobs to JOBS or npm --jobs when the user sets one', () => {
+    for (const env of [{ JOBS: '7' }, { npm_config_jobs: '7' }] as Record<string, string>[]) {
+      const run = install({ checkout: true, env });
+      assert.equal(run.status, 0, run.stderr);
+      assert.equal(run.nodeGyp, 'rebuild in <pkg>');
+    }
   });
 });
