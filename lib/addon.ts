@@ -216,16 +216,22 @@ function loadError(builtError: unknown, prebuiltError: unknown): Error {
   return new Error(`redirect-table: ${why}`, { cause: error });
 }
 
+// Thrown by the addon itself when it loaded but refuses to start (the process is at its thread
+// limit): about the process, not the file, so it goes to the caller as it is.
+const refusedToStart = (error: unknown): boolean => (error as NodeJS.ErrnoException)?.code === 'ERR_REDIRECT_TABLE_THREAD_LIMIT';
+
 function loadAddon(): NativeAddon {
   let builtError: unknown;
   try {
     return require(builtPath) as NativeAddon;
   } catch (error) {
+    if (refusedToStart(error)) throw error;
     builtError = error;
   }
   try {
     return require(prebuiltPath) as NativeAddon;
   } catch (error) {
+    if (refusedToStart(error)) throw error;
     throw loadError(builtError, error);
   }
 }

@@ -43,16 +43,18 @@ describe('service threads', () => {
       return JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as Record<string, unknown>;
     };
 
-    it('at the thread limit, loading the addon throws ERR_REDIRECT_TABLE_THREAD_LIMIT instead of ending the process', function () {
+    it('at the thread limit, loading the package throws ERR_REDIRECT_TABLE_THREAD_LIMIT instead of ending the process', function () {
       this.timeout(60_000);
-      // A copy any user can read: the child loads it after dropping root.
+      // A copy of the package any user can read (dist/lib and the addon): the child loads it
+      // after dropping root.
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-thread-limit-'));
       try {
         fs.chmodSync(dir, 0o755);
-        const addon = path.join(dir, 'redirect_table.node');
-        fs.copyFileSync(path.join(__dirname, '..', '..', 'build', 'Release', 'redirect_table.node'), addon);
-        fs.chmodSync(addon, 0o755);
-        const report = atThreadLimit('load', addon);
+        fs.cpSync(path.join(__dirname, '..', 'lib'), path.join(dir, 'dist', 'lib'), { recursive: true });
+        fs.mkdirSync(path.join(dir, 'build', 'Release'), { recursive: true });
+        fs.copyFileSync(path.join(__dirname, '..', '..', 'build', 'Release', 'redirect_table.node'), path.join(dir, 'build', 'Release', 'redirect_table.node'));
+        spawnSync('chmod', ['-R', 'a+rX', dir]);
+        const report = atThreadLimit('load', path.join(dir, 'dist', 'lib'));
         assert.equal(report.limited, true, 'the limit did not take: a process could still be started');
         assert.equal(report.loaded, false);
         assert.equal(report.code, 'ERR_REDIRECT_TABLE_THREAD_LIMIT');

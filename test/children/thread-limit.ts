@@ -5,8 +5,9 @@
 //  - "cross-namespace": after a warm-up (the service threads any unregistration starts are up),
 //    devices are unregistered across namespaces: a veth pair with one end in each, an upper
 //    whose lower is elsewhere, namespace destroys;
-//  - "load" <addon file>: the limit is reached before the addon is loaded (a copy readable by
-//    nobody, made by the caller): loading it throws instead of ending the process;
+//  - "load" <lib dir>: the limit is reached before the package is loaded (a copy of dist/lib
+//    and the addon that nobody can read, made by the caller): loading it throws instead of
+//    ending the process;
 //  - "after-load": the package is loaded, then the limit is reached, then namespaces, tables
 //    and devices are made and used;
 //  - "first-use": the limit is reached before the package started any thread; a device with a
@@ -65,11 +66,11 @@ function reachThreadLimit(): boolean {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-function load(addonFile: string): Record<string, unknown> {
+function load(libDir: string): Record<string, unknown> {
   dropRoot();
   const limited = reachThreadLimit();
   try {
-    process.dlopen({ exports: {} }, addonFile);
+    require(libDir);
     return { limited, loaded: true };
   } catch (error) {
     return { limited, loaded: false, code: (error as NodeJS.ErrnoException).code, message: (error as Error).message };
