@@ -20,7 +20,6 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <cstdint>
 #include <mutex>
 #include <thread>
 
@@ -114,20 +113,17 @@ class Reclaimer {
 
   enum class Mode : int { Unstarted, Running, Fallback };
 
-  // Starts the thread, or decides on the fallback. Unstarted when the system refused the thread:
-  // tried again by a call kServiceThreadRetry later (until then, without taking the mutex).
+  // Starts the thread, or decides on the fallback. Unstarted while the system refuses the
+  // thread (tried again by a later call, at most every kServiceThreadRetry: ServiceThreadStart).
   Mode start() {
-    const int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
-    if (now < retry_at_.load(std::memory_order_relaxed)) return Mode::Unstarted;
     std::lock_guard<std::mutex> lock(mu_);
     Mode mode = mode_.load(std::memory_order_relaxed);
     if (mode != Mode::Unstarted) return mode;
     if (!service_threads_allowed()) {
       mode = Mode::Fallback;
-    } else if (try_start_thread([this] { run(); })) {
+    } else if (thread_.ensure([this] { run(); })) {
       mode = Mode::Running;
     } else {
-      retry_at_.store(now + std::chrono::steady_clock::duration(kServiceThreadRetry).count(), std::memory_order_relaxed);
       return Mode::Unstarted;
     }
     mode_.store(mode, std::memory_order_release);
@@ -173,7 +169,7 @@ class Reclaimer {
 
   std::atomic<cds_wfcq_node*> top_{nullptr};  // pushed callbacks, newest first
   std::atomic<Mode> mode_{Mode::Unstarted};
-  std::atomic<int64_t> retry_at_{0};  // steady_clock ticks: no start attempt before then
+  ServiceThreadStart thread_;  // guarded by mu_
   std::mutex mu_;  // the thread's sleep and its start
   std::condition_variable wake_;
   bool urgent_ = false;  // guarded by mu_: a callback that must not wait for kLazyDelay
