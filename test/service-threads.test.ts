@@ -28,7 +28,7 @@ describe('service threads', () => {
       });
       assert.equal(run.status, 0, run.stderr.slice(-2000));
       const report = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as { before: number; after: number; states: string[] };
-      assert.deepEqual(report.states, Array(6).fill('released'));
+      assert.deepEqual(report.states, Array(12).fill('released'));
       assert.equal(report.after, report.before, 'threads started by cross-namespace unregistrations');
     });
 

@@ -17,6 +17,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import type * as Lib from '../../lib';
+import { crossNamespaceWorld, warmUp } from './cross-namespace';
 
 // Loaded on demand: the "load" case must reach the limit first.
 const lib = (): typeof Lib => require('../../lib') as typeof Lib;
@@ -91,21 +92,11 @@ async function afterLoad(): Promise<Record<string, unknown>> {
 }
 
 async function crossNamespace(): Promise<Record<string, unknown>> {
-  const { Device, Namespace } = lib();
-  const warm = new Namespace('warm-up');
-  await warm.createDevice('eth0').unregister();
-  await warm.destroy();
-  const host = new Namespace('host');
-  const guest = new Namespace('guest');
-  const [hostEnd, guestEnd] = Device.createVethPair({ namespace: host, name: 'veth0' }, { namespace: guest, name: 'eth0' });
-  const lower = host.createDevice('eth1');
-  const upper = lower.createUpper('macvlan', { namespace: guest, name: 'mv0' });
+  await warmUp(lib());
+  const world = crossNamespaceWorld(lib(), 'limit');
   dropRoot();
   const limited = reachThreadLimit();
-  await hostEnd.unregister();
-  await host.destroy();
-  await guest.destroy();
-  return { limited, states: [hostEnd.state, guestEnd.state, lower.state, upper.state] };
+  return { limited, states: await world.tearDown() };
 }
 
 async function firstUse(): Promise<Record<string, unknown>> {
